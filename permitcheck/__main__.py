@@ -1,0 +1,3 @@
+from permitcheck.cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""`derive_facts`: a `Model` to the facts zoning rules are about, per building and for the whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from permitcheck.facts.footprint import ABOVE_TOLERANCE, footprint
+from permitcheck.facts.ground import ground_level
+from permitcheck.facts.height import highest_point
+from permitcheck.facts.storeys import storey_facts
+from permitcheck.facts.types import Facts
+from permitcheck.model.types import Building, Model
+
+DERIVATION = {
+    "ground_elevation_m": "",  # filled per run
+    "height_m": "highest vertex of any building element minus the ground elevation",
+    "footprint": (
+        "union of the plan projection of every building element clipped "
+        f"{ABOVE_TOLERANCE * 100:.0f} cm above ground level (holes kept, parts below ground ignored)"
+    ),
+    "storeys": "IfcBuildingStorey by placement z; a storey counts as a floor when it holds a floor slab",
+    "gross_floor_area_m2": (
+        "per counted storey at or above ground: union of the plan projections of its floor slabs, walls, "
+        "columns and curtain walls, clipped to the footprint; summed"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FactSet:
+    whole: Facts
+    buildings: tuple[Facts, ...]
+
+
+def _descendants(buildings: list[Building], root: str) -> set[str]:
+    ids = {root}
+    grew = True
+    while grew:
+        grew = False
+        for b in buildings:
+            if b.parent_id in ids and b.global_id not in ids:
+                ids.add(b.global_id)
+                grew = True
+    return ids
+
+
+def _facts(model: Model, building: Building | None, ground: float, how: str) -> Facts:
+    if building is None:
+        meshes, storeys, name = model.elements, model.storeys, "whole model"
+    else:
+        ids = _descendants(model.buildings, building.global_id)
+        meshes = [m for m in model.elements if m.building_id in ids]
+        storeys = [s for s in model.storeys if s.building_id in ids]
+        name = building.name
+    top, element = highest_point(meshes)
+    plan = footprint(meshes, ground)
+    per_storey = storey_facts(storeys, meshes, ground, plan)
+    return Facts(
+        building_id=building.global_id if building else None,
+        name=name,
+        ground_elevation_m=ground,
+        height_m=None if top is None else top - ground,
+        highest_element=element,
+        footprint=plan,
+        storeys=per_storey,
+        element_count=len(meshes),
+        storeys_above_ground=sum(1 for s in per_storey if s.counted and s.above_ground),
+        storeys_below_ground=sum(1 for s in per_storey if s.counted and not s.above_ground),
+        derivation={**DERIVATION, "ground_elevation_m": how},
+    )
+
+
+def derive_facts(model: Model, ground_level_m: float | None = None) -> FactSet:
+    """Facts for the whole model and for each IfcBuilding; `ground_level_m` overrides the datum."""
+    ground, how = ground_level(model.storeys, ground_level_m)
+    whole = _facts(model, None, ground, how)
+    if len(model.buildings) == 1:
+        only = model.buildings[0]
+        return FactSet(whole, (replace(whole, building_id=only.global_id, name=only.name),))
+    buildings = tuple(_facts(model, b, ground, how) for b in model.buildings)
+    # Storeys of side-by-side buildings do not add up: the whole has as many as its tallest part.
+    whole = replace(
+        whole,
+        storeys_above_ground=max(b.storeys_above_ground for b in buildings),
+        storeys_below_ground=max(b.storeys_below_ground for b in buildings),
+    )
+    return FactSet(whole, buildings)

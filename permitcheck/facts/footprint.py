@@ -1,0 +1,33 @@
+"""Footprint: the plan shape of everything that stands above ground level.
+
+Each element is clipped at ground level and the rest projected on the ground plane; the union
+keeps holes (courtyards) and ignores basements that reach beyond the building, because their
+parts below ground are cut away. Faces within ``ABOVE_TOLERANCE`` of the ground are treated as
+on it: a ground-floor slab whose top is the ground level adds nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from shapely.geometry.base import BaseGeometry
+
+from permitcheck.facts.projection import clip_above, merge_triangles, parallel_map, plan_polygons, union
+from permitcheck.model.types import ElementMesh
+
+ABOVE_TOLERANCE = 0.01  # metres
+
+
+def element_plan_above(mesh: ElementMesh, level: float) -> BaseGeometry | None:
+    """Plan shape of the part of one element above `level` (None if nothing stands above)."""
+    if mesh.vertices[:, 2].max() <= level:
+        return None
+    tri = mesh.vertices[mesh.faces]
+    parts = [plan_polygons(p) for p in clip_above(tri, level)]
+    polys = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+    return merge_triangles(polys) if len(polys) else None
+
+
+def footprint(meshes: list[ElementMesh], ground: float) -> BaseGeometry:
+    level = ground + ABOVE_TOLERANCE
+    plans = parallel_map(lambda m: element_plan_above(m, level), meshes)
+    return union([p for p in plans if p is not None])

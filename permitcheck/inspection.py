@@ -1,0 +1,103 @@
+"""`inspect_model`: model → facts, and the one serialisable result every inspect report reads."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from permitcheck.facts import FactSet, Facts, derive_facts
+from permitcheck.model import Model, read_model
+from permitcheck.version import __version__
+
+SCHEMA_VERSION = 1
+_DIGITS = 4  # 0.1 mm in coordinates
+
+
+def _geojson(geom: BaseGeometry) -> dict:
+    geom = shapely.set_precision(geom, 10 ** -_DIGITS) if not geom.is_empty else geom
+
+    def lists(x):
+        return [lists(i) for i in x] if isinstance(x, (list, tuple)) else round(float(x), _DIGITS)
+
+    m = mapping(geom)
+    return {"type": m["type"], "coordinates": lists(m["coordinates"])}
+
+
+@dataclass(frozen=True)
+class Inspection:
+    model: Model
+    facts: FactSet
+
+    def footprint_map(self, facts: Facts) -> BaseGeometry:
+        """The footprint in map coordinates when the model is georeferenced, else model coordinates."""
+        geo = self.model.georeference
+        if geo is None:
+            return facts.footprint
+        return shapely.transform(facts.footprint, geo.to_map)
+
+    def _facts_dict(self, f: Facts) -> dict:
+        return {
+            "building_id": f.building_id,
+            "name": f.name,
+            "ground_elevation_m": round(f.ground_elevation_m, 4),
+            "height_m": None if f.height_m is None else round(f.height_m, 4),
+            "highest_element": f.highest_element.to_dict() if f.highest_element else None,
+            "footprint_area_m2": round(f.footprint_area_m2, 3),
+            "footprint": _geojson(self.footprint_map(f)),
+            "footprint_crs": self.model.georeference.crs if self.model.georeference else "model",
+            "footprint_model": _geojson(f.footprint),
+            "storeys_above_ground": f.storeys_above_ground,
+            "storeys_below_ground": f.storeys_below_ground,
+            "gross_floor_area_m2": round(f.gross_floor_area_m2, 3),
+            "storeys": [s.to_dict() for s in f.storeys],
+            "element_count": f.element_count,
+            "derivation": f.derivation,
+        }
+
+    def to_dict(self) -> dict:
+        m = self.model
+        facts = self._facts_dict(self.facts.whole)
+        facts["buildings"] = [self._facts_dict(b) for b in self.facts.buildings]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "permitcheck", "version": __version__},
+            "model": {
+                "path": m.path,
+                "sha256": m.sha256,
+                "schema": m.schema,
+                "application": m.application,
+                "length_unit_m": m.length_unit_m,
+                "georeference": m.georeference.to_dict() if m.georeference else None,
+                "elements_measured": len(m.elements),
+                "elements_excluded": dict(sorted(m.excluded.items())),
+                "element_failures": [
+                    {"global_id": e.global_id, "ifc_class": e.ifc_class, "reason": e.reason} for e in m.failures
+                ],
+            },
+            "facts": facts,
+            "warnings": list(m.warnings) + self._fact_warnings(),
+        }
+
+    def _fact_warnings(self) -> list[str]:
+        out = []
+        if not self.model.storeys:
+            out.append("the model has no IfcBuildingStorey: ground level is project zero and no storeys are counted")
+        if self.model.failures:
+            out.append(f"{len(self.model.failures)} element(s) had no geometry and are not measured")
+        if any("holes filled" in s.note for s in self.facts.whole.storeys):
+            out.append("no floor slabs in the model: floor area taken from the walls' outline")
+        proxies = self.model.excluded.get("IfcBuildingElementProxy", 0)
+        if proxies:
+            out.append(f"{proxies} IfcBuildingElementProxy element(s) not measured (use --include-proxies to count them)")
+        return out
+
+
+def inspect_model(path: str | os.PathLike, ground_level_m: float | None = None,
+                  workers: int | None = None, include_proxies: bool = False) -> Inspection:
+    """Read an IFC model and measure it. Raises an InputError for a file that cannot be checked."""
+    model = read_model(path, workers=workers, include_proxies=include_proxies)
+    return Inspection(model, derive_facts(model, ground_level_m))

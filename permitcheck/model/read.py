@@ -1,0 +1,53 @@
+"""`read_model`: one IFC file to a `Model`."""
+
+from __future__ import annotations
+
+import os
+
+from permitcheck.errors import ModelHasNoBuilding, ModelHasNoGeometry
+from permitcheck.model.georef import georeference_of
+from permitcheck.model.geometry import select_elements, triangulate
+from permitcheck.model.ifcfile import application_of, open_ifc, sha256_of
+from permitcheck.model.spatial import buildings_of, element_locations, storeys_of
+from permitcheck.model.types import Model
+from permitcheck.model.units import length_unit_m
+
+
+def read_model(path: str | os.PathLike, workers: int | None = None, include_proxies: bool = False) -> Model:
+    """Read an IFC file into plain data; raises an InputError for a file that cannot be checked.
+
+    `workers` processes triangulate the geometry (default: all cores; 1 inside a batch worker).
+    """
+    path = os.fspath(path)
+    f = open_ifc(path)
+    warnings: list[str] = []
+    unit_m, unit_warning = length_unit_m(f)
+    if unit_warning:
+        warnings.append(unit_warning)
+    buildings = buildings_of(f)
+    if not buildings:
+        raise ModelHasNoBuilding(
+            f"{path}: the model has no IfcBuilding — export it with the building's spatial structure "
+            "(IfcProject > IfcSite > IfcBuilding > IfcBuildingStorey)"
+        )
+    georeference = georeference_of(f, unit_m, warnings)
+    storeys = storeys_of(f, unit_m)
+    for s in storeys:
+        if s.elevation_attr_m is not None and abs(s.elevation_attr_m - s.elevation_m) > 0.01:
+            warnings.append(
+                f"storey '{s.name}': Elevation attribute {s.elevation_attr_m:.3f} m differs from its "
+                f"placement {s.elevation_m:.3f} m; the placement is used"
+            )
+    chosen, excluded = select_elements(f, include_proxies=include_proxies)
+    meshes, failures = triangulate(f, chosen, element_locations(f), workers=workers)
+    if not meshes:
+        raise ModelHasNoGeometry(
+            f"{path}: no building element has geometry ({len(chosen)} candidates, {len(failures)} failed) "
+            "— export with 3D body representations"
+        )
+    return Model(
+        path=path, sha256=sha256_of(path), schema=f.schema_identifier if hasattr(f, "schema_identifier") else f.schema,
+        application=application_of(f), length_unit_m=unit_m, georeference=georeference,
+        buildings=buildings, storeys=storeys, elements=meshes, failures=failures,
+        excluded=excluded, warnings=warnings,
+    )

@@ -1,0 +1,76 @@
+"""The spatial structure: buildings, storeys and which storey and building holds each element."""
+
+from __future__ import annotations
+
+import ifcopenshell
+import ifcopenshell.util.element
+import ifcopenshell.util.placement
+
+from permitcheck.model.types import Building, Storey
+
+
+def buildings_of(f: ifcopenshell.file) -> list[Building]:
+    out = []
+    for b in f.by_type("IfcBuilding"):
+        parent = ifcopenshell.util.element.get_aggregate(b)
+        parent_building = _building_above(parent) if parent is not None else None
+        out.append(Building(b.GlobalId, b.Name or b.LongName or "", parent_building))
+    return out
+
+
+def _building_above(spatial) -> str | None:
+    node = spatial
+    while node is not None:
+        if node.is_a("IfcBuilding"):
+            # A building that is part of another building (Allplan) reports its own id.
+            return node.GlobalId
+        node = ifcopenshell.util.element.get_aggregate(node)
+    return None
+
+
+def storeys_of(f: ifcopenshell.file, unit_m: float) -> list[Storey]:
+    """Storeys sorted by elevation; elevation from the placement chain, not the attribute."""
+    out = []
+    for s in f.by_type("IfcBuildingStorey"):
+        z = None
+        if s.ObjectPlacement is not None:
+            z = float(ifcopenshell.util.placement.get_local_placement(s.ObjectPlacement)[2][3]) * unit_m
+        attr = float(s.Elevation) * unit_m if s.Elevation is not None else None
+        elevation = z if z is not None else (attr if attr is not None else 0.0)
+        out.append(Storey(s.GlobalId, s.Name or s.LongName or "", elevation, attr, _building_above(s)))
+    return sorted(out, key=lambda s: s.elevation_m)
+
+
+def element_locations(f: ifcopenshell.file) -> dict[int, tuple[str | None, str | None]]:
+    """Map element id -> (storey GlobalId, building GlobalId), following aggregates upwards."""
+    cache: dict[int, tuple[str | None, str | None]] = {}
+
+    def locate(el) -> tuple[str | None, str | None]:
+        key = el.id()
+        if key in cache:
+            return cache[key]
+        cache[key] = (None, None)  # guards against cyclic decomposition in hostile files
+        container = ifcopenshell.util.element.get_container(el)
+        if container is None:
+            parent = ifcopenshell.util.element.get_aggregate(el)
+            if parent is not None and not parent.is_a("IfcSpatialElement" if f.schema != "IFC2X3" else "IfcSpatialStructureElement"):
+                result = locate(parent)
+            elif parent is not None:
+                container = parent
+                result = (None, None)
+            else:
+                result = (None, None)
+        if container is not None:
+            storey = container if container.is_a("IfcBuildingStorey") else None
+            node = container
+            while node is not None and not node.is_a("IfcBuildingStorey") and not node.is_a("IfcBuilding"):
+                node = ifcopenshell.util.element.get_aggregate(node)
+            if storey is None and node is not None and node.is_a("IfcBuildingStorey"):
+                storey = node
+            result = (storey.GlobalId if storey else None, _building_above(container))
+        cache[key] = result
+        return result
+
+    for el in f.by_type("IfcElement"):
+        locate(el)
+    return cache

@@ -1,0 +1,127 @@
+"""Plain data read from an IFC model, in metres and world (model) coordinates."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Georeference:
+    """How model coordinates (metres) map to a projected CRS (metres).
+
+    ``rotation_deg`` is the angle of the model X axis from map east (grid), counter-clockwise.
+    ``eastings``/``northings``/``orthogonal_height`` are in metres whatever the map unit was.
+    ``origin_model`` is the model point (metres) that lands on (eastings, northings): the project
+    origin for IfcMapConversion, the IfcSite origin for the RefLatitude/RefLongitude fallback.
+    """
+
+    crs: str | None
+    eastings: float
+    northings: float
+    orthogonal_height: float
+    rotation_deg: float
+    scale: float  # the Scale attribute as written in the file
+    source: str  # where it was read: IfcMapConversion, ePSet_MapConversion, IfcSite RefLatitude...
+    map_unit_m: float = 1.0
+    origin_model: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    grid_scale: float = 1.0  # map metres per model metre (surveyors' combined scale factor)
+    approximate: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def to_map(self, xy: np.ndarray) -> np.ndarray:
+        """Map (E, N) in metres of model points (N, 2) in metres."""
+        a = math.radians(self.rotation_deg)
+        c, s = math.cos(a), math.sin(a)
+        local = np.asarray(xy, dtype=float)[:, :2] - np.asarray(self.origin_model[:2])
+        k = self.grid_scale
+        e = self.eastings + k * (c * local[:, 0] - s * local[:, 1])
+        n = self.northings + k * (s * local[:, 0] + c * local[:, 1])
+        return np.column_stack([e, n])
+
+    def to_model(self, en: np.ndarray) -> np.ndarray:
+        """Model (x, y) in metres of map points (N, 2) in metres; inverse of `to_map`."""
+        a = math.radians(self.rotation_deg)
+        c, s = math.cos(a), math.sin(a)
+        d = (np.asarray(en, dtype=float)[:, :2] - np.array([self.eastings, self.northings])) / self.grid_scale
+        x = c * d[:, 0] + s * d[:, 1] + self.origin_model[0]
+        y = -s * d[:, 0] + c * d[:, 1] + self.origin_model[1]
+        return np.column_stack([x, y])
+
+    def to_dict(self) -> dict:
+        d = {
+            "crs": self.crs,
+            "eastings": self.eastings,
+            "northings": self.northings,
+            "orthogonal_height": self.orthogonal_height,
+            "rotation_deg": self.rotation_deg,
+            "scale": self.scale,
+            "source": self.source,
+            "map_unit_m": self.map_unit_m,
+            "grid_scale": self.grid_scale,
+            "origin_model": list(self.origin_model),
+            "approximate": self.approximate,
+        }
+        if self.latitude is not None:
+            d["latitude"] = self.latitude
+            d["longitude"] = self.longitude
+        return d
+
+
+@dataclass(frozen=True)
+class Storey:
+    global_id: str
+    name: str
+    elevation_m: float  # from the real placement, world z
+    elevation_attr_m: float | None  # the Elevation attribute, for comparison
+    building_id: str | None
+
+
+@dataclass(frozen=True)
+class Building:
+    global_id: str
+    name: str
+    parent_id: str | None = None  # a building that is part of another (Allplan exports)
+
+
+@dataclass(frozen=True, eq=False)
+class ElementMesh:
+    """One building element's triangles, world coordinates in metres."""
+
+    global_id: str
+    ifc_class: str
+    name: str
+    predefined_type: str | None
+    storey_id: str | None
+    building_id: str | None
+    parent_class: str | None  # class of the aggregate it is part of (IfcCurtainWall, IfcRoof...)
+    vertices: np.ndarray  # (n, 3) float64
+    faces: np.ndarray  # (m, 3) int
+
+
+@dataclass(frozen=True)
+class ElementFailure:
+    global_id: str
+    ifc_class: str
+    reason: str
+
+
+@dataclass
+class Model:
+    """Everything permitcheck needs from one IFC file."""
+
+    path: str
+    sha256: str
+    schema: str
+    application: str | None
+    length_unit_m: float
+    georeference: Georeference | None
+    buildings: list[Building]
+    storeys: list[Storey]
+    elements: list[ElementMesh]
+    failures: list[ElementFailure] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)  # ifc class -> count left out
+    warnings: list[str] = field(default_factory=list)

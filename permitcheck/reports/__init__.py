@@ -1,0 +1,1 @@
+"""Reports: each reads a serialisable result and writes it for one audience."""
