@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from pathlib import Path
 from typing import Optional
 
@@ -27,14 +28,14 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks."))
 
 
 def _fail(e: BaseException) -> None:
-    err = Console(stderr=True, highlight=False)
     if _state["debug"]:
-        err.print_exception()
+        traceback.print_exception(e)
+    # Plain write, not rich: the message must stay one line whatever the terminal width.
+    one_line = " ".join(str(e).split())
     if isinstance(e, PermitcheckError):
-        err.print(f"permitcheck: error: {e}", markup=False)
+        sys.stderr.write(f"permitcheck: error: {one_line}\n")
         raise typer.Exit(e.exit_code)
-    err.print(f"permitcheck: internal error: {type(e).__name__}: {e} (run with --debug for the traceback)",
-              markup=False)
+    sys.stderr.write(f"permitcheck: internal error: {type(e).__name__}: {one_line} (run with --debug for the traceback)\n")
     raise typer.Exit(EXIT_INTERNAL)
 
 

@@ -91,7 +91,8 @@ def union(polys, grid_size: float = GRID) -> BaseGeometry:
     if len(polys) == 0:
         return shapely.Polygon()
     merged = shapely.union_all(polys, grid_size=grid_size)
-    return polygonal(merged)
+    # Drop the collinear vertices triangle edges leave along straight walls.
+    return polygonal(shapely.simplify(merged, grid_size / 10))
 
 
 def polygonal(geom: BaseGeometry) -> BaseGeometry:

@@ -1,0 +1,81 @@
+"""One closed triangle mesh of the building, for the 3D envelope checks.
+
+Element meshes are merged with manifold3d's batch union, which needs closed (manifold) input.
+Real exports are not always closed: an element whose mesh is open is replaced by its convex
+hull — a closed superset, so an envelope check errs on the side of reporting a breach — and
+listed in ``hulled`` so a report can name it. Flat elements (no volume even as a hull) are
+left out and listed in ``dropped``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+
+from permitcheck.model.types import ElementMesh
+
+
+@dataclass(frozen=True)
+class BuildingMesh:
+    mesh: trimesh.Trimesh
+    hulled: tuple[str, ...]  # GlobalIds of open elements replaced by their convex hull
+    dropped: tuple[str, ...] = ()  # flat elements with no volume even as a hull
+
+    def summary(self) -> dict:
+        return {
+            "triangles": int(len(self.mesh.faces)),
+            "watertight": bool(self.mesh.is_watertight),
+            "volume_m3": round(float(self.mesh.volume), 3) if self.mesh.is_watertight else None,
+            "elements_hulled": len(self.hulled),
+            "elements_flat": len(self.dropped),
+        }
+
+
+def _closed(m: ElementMesh) -> tuple[trimesh.Trimesh, bool]:
+    t = trimesh.Trimesh(m.vertices, m.faces, process=True)
+    if t.is_watertight and t.is_winding_consistent:
+        if t.volume < 0:
+            t.invert()
+        return t, False
+    return t.convex_hull, True
+
+
+def _solid(t: trimesh.Trimesh):
+    import manifold3d
+
+    if len(t.faces) == 0:
+        return None
+    solid = manifold3d.Manifold(manifold3d.Mesh(vert_properties=np.asarray(t.vertices, dtype=np.float32),
+                                                tri_verts=np.asarray(t.faces, dtype=np.uint32)))
+    ok = solid.status() == manifold3d.Error.NoError and not solid.is_empty()
+    return solid if ok else None
+
+
+def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
+    import manifold3d
+
+    parts, hulled, dropped = [], [], []
+    # manifold3d works in float32: move to a local origin so models placed far from the
+    # project origin (UTM coordinates) keep millimetre precision, and move back afterwards.
+    offset = np.floor(np.min([m.vertices.min(axis=0) for m in meshes], axis=0)) if meshes else np.zeros(3)
+    for m in meshes:
+        t, was_hulled = _closed(m)
+        t.apply_translation(-offset)
+        solid = _solid(t)
+        if solid is None and not was_hulled:  # manifold3d rejected it: fall back to the hull
+            solid, was_hulled = _solid(t.convex_hull), True
+        if was_hulled:
+            hulled.append(m.global_id)
+        if solid is None:  # flat: no volume even as a hull
+            dropped.append(m.global_id)
+        else:
+            parts.append(solid)
+    if not parts:
+        return BuildingMesh(trimesh.Trimesh(), tuple(hulled), tuple(dropped))
+    out = manifold3d.Manifold.batch_boolean(parts, manifold3d.OpType.Add).to_mesh()
+    verts = np.asarray(out.vert_properties, dtype=np.float64)[:, :3] + offset
+    # Keep manifold3d's indexing: merging coincident vertices would join touching solids at a pinch.
+    result = trimesh.Trimesh(verts, np.asarray(out.tri_verts), process=False)
+    return BuildingMesh(result, tuple(hulled), tuple(dropped))

@@ -1,0 +1,33 @@
+"""Shared fixtures: the sample buildings (known by construction) and the real models in ../shared/ifc."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "buildings"
+SHARED_IFC = ROOT.parent / "shared" / "ifc"
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text())
+
+
+@functools.lru_cache(maxsize=None)
+def inspected(path: str, ground_level_m: float | None = None):
+    """Inspect once per test session: several tests read the same model."""
+    from permitcheck import inspect_model
+
+    return inspect_model(path, ground_level_m=ground_level_m)
+
+
+@pytest.fixture
+def real_model():
+    def get(name: str) -> Path:
+        path = SHARED_IFC / name
+        if not path.exists():
+            pytest.skip(f"real model {name} not found: ../shared/ifc is absent beside the project")
+        return path
+
+    return get

@@ -1,0 +1,106 @@
+"""The command line: output shapes, and one clear line with exit code 2 for every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import ifcopenshell
+import ifcopenshell.api
+import ifcopenshell.api.project
+import pytest
+from typer.testing import CliRunner
+
+from conftest import SAMPLES
+from permitcheck.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_inspect_json_has_the_documented_keys():
+    r = run("inspect", str(SAMPLES / "geo_rotated_m.ifc"), "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["schema_version"] == 1
+    assert set(d["model"]) >= {"path", "sha256", "schema", "application", "length_unit_m", "georeference"}
+    assert set(d["model"]["georeference"]) >= {"crs", "eastings", "northings", "orthogonal_height", "rotation_deg", "scale"}
+    f = d["facts"]
+    assert set(f) >= {"ground_elevation_m", "height_m", "highest_element", "footprint_area_m2", "footprint",
+                      "storeys_above_ground", "storeys_below_ground", "gross_floor_area_m2", "storeys", "buildings"}
+    assert set(f["highest_element"]) == {"global_id", "ifc_class", "name"}
+    assert set(f["storeys"][0]) >= {"name", "elevation_m", "above_ground", "gross_area_m2"}
+    assert f["footprint"]["type"] == "Polygon"
+    assert f["footprint"]["coordinates"][0][0][0] > 200000  # map coordinates
+    assert isinstance(d["warnings"], list)
+
+
+def test_inspect_terminal_summary():
+    r = run("inspect", str(SAMPLES / "rooftop.ifc"))
+    assert r.exit_code == 0
+    assert "Stair tower roof" in r.stdout and "12.50 m" in r.stdout
+
+
+def test_ground_level_option():
+    r = run("inspect", str(SAMPLES / "box_m.ifc"), "--json", "--ground-level", "1.0")
+    assert json.loads(r.stdout)["facts"]["height_m"] == pytest.approx(8.3)
+
+
+def _model_without(tmp_path, building=True, geometry=True):
+    f = ifcopenshell.api.project.create_file(version="IFC4")
+    project = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcProject", name="P")
+    ifcopenshell.api.run("unit.assign_unit", f)
+    ifcopenshell.api.run("context.add_context", f, context_type="Model")
+    site = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcSite", name="S")
+    ifcopenshell.api.run("aggregate.assign_object", f, products=[site], relating_object=project)
+    if building:
+        b = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcBuilding", name="B")
+        ifcopenshell.api.run("aggregate.assign_object", f, products=[b], relating_object=site)
+        if not geometry:
+            wall = ifcopenshell.api.run("root.create_entity", f, ifc_class="IfcWall", name="no body")
+            ifcopenshell.api.run("spatial.assign_container", f, products=[wall], relating_structure=b)
+    path = tmp_path / "model.ifc"
+    f.write(str(path))
+    return path
+
+
+BAD = {
+    "missing": lambda tmp: tmp / "nope.ifc",
+    "folder": lambda tmp: tmp,
+    "empty": lambda tmp: (tmp / "e.ifc").write_bytes(b"") or tmp / "e.ifc",
+    "not ifc": lambda tmp: (tmp / "t.ifc").write_text("hello, I am a text file\n") or tmp / "t.ifc",
+    "truncated": lambda tmp: (tmp / "tr.ifc").write_bytes((SAMPLES / "box_m.ifc").read_bytes()[:5000]) or tmp / "tr.ifc",
+    "no building": lambda tmp: _model_without(tmp, building=False),
+    "no geometry": lambda tmp: _model_without(tmp, geometry=False),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD))
+def test_bad_input_is_one_line_and_exit_2(kind, tmp_path):
+    path = BAD[kind](tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "permitcheck", "inspect", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert lines[0].startswith("permitcheck: error: ") and " — " in lines[0]  # what — how to fix
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "permitcheck", "--debug", "inspect", str(tmp_path / "x.ifc")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" in proc.stderr
+
+
+def test_python_api_matches_cli():
+    from permitcheck import inspect_model
+
+    api = inspect_model(SAMPLES / "courtyard.ifc").to_dict()
+    cli = json.loads(run("inspect", str(SAMPLES / "courtyard.ifc"), "--json").stdout)
+    assert api["facts"]["footprint_area_m2"] == cli["facts"]["footprint_area_m2"]
