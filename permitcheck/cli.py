@@ -48,13 +48,14 @@ def inspect(
     ),
     include_proxies: bool = typer.Option(False, "--include-proxies", help="Measure IfcBuildingElementProxy too."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Geometry processes (default: all cores)."),
+    mesh: bool = typer.Option(False, "--mesh", help="Also build the closed 3D mesh and report it."),
 ) -> None:
     """Measure a model: ground level, height, footprint, storeys, floor area."""
     from permitcheck.inspection import inspect_model
 
     try:
         result = inspect_model(model, ground_level_m=ground_level, workers=workers,
-                               include_proxies=include_proxies).to_dict()
+                               include_proxies=include_proxies).to_dict(with_mesh=mesh)
     except Exception as e:  # noqa: BLE001 - every failure becomes one line and an exit code
         _fail(e)
     if as_json:

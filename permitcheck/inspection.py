@@ -10,6 +10,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.facts import FactSet, Facts, derive_facts
+from permitcheck.facts.mesh import BuildingMesh, building_mesh
 from permitcheck.model import Model, read_model
 from permitcheck.version import __version__
 
@@ -58,10 +59,16 @@ class Inspection:
             "derivation": f.derivation,
         }
 
-    def to_dict(self) -> dict:
+    def mesh(self) -> BuildingMesh:
+        """The closed building mesh (computed on demand: 2 s on the Tekla model, unused by 2D facts)."""
+        return building_mesh(self.model.elements)
+
+    def to_dict(self, with_mesh: bool = False) -> dict:
         m = self.model
         facts = self._facts_dict(self.facts.whole)
         facts["buildings"] = [self._facts_dict(b) for b in self.facts.buildings]
+        if with_mesh:
+            facts["mesh"] = self.mesh().summary()
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "permitcheck", "version": __version__},

@@ -104,3 +104,11 @@ def test_python_api_matches_cli():
     api = inspect_model(SAMPLES / "courtyard.ifc").to_dict()
     cli = json.loads(run("inspect", str(SAMPLES / "courtyard.ifc"), "--json").stdout)
     assert api["facts"]["footprint_area_m2"] == cli["facts"]["footprint_area_m2"]
+
+
+def test_mesh_option_reports_a_closed_mesh():
+    r = run("inspect", str(SAMPLES / "box_m.ifc"), "--json", "--mesh")
+    mesh = json.loads(r.stdout)["facts"]["mesh"]
+    assert mesh["watertight"] is True and mesh["volume_m3"] == pytest.approx(324.704, abs=0.01)
+    r = run("inspect", str(SAMPLES / "box_m.ifc"), "--mesh")
+    assert "closed" in r.stdout

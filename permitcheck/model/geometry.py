@@ -160,9 +160,9 @@ def triangulate(
         el = by_id.get(eid)
         if el is None:
             continue
-        done.add(eid)
         if not len(faces):
-            continue
+            continue  # recorded below as a failure: a body with no triangles measures nothing
+        done.add(eid)
         storey, building = locations.get(eid, (None, None))
         parent = ifcopenshell.util.element.get_aggregate(el)
         meshes.append(ElementMesh(
@@ -173,7 +173,7 @@ def triangulate(
             vertices=verts, faces=faces,
         ))
     failures = [
-        ElementFailure(el.GlobalId, el.is_a(), "geometry could not be built (ifcopenshell.geom gave no shape)")
+        ElementFailure(el.GlobalId, el.is_a(), "geometry could not be built (ifcopenshell.geom gave no triangles)")
         for eid, el in by_id.items() if eid not in done
     ]
     meshes.sort(key=lambda m: m.global_id)  # worker order is not deterministic

@@ -34,6 +34,11 @@ def render(result: dict, console: Console) -> None:
     t.add_row("footprint", _m(facts["footprint_area_m2"], "m²", 1), d["footprint"])
     t.add_row("storeys above / below", f"{facts['storeys_above_ground']} / {facts['storeys_below_ground']}", d["storeys"])
     t.add_row("gross floor area", _m(facts["gross_floor_area_m2"], "m²", 1), d["gross_floor_area_m2"])
+    if "mesh" in facts:
+        mesh = facts["mesh"]
+        t.add_row("3D mesh", f"{mesh['triangles']:,} triangles",
+                  f"{'closed' if mesh['watertight'] else 'OPEN'}, volume {_m(mesh['volume_m3'], 'm³', 1)}, "
+                  f"{mesh['elements_hulled']} open element(s) replaced by their hull")
     console.print(t)
 
     s = Table(title="Storeys", header_style="bold")
