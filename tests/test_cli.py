@@ -112,3 +112,19 @@ def test_mesh_option_reports_a_closed_mesh():
     assert mesh["watertight"] is True and mesh["volume_m3"] == pytest.approx(324.704, abs=0.01)
     r = run("inspect", str(SAMPLES / "box_m.ifc"), "--mesh")
     assert "closed" in r.stdout
+
+
+def test_hostile_names_are_shown_as_written(tmp_path):
+    import shutil
+
+    path = tmp_path / "hostile.ifc"
+    shutil.copy(SAMPLES / "box_m.ifc", path)
+    f = ifcopenshell.open(str(path))
+    roof = [s for s in f.by_type("IfcSlab") if s.Name == "Roof slab"][0]
+    roof.Name = "[bold red]<script>alert(1)</script>[/bold red]"
+    f.by_type("IfcBuildingStorey")[0].Name = "[link=file:///etc/passwd]L0[/link]"
+    f.write(str(path))
+    r = runner.invoke(app, ["inspect", str(path)], env={"COLUMNS": "400"})
+    assert r.exit_code == 0, r.output
+    assert "[bold red]<script>alert(1)</script>[/bold red]" in r.stdout
+    assert "[link=file:///etc/passwd]L0[/link]" in r.stdout

@@ -1,9 +1,15 @@
-"""Rich summary of an inspection for a permit officer's terminal."""
+"""Rich summary of an inspection for a permit officer's terminal.
+
+Every string from the model is passed to rich as `Text`, never as markup: an element named
+``[bold red]`` or ``[link=...]`` is shown as written.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 
 def _m(x, unit="m", digits=2) -> str:
@@ -12,13 +18,14 @@ def _m(x, unit="m", digits=2) -> str:
 
 def render(result: dict, console: Console) -> None:
     model, facts = result["model"], result["facts"]
-    console.print(f"[bold]{model['path']}[/bold]  {model['schema']}  ({model['application'] or 'unknown application'})")
+    console.print(Text.assemble((model["path"], "bold"),
+                                f"  {model['schema']}  ({model['application'] or 'unknown application'})"))
     geo = model["georeference"]
     if geo:
-        console.print(
+        console.print(Text(
             f"georeferenced: {geo['crs']}  E {geo['eastings']:,.3f}  N {geo['northings']:,.3f}  "
-            f"rotation {geo['rotation_deg']:.3f}°  [dim]({geo['source']})[/dim]"
-        )
+            f"rotation {geo['rotation_deg']:.3f}°  ({geo['source']})"
+        ))
     else:
         console.print("not georeferenced: footprint in model coordinates")
 
@@ -30,7 +37,7 @@ def render(result: dict, console: Console) -> None:
     top = facts["highest_element"]
     t.add_row("ground level", _m(facts["ground_elevation_m"], digits=3), d["ground_elevation_m"])
     t.add_row("height", _m(facts["height_m"]),
-              f"set by {top['ifc_class']} '{top['name']}' ({top['global_id']})" if top else "")
+              Text(f"set by {top['ifc_class']} '{top['name']}' ({top['global_id']})") if top else "")
     t.add_row("footprint", _m(facts["footprint_area_m2"], "m²", 1), d["footprint"])
     t.add_row("storeys above / below", f"{facts['storeys_above_ground']} / {facts['storeys_below_ground']}", d["storeys"])
     t.add_row("gross floor area", _m(facts["gross_floor_area_m2"], "m²", 1), d["gross_floor_area_m2"])
@@ -45,7 +52,7 @@ def render(result: dict, console: Console) -> None:
     for col in ("storey", "elevation", "above ground", "counted", "gross area", "note"):
         s.add_column(col, justify="right" if col in ("elevation", "gross area") else "left")
     for st in facts["storeys"]:
-        s.add_row(st["name"], _m(st["elevation_m"], digits=3), "yes" if st["above_ground"] else "no",
+        s.add_row(Text(st["name"]), _m(st["elevation_m"], digits=3), "yes" if st["above_ground"] else "no",
                   "yes" if st["counted"] else "no", _m(st["gross_area_m2"], "m²", 1), st["note"])
     if facts["storeys"]:
         console.print(s)
@@ -55,9 +62,9 @@ def render(result: dict, console: Console) -> None:
         for col in ("building", "height", "footprint", "storeys", "GFA"):
             b.add_column(col, justify="left" if col == "building" else "right")
         for bf in facts["buildings"]:
-            b.add_row(bf["name"] or bf["building_id"], _m(bf["height_m"]), _m(bf["footprint_area_m2"], "m²", 1),
+            b.add_row(Text(bf["name"] or bf["building_id"]), _m(bf["height_m"]), _m(bf["footprint_area_m2"], "m²", 1),
                       str(bf["storeys_above_ground"]), _m(bf["gross_floor_area_m2"], "m²", 1))
         console.print(b)
 
     for w in result["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {w}", markup=True, highlight=False)
+        console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
