@@ -66,5 +66,72 @@ def inspect(
         render(result, Console(highlight=False))
 
 
+def _anchor(value: Optional[str]) -> Optional[tuple[float, float]]:
+    if value is None:
+        return None
+    try:
+        e, n = (float(x) for x in value.split(","))
+    except ValueError:
+        from permitcheck.errors import UsageError
+
+        raise UsageError(f"--anchor {value!r}: expected E,N in the site's CRS, e.g. --anchor 210000,550000")
+    return e, n
+
+
+@app.command()
+def check(
+    model: Path = typer.Argument(..., help="IFC model (.ifc)."),
+    site: Path = typer.Option(..., "--site", help="Site GeoJSON (parcel, roads, zones...)."),
+    rules: Path = typer.Option(..., "--rules", help="Rulebook YAML."),
+    zone: Optional[str] = typer.Option(None, "--zone", help="Zone code or name (default: from the site)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    site_crs: Optional[str] = typer.Option(None, "--site-crs", help="CRS of the site file, e.g. EPSG:5186."),
+    anchor: Optional[str] = typer.Option(None, "--anchor", help="E,N of the model origin in the site's CRS."),
+    rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
+    ground_level: Optional[float] = typer.Option(None, "--ground-level", help="Ground level as model z, metres."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Geometry processes (default: all cores)."),
+) -> None:
+    """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
+    from permitcheck.checking import check_model
+    from permitcheck.errors import EXIT_NONCOMPLIANT, EXIT_OK
+
+    try:
+        result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
+                             rotation_deg=rotation, ground_level_m=ground_level, workers=workers)
+        data = result.to_dict()
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        from permitcheck.reports.check_terminal import render
+
+        render(data, Console(highlight=False))
+    raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
+
+
+rules_app = typer.Typer(help="Rulebook tools.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("validate")
+def rules_validate(files: list[Path] = typer.Argument(..., help="Rulebook YAML files.")) -> None:
+    """Validate rulebooks: schema, units, citations, and that an extending rulebook only narrows."""
+    from permitcheck.rulebook import RulebookError, load_rulebook, zone_codes
+
+    for f in files:
+        try:
+            loaded = load_rulebook(f)
+        except RulebookError as e:
+            for problem in e.problems[:-1]:
+                sys.stderr.write(f"permitcheck: error: {problem}\n")
+            _fail(RulebookError(e.problems[-1]))
+        except Exception as e:  # noqa: BLE001
+            _fail(e)
+        zones = sorted(set(zone_codes(loaded).values()))
+        n = sum(len(z.rules) for z in loaded.book.zones.values()) + len(loaded.book.rules)
+        sys.stdout.write(f"{f}: ok — {loaded.book.rulebook} {loaded.book.version}, {len(zones)} zones, {n} rules\n")
+
+
 def main() -> None:
     app()

@@ -1,0 +1,103 @@
+"""`check_model`: place a model on its parcel and evaluate a zone's rules; one serialisable result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import shapely
+
+from permitcheck.checks import CheckContext
+from permitcheck.engine import evaluate
+from permitcheck.errors import InputError
+from permitcheck.inspection import Inspection, _geojson, inspect_model
+from permitcheck.results import Finding, Status, verdict
+from permitcheck.rulebook import LoadedRulebook, load_rulebook, sources_of, zone_codes
+from permitcheck.site import Site, check_plausible_placement, load_site
+
+
+def _zone(rulebook: LoadedRulebook, site: Site, zone: str | None) -> str:
+    known = zone_codes(rulebook)
+    if zone is not None:
+        if zone not in known:
+            raise InputError(f"zone '{zone}' is not in rulebook {rulebook.path} — use one of: "
+                             + ", ".join(sorted(set(known.values()))))
+        return known[zone]
+    for code in site.zone_codes:
+        if code in known:
+            return known[code]
+    raise InputError(f"no zone for the parcel: the site names {list(site.zone_codes) or 'none'} and the rulebook "
+                     f"knows {sorted(set(known.values()))} — pass --zone or add a 'zone' feature to the site")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    inspection: Inspection
+    site: Site
+    rulebook: LoadedRulebook
+    zone: str
+    findings: tuple[Finding, ...]
+    checked_at: str
+
+    @property
+    def verdict(self) -> Status:
+        return verdict(list(self.findings))
+
+    def _map(self, geom):
+        geo = self.site.georeference
+        if geom is None or geom.is_empty or geo is None:
+            return None
+        return _geojson(shapely.transform(geom, geo.to_map))
+
+    def to_dict(self) -> dict:
+        d = self.inspection.to_dict()
+        book = self.rulebook.book
+        d["verdict"] = self.verdict.value
+        d["zone"] = self.zone
+        d["rulebook"] = {
+            "path": self.rulebook.path, "id": book.rulebook, "title": book.title, "version": book.version,
+            "effective_from": book.effective_from.isoformat(), "jurisdiction": book.jurisdiction,
+            "extends": [n.path for n in self.rulebook.chain()[1:]],
+            "sources": {k: v.model_dump(mode="json", exclude_none=True) for k, v in sources_of(self.rulebook).items()},
+        }
+        d["site"] = {
+            "path": self.site.path, "sha256": self.site.sha256, "crs": self.site.crs,
+            "parcel_id": self.site.parcel_id, "parcel_area_m2": round(self.site.parcel.area, 3),
+            "placement": self.site.placement, "parcel_model": _geojson(self.site.parcel),
+            "edges": [e.to_dict() for e in self.site.edges],
+        }
+        d["findings"] = [self._finding(f) for f in self.findings]
+        d["checked_at"] = self.checked_at
+        d["warnings"] = d["warnings"] + list(self.site.warnings)
+        return d
+
+    def _finding(self, f: Finding) -> dict:
+        m = f.m
+        rnd = (lambda x: None if x is None else round(x, 6))
+        return {
+            "rule": f.rule, "title": f.title, "kind": f.kind, "severity": f.severity,
+            "status": m.status.value, "measured": rnd(m.measured), "limit": rnd(m.limit), "unit": m.unit,
+            "margin": rnd(m.margin), "reason": m.reason, "citation": f.citation,
+            "global_ids": list(m.global_ids), "details": m.details,
+            "where_model": _geojson(m.where) if m.where is not None and not m.where.is_empty else None,
+            "where": self._map(m.where),
+        }
+
+
+def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rules_path: str | os.PathLike,
+                zone: str | None = None, site_crs: str | None = None,
+                anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
+                ground_level_m: float | None = None, workers: int | None = None) -> CheckResult:
+    """Check one model on one site against one rulebook. Raises InputError for bad input."""
+    rulebook = load_rulebook(rules_path)  # cheapest first: a bad rulebook fails before geometry
+    inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers)
+    site = load_site(site_path, inspection.model.georeference, site_crs=site_crs, anchor=anchor,
+                     rotation_deg=rotation_deg)
+    check_plausible_placement(site, inspection.facts.whole.footprint, site.placement)
+    code = _zone(rulebook, site, zone)
+    ctx = CheckContext(inspection.facts.whole, site, tuple(inspection.model.elements),
+                       rulebook.book.measurement_profile)
+    findings = tuple(evaluate(ctx, rulebook, code))
+    return CheckResult(inspection, site, rulebook, code, findings,
+                       dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))

@@ -1,0 +1,23 @@
+"""max_coverage: building area / parcel area (건폐율, GRZ, lot coverage) may not exceed a ratio.
+
+Building area is the footprint fact: the plan of everything above ground level.
+
+    - id: coverage
+      kind: max_coverage
+      limit: 60 %            # or 0.6
+      citation: {source: decree, article: "84"}
+"""
+
+from __future__ import annotations
+
+from permitcheck.checks.context import CheckContext
+from permitcheck.checks.limits import at_most
+from permitcheck.results import Measurement
+from permitcheck.rulebook.schema import MaxCoverage
+
+
+def check(rule: MaxCoverage, ctx: CheckContext) -> Measurement:
+    area = ctx.facts.footprint_area_m2
+    ratio = area / ctx.parcel_area_m2 if area > 0 else None
+    return at_most(ratio, rule.limit, "ratio", ctx.profile.relative_tolerance * rule.limit, "no_footprint",
+                   details={"building_area_m2": round(area, 3), "parcel_area_m2": round(ctx.parcel_area_m2, 3)})

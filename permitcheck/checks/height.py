@@ -1,0 +1,25 @@
+"""max_height: the building's height above ground level may not exceed a limit.
+
+Height is measured from the ground level (the storey at project zero, or --ground-level) to the
+highest point of any building element, rooftop structures included.
+
+    - id: height
+      kind: max_height
+      limit: 12 m            # or "40 ft"
+      citation: {source: code, article: "55"}
+
+Passes at 11.9 m against 12 m; fails at 12.5 m; REVIEW within the profile's length tolerance.
+"""
+
+from __future__ import annotations
+
+from permitcheck.checks.context import CheckContext
+from permitcheck.checks.limits import at_most
+from permitcheck.results import Measurement
+from permitcheck.rulebook.schema import MaxHeight
+
+
+def check(rule: MaxHeight, ctx: CheckContext) -> Measurement:
+    f = ctx.facts
+    ids = (f.highest_element.global_id,) if f.highest_element else ()
+    return at_most(f.height_m, rule.limit, "m", ctx.profile.length_tolerance, "no_height", global_ids=ids)

@@ -1,0 +1,135 @@
+"""min_setback: every part of the building keeps a distance from the parcel boundaries of a kind.
+
+The distance may be fixed, grow with the height of the part, or follow bands by height:
+
+    distance: 3 m                                    # fixed
+    distance: {ratio: 0.4, min: 3 m}                 # >= max(3 m, 0.4 x h)   (MBO § 6 Abstandsfläche)
+    distance:                                        # Korean north daylight rule (건축법 시행령 86①)
+      bands:
+        - {up_to: 10 m, distance: 1.5 m}             # parts up to 10 m: 1.5 m
+        - {above: 10 m, ratio: 0.5}                  # parts above 10 m: half their height
+
+``from`` selects parcel edges by label: front, rear, side, road, north (see permitcheck.site),
+a name given by a boundary feature, or any. ``h`` is the height of the part above ground level.
+
+Method: the building's triangles are clipped to each height band; in a band with a fixed
+distance the plan of the band's part is measured against the edge exactly (shapely distance);
+in a band whose distance grows with h, every vertex of the clipped triangles is tested —
+exact for planar faces within the edge's perpendicular strip, where the requirement is an
+inclined plane. Measured is the distance at the worst point, limit the distance required there.
+Parts below ground level are not subject to setbacks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import shapely
+
+from permitcheck.checks.context import CheckContext
+from permitcheck.facts.projection import clip_above, merge_triangles, plan_polygons, union
+from permitcheck.results import Measurement, Status, judge
+from permitcheck.rulebook.schema import Bands, LinearDistance, MinSetback
+
+INF = math.inf
+
+
+def pieces(distance) -> list[tuple[float, float, float, float]]:
+    """(h_lo, h_hi, a, b): in heights [h_lo, h_hi) the required distance is a*h + b."""
+    if isinstance(distance, (int, float)):
+        return [(0.0, INF, 0.0, float(distance))]
+    if isinstance(distance, LinearDistance):
+        if distance.ratio == 0:
+            return [(0.0, INF, 0.0, max(distance.min, distance.plus))]
+        h_star = max(0.0, (distance.min - distance.plus) / distance.ratio)
+        out = [(0.0, h_star, 0.0, distance.min)] if h_star > 0 else []
+        return out + [(h_star, INF, distance.ratio, distance.plus)]
+    assert isinstance(distance, Bands)
+    out = []
+    for band in distance.bands:
+        lo, hi = (0.0, band.up_to) if band.up_to is not None else (band.above, INF)
+        if band.distance is not None:
+            out.append((lo, hi, 0.0, band.distance))
+        else:
+            out.append((lo, hi, band.ratio, band.plus))
+    return out
+
+
+def _clip_band(tri: np.ndarray, z_lo: float, z_hi: float) -> np.ndarray:
+    parts = clip_above(tri, z_lo)
+    if not parts:
+        return np.empty((0, 3, 3))
+    kept = np.concatenate(parts)
+    if z_hi == INF:
+        return kept
+    flipped = kept.copy()
+    flipped[:, :, 2] = -flipped[:, :, 2]
+    below = clip_above(flipped, -z_hi)
+    if not below:
+        return np.empty((0, 3, 3))
+    out = np.concatenate(below)
+    out[:, :, 2] = -out[:, :, 2]
+    return out
+
+
+def _distance_to_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    d = b - a
+    t = np.clip(((p - a) @ d) / (d @ d), 0.0, 1.0)
+    return np.hypot(*(p - (a + t[:, None] * d)).T)
+
+
+def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
+    edges = ctx.site.edges_labelled(rule.from_)
+    if not edges:
+        return Measurement(Status.NOT_APPLICABLE, "no_boundary_of_kind", unit="m", details={"from": rule.from_})
+    ground = ctx.facts.ground_elevation_m
+    worst = None  # (slack, measured, required, height, edge index, global ids)
+    where, ids = [], set()
+    top = ctx.facts.height_m or 0.0
+    for h_lo, h_hi, a, b in pieces(rule.distance):
+        if h_lo >= top:
+            continue
+        for m in ctx.meshes:
+            tri = _clip_band(m.vertices[m.faces], ground + h_lo, ground + h_hi)
+            if len(tri) == 0:
+                continue
+            plan = None
+            for e in edges:
+                (ax, ay), (bx, by) = e.line.coords
+                seg_a, seg_b = np.array([ax, ay]), np.array([bx, by])
+                if a == 0:  # fixed distance in this band: exact plan distance
+                    plan = plan if plan is not None else merge_triangles(plan_polygons(tri))
+                    if plan.is_empty:
+                        continue
+                    dist = float(plan.distance(e.line))
+                    slack, req, h_at = dist - b, b, h_lo
+                    zone = e.line.buffer(b)
+                else:
+                    pts = tri.reshape(-1, 3)
+                    dist_v = _distance_to_segment(pts[:, :2], seg_a, seg_b)
+                    h_v = pts[:, 2] - ground
+                    req_v = a * h_v + b
+                    k = int(np.argmin(dist_v - req_v))
+                    dist, req, h_at = float(dist_v[k]), float(req_v[k]), float(h_v[k])
+                    slack = dist - req
+                    zone = e.line.buffer(a * min(h_hi, top) + b)
+                if worst is None or slack < worst[0]:
+                    worst = (slack, dist, req, h_at, e.index)
+                if slack < -ctx.profile.length_tolerance:
+                    ids.add(m.global_id)
+                    plan = plan if plan is not None else merge_triangles(plan_polygons(tri))
+                    where.append(plan.intersection(zone).intersection(ctx.site.parcel.buffer(0.0)))
+    if worst is None:
+        return Measurement(Status.NOT_APPLICABLE, "no_part_in_band", unit="m")
+    slack, dist, req, h_at, edge = worst
+    status = judge(slack, ctx.profile.length_tolerance)
+    reason = {Status.PASS: "clear_of_setback", Status.FAIL: "inside_setback", Status.REVIEW: "within_tolerance"}[status]
+    geometry = union([w for w in where if not w.is_empty]) if where else None
+    return Measurement(
+        status, reason, round(dist, 4), round(req, 4), "m", round(slack, 4),
+        where=None if geometry is None or geometry.is_empty else geometry,
+        global_ids=tuple(sorted(ids)),
+        details={"from": rule.from_, "edge": edge, "height_of_worst_part_m": round(h_at, 3),
+                 "edges": [e.index for e in edges]},
+    )

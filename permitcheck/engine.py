@@ -1,0 +1,22 @@
+"""Facts + site + rulebook → findings. The engine gives each measurement its rule's identity."""
+
+from __future__ import annotations
+
+from permitcheck.checks import CHECKS, CheckContext
+from permitcheck.results import Finding, Measurement, Status
+from permitcheck.rulebook import LoadedRulebook, rules_for_zone
+
+
+def evaluate(ctx: CheckContext, rulebook: LoadedRulebook, zone: str) -> list[Finding]:
+    findings = []
+    for rule in rules_for_zone(rulebook, zone):
+        check = CHECKS[rule.kind]  # the schema admits no kind without a check
+        try:
+            m = check(rule, ctx)
+        except Exception as e:  # noqa: BLE001 - one broken check must not hide the others
+            m = Measurement(Status.ERROR, "check_failed", details={"error": f"{type(e).__name__}: {e}"})
+        findings.append(Finding(
+            rule=rule.id, title=rule.title or rule.id, kind=rule.kind, severity=rule.severity,
+            citation=rule.citation.model_dump(exclude_none=True), m=m,
+        ))
+    return findings

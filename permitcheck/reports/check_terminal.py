@@ -1,0 +1,60 @@
+"""Rich verdict for a permit officer: banner, one row per rule, then the facts and warnings.
+
+Readable at 80 columns; NO_COLOR is honoured by rich. Strings from the model, site or rulebook
+go in as `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+STYLE = {"PASS": "green", "FAIL": "bold red", "REVIEW": "yellow", "UNKNOWN": "magenta",
+         "NOT_APPLICABLE": "dim", "ERROR": "bold magenta"}
+UNIT = {"ratio": "", "m": " m", "m2": " m²", "storeys": ""}
+
+
+def _num(x, unit: str) -> str:
+    if x is None:
+        return "—"
+    if unit == "ratio":
+        return f"{x * 100:.1f} %"
+    if unit == "storeys":
+        return f"{x:.0f}"
+    return f"{x:,.2f}{UNIT.get(unit, ' ' + unit)}"
+
+
+def render(result: dict, console: Console) -> None:
+    v = result["verdict"]
+    book = result["rulebook"]
+    banner = Text.assemble((f"{v}", STYLE.get(v, "")), "  ",
+                           (f"{result['model']['path']}", "bold"), f" on parcel {result['site']['parcel_id']}, "
+                           f"zone {result['zone']}, rulebook {book['id']} {book['version']}")
+    console.print(Panel(banner, expand=False))
+    t = Table(header_style="bold", show_lines=False)
+    for col, just in (("rule", "left"), ("status", "left"), ("measured", "right"), ("limit", "right"),
+                      ("margin", "right"), ("citation", "left")):
+        t.add_column(col, justify=just, overflow="fold")
+    for f in result["findings"]:
+        cite = f["citation"]
+        src = book["sources"].get(cite["source"], {})
+        t.add_row(Text(f["title"]), Text(f["status"], style=STYLE.get(f["status"], "")),
+                  _num(f["measured"], f["unit"]), _num(f["limit"], f["unit"]), _num(f["margin"], f["unit"]),
+                  Text(f"{src.get('law', cite['source'])} {cite['article']}"))
+    console.print(t)
+    for f in result["findings"]:
+        if f["status"] in ("FAIL", "REVIEW", "UNKNOWN", "ERROR"):
+            extra = ""
+            if f["global_ids"]:
+                extra = f" — elements: {', '.join(f['global_ids'][:5])}" + (" …" if len(f["global_ids"]) > 5 else "")
+            console.print(Text(f"{f['status']}: {f['title']}: {f['reason']}{extra}"), style=STYLE.get(f["status"]))
+    facts = result["facts"]
+    console.print(Text(
+        f"facts: height {facts['height_m']} m, footprint {facts['footprint_area_m2']} m², "
+        f"GFA {facts['gross_floor_area_m2']} m², storeys {facts['storeys_above_ground']} above / "
+        f"{facts['storeys_below_ground']} below, parcel {result['site']['parcel_area_m2']} m²"))
+    for w in result["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)

@@ -1,0 +1,147 @@
+"""The rulebook schema: what a city may write in a YAML rulebook.
+
+A rulebook names its legal sources, its zones (each with its own rules) and rules that apply in
+every zone. Each rule has an ``id``, a ``kind`` (one module in ``permitcheck.checks`` per kind), a
+``citation`` to one of the sources, and a ``severity``. ``extends:`` names a parent rulebook whose
+rules this one narrows: a rule with the same id replaces the parent's, and may only tighten it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from permitcheck.rulebook.quantities import Area, Fraction, Length, Ratio
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Source(Strict):
+    law: str
+    law_en: str | None = None
+    article: str | None = None
+    ordinance_no: str | None = None
+    effective: dt.date | None = None
+    url: str | None = None
+    grade: Literal["P", "S", "M"] = Field(description="P official text read; S secondary; M unverified")
+    checked: str | None = None
+
+
+class Citation(Strict):
+    source: str
+    article: str
+    note: str | None = None
+
+
+class RuleBase(Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str | None = None
+    citation: Citation
+    severity: Literal["error", "warning"] = "error"
+    applies_in: list[str] | None = None
+    note: str | None = None
+
+
+class MaxHeight(RuleBase):
+    kind: Literal["max_height"]
+    limit: Length
+
+
+class MaxStoreys(RuleBase):
+    kind: Literal["max_storeys"]
+    limit: int = Field(ge=0)
+
+
+class MaxCoverage(RuleBase):
+    kind: Literal["max_coverage"]
+    limit: Fraction
+
+
+class MaxFar(RuleBase):
+    kind: Literal["max_far"]
+    limit: Ratio = Field(ge=0)
+
+
+class MaxFootprintArea(RuleBase):
+    kind: Literal["max_footprint_area"]
+    limit: Area
+
+
+class LinearDistance(Strict):
+    """distance >= max(min, ratio x height + plus), height of each part above ground."""
+
+    ratio: float = Field(ge=0)
+    plus: Length = 0.0
+    min: Length = 0.0
+
+
+class Band(Strict):
+    """A requirement for the parts of the building up to, or above, a height."""
+
+    up_to: Length | None = None
+    above: Length | None = None
+    distance: Length | None = None
+    ratio: float | None = Field(default=None, ge=0)
+    plus: Length = 0.0
+
+    @model_validator(mode="after")
+    def _one_of_each(self):
+        if (self.up_to is None) == (self.above is None):
+            raise ValueError("a band needs exactly one of 'up_to' or 'above'")
+        if (self.distance is None) == (self.ratio is None):
+            raise ValueError("a band needs exactly one of 'distance' (a length) or 'ratio' (times the height)")
+        return self
+
+
+class Bands(Strict):
+    bands: list[Band] = Field(min_length=1)
+
+
+class MinSetback(RuleBase):
+    kind: Literal["min_setback"]
+    from_: str = Field(alias="from", description="boundary kind: front, side, rear, road, north, any, or a site name")
+    distance: Union[Length, LinearDistance, Bands]
+
+
+class Within(RuleBase):
+    kind: Literal["within"]
+    line: str = "parcel"
+
+
+Rule = Annotated[
+    Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within],
+    Field(discriminator="kind"),
+]
+RULE_KINDS = ("max_height", "max_storeys", "max_coverage", "max_far", "max_footprint_area", "min_setback", "within")
+
+
+class Zone(Strict):
+    names: list[str] = Field(default_factory=list)
+    title: str | None = None
+    rules: list[Rule] = Field(default_factory=list)
+
+
+class MeasurementProfile(Strict):
+    """How facts are measured where codes differ, and the tolerance inside which a margin is REVIEW."""
+
+    name: str | None = None
+    length_tolerance: Length = 0.05
+    relative_tolerance: float = Field(default=0.005, ge=0, le=0.1)
+    note: str | None = None
+
+
+class Rulebook(Strict):
+    rulebook: str
+    title: str
+    jurisdiction: str
+    version: str
+    effective_from: dt.date
+    extends: str | None = None
+    sources: dict[str, Source] = Field(default_factory=dict)
+    measurement_profile: MeasurementProfile = MeasurementProfile()
+    zones: dict[str, Zone] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
