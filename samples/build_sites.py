@@ -1,0 +1,188 @@
+"""Sites and check cases for the sample buildings, with the answers known by construction.
+
+Writes ``samples/sites/*.geojson`` and ``samples/cases.yaml``. Each site is drawn in model
+coordinates around a sample building (the box: 20 x 12 m, 9.3 m high, 3 storeys; the podium:
+40 x 30 m with a 15 x 15 m tower at (12, 8) rising to 33.3 m) and then written in a map CRS:
+EPSG:5186 through the building's placement (its own IfcMapConversion or --anchor/--rotation), or
+EPSG:4326 longitude/latitude. Expected measurements are computed here from the same numbers.
+
+    python samples/build_sites.py
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import yaml
+from pyproj import Transformer
+
+HERE = Path(__file__).resolve().parent
+SITES = HERE / "sites"
+ANCHOR = (220000.0, 560000.0)  # --anchor for the models that carry no georeferencing
+GEO = (210000.0, 550000.0, 30.0)  # geo_rotated_*: Eastings, Northings, rotation
+
+
+def rect(x0, y0, x1, y1):
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+
+
+def to_map(ring, e0, n0, rot):
+    c, s = math.cos(math.radians(rot)), math.sin(math.radians(rot))
+    return [[round(e0 + c * x - s * y, 4), round(n0 + s * x + c * y, 4)] for x, y in ring]
+
+
+def feature(role, ring, **props):
+    geom = {"type": "Polygon", "coordinates": [ring]}
+    return {"type": "Feature", "properties": {"role": role, **props}, "geometry": geom}
+
+
+def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True):
+    x0, y0, x1, y1 = parcel
+    rings = {
+        "parcel": rect(*parcel),
+        "road": rect(x0 - 10, y0 - 8, x1 + 10, y0) if road_south else None,
+        "zone": rect(x0 - 50, y0 - 50, x1 + 50, y1 + 50),
+    }
+    feats = [feature("parcel", to_map(rings["parcel"], e0, n0, rot), id="P-1", ground_elevation=35.0),
+             feature("zone", to_map(rings["zone"], e0, n0, rot), zone=zone)]
+    if rings["road"]:
+        feats.insert(1, feature("road", to_map(rings["road"], e0, n0, rot), width=8))
+    fc = {"type": "FeatureCollection", "features": feats}
+    if lonlat:
+        t = Transformer.from_crs("EPSG:5186", "EPSG:4326", always_xy=True)
+        for f in feats:
+            f["geometry"]["coordinates"] = [[[round(v, 9) for v in t.transform(*p)] for p in r]
+                                            for r in f["geometry"]["coordinates"]]
+    else:
+        fc["crs"] = {"type": "name", "properties": {"name": "EPSG:5186"}}
+    return fc
+
+
+BOX = {"footprint": 240.0, "gfa": 720.0, "height": 9.3}
+PODIUM = {"footprint": 1200.0, "gfa": 2 * 1200 + 8 * 225.0, "height": 33.3}
+BOX_OK = (-5.0, -10.0, 25.0, 17.0)  # 30 x 27 = 810 m²; north edge 5 m from the box
+BOX_TIGHT = (-1.0, -2.0, 21.0, 12.8)  # 22 x 14.8 = 325.6 m²; north edge 0.8 m from the box
+BOX_OFFSET = (5.0, -10.0, 35.0, 17.0)  # the box's west 5 m stand outside the parcel
+PODIUM_OK = (-10.0, -15.0, 50.0, 42.0)  # north edge 12 m from the podium, 19 m from the tower
+PODIUM_NORTH = (-10.0, -15.0, 50.0, 33.0)  # north edge 3 m from the podium, 10 m from the tower
+
+
+def area(p):
+    return (p[2] - p[0]) * (p[3] - p[1])
+
+
+def kr_expect(building, parcel, north_gap, north_req, verdict):
+    a = area(parcel)
+    return {
+        "verdict": verdict,
+        "rules": {
+            "coverage": {"status": "PASS" if building["footprint"] / a <= 0.6 else "FAIL",
+                         "measured": building["footprint"] / a, "limit": 0.6},
+            "far": {"status": "PASS" if building["gfa"] / a <= 2.5 else "FAIL",
+                    "measured": building["gfa"] / a, "limit": 2.5},
+            "north-daylight": {"status": "PASS" if north_gap >= north_req else "FAIL",
+                               "measured": north_gap, "limit": north_req},
+        },
+    }
+
+
+def cases():
+    b = "samples/buildings/"
+    s = "samples/sites/"
+    kr = "rules/kr/national.yaml"
+    anchor = f"{ANCHOR[0]:.0f},{ANCHOR[1]:.0f}"
+    geo_ok = kr_expect(BOX, BOX_OK, 5.0, 1.5, "PASS")
+    out = {
+        "box-kr-pass": {"model": b + "box_m.ifc", "site": s + "box_ok.geojson", "rules": kr,
+                        "anchor": anchor, "expect": kr_expect(BOX, BOX_OK, 5.0, 1.5, "PASS")},
+        "box-kr-fail": {"model": b + "box_m.ifc", "site": s + "box_tight.geojson", "rules": kr,
+                        "anchor": anchor, "expect": kr_expect(BOX, BOX_TIGHT, 0.8, 1.5, "FAIL")},
+        "box-mm-kr-fail": {"model": b + "box_mm.ifc", "site": s + "box_tight.geojson", "rules": kr,
+                           "anchor": anchor, "expect": kr_expect(BOX, BOX_TIGHT, 0.8, 1.5, "FAIL")},
+        "geo-rotated-kr-pass": {"model": b + "geo_rotated_m.ifc", "site": s + "geo_ok_5186.geojson",
+                                "rules": kr, "expect": geo_ok},
+        "geo-rotated-mm-kr-pass": {"model": b + "geo_rotated_mm.ifc", "site": s + "geo_ok_5186.geojson",
+                                   "rules": kr, "expect": geo_ok},
+        "geo-rotated-lonlat-site": {"model": b + "geo_rotated_m.ifc", "site": s + "geo_ok_lonlat.geojson",
+                                    "rules": kr, "expect": geo_ok},
+        "box-anchor-rotated": {"model": b + "box_m.ifc", "site": s + "geo_ok_5186.geojson", "rules": kr,
+                               "anchor": f"{GEO[0]:.0f},{GEO[1]:.0f}", "rotation": GEO[2], "expect": geo_ok},
+        "podium-kr-pass": {"model": b + "podium_tower.ifc", "site": s + "podium_ok.geojson", "rules": kr,
+                           "anchor": anchor,
+                           "expect": kr_expect(PODIUM, PODIUM_OK, 19.0, 33.3 / 2, "PASS")},
+        "podium-kr-north-fail": {"model": b + "podium_tower.ifc", "site": s + "podium_north.geojson",
+                                 "rules": kr, "anchor": anchor,
+                                 "expect": kr_expect(PODIUM, PODIUM_NORTH, 10.0, 33.3 / 2, "FAIL")},
+        "rooftop-example-fail": {
+            "model": b + "rooftop.ifc", "site": s + "box_ok.geojson", "rules": "samples/rules/example-city.yaml",
+            "zone": "EX-1", "anchor": anchor,
+            "expect": {"verdict": "FAIL", "rules": {
+                "height": {"status": "FAIL", "measured": 12.5, "limit": 12.0},
+                "storeys": {"status": "PASS", "measured": 3, "limit": 4},
+                "footprint": {"status": "PASS", "measured": 240.0, "limit": 1000.0},
+                "coverage": {"status": "PASS", "measured": 240 / 810, "limit": 0.5},
+                "far": {"status": "PASS", "measured": 720 / 810, "limit": 1.5},
+                "front-setback": {"status": "PASS", "measured": 10.0, "limit": 3.0},
+                "on-parcel": {"status": "PASS", "measured": 0.0, "limit": 0.0}}}},
+        "box-off-parcel": {
+            "model": b + "box_m.ifc", "site": s + "box_offset.geojson", "rules": "samples/rules/example-city.yaml",
+            "zone": "EX-1", "anchor": anchor,
+            "expect": {"verdict": "FAIL", "rules": {
+                "on-parcel": {"status": "FAIL", "measured": 5 * 12.0, "limit": 0.0},
+                "height": {"status": "PASS", "measured": 9.3, "limit": 12.0}}}},
+        "podium-example-fail": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_ok.geojson",
+            "rules": "samples/rules/example-city.yaml", "zone": "EX-1", "anchor": anchor,
+            "expect": {"verdict": "FAIL", "rules": {
+                "height": {"status": "FAIL", "measured": 33.3, "limit": 12.0},
+                "storeys": {"status": "FAIL", "measured": 10, "limit": 4},
+                "footprint": {"status": "FAIL", "measured": 1200.0, "limit": 1000.0},
+                "coverage": {"status": "PASS", "measured": 1200 / area(PODIUM_OK), "limit": 0.5},
+                "far": {"status": "PASS", "measured": PODIUM["gfa"] / area(PODIUM_OK), "limit": 1.5},
+                "front-setback": {"status": "PASS", "measured": 15.0, "limit": 3.0}}}},
+        "box-de-wa-pass": {
+            "model": b + "box_m.ifc", "site": s + "box_ok.geojson", "rules": "rules/de/baunvo.yaml",
+            "zone": "DE-WA", "anchor": anchor,
+            "expect": {"verdict": "PASS", "rules": {
+                "grz": {"status": "PASS", "measured": 240 / 810, "limit": 0.4},
+                "gfz": {"status": "PASS", "measured": 720 / 810, "limit": 1.2},
+                "abstandsflaeche": {"status": "PASS", "measured": 5.0, "limit": 0.4 * 9.3}}}},
+        "box-de-wa-fail": {
+            "model": b + "box_m.ifc", "site": s + "box_tight.geojson", "rules": "rules/de/baunvo.yaml",
+            "zone": "DE-WA", "anchor": anchor,
+            "expect": {"verdict": "FAIL", "rules": {
+                "grz": {"status": "FAIL", "measured": 240 / area(BOX_TIGHT), "limit": 0.4},
+                "gfz": {"status": "FAIL", "measured": 720 / area(BOX_TIGHT), "limit": 1.2},
+                "abstandsflaeche": {"status": "FAIL", "measured": 0.8, "limit": 0.4 * 9.3}}}},
+    }
+    return out
+
+
+def main() -> None:
+    SITES.mkdir(exist_ok=True)
+    e, n = ANCHOR
+    sites = {
+        "box_ok": site(BOX_OK, e, n, 0.0),
+        "box_tight": site(BOX_TIGHT, e, n, 0.0),
+        "box_offset": site(BOX_OFFSET, e, n, 0.0),
+        "podium_ok": site(PODIUM_OK, e, n, 0.0),
+        "podium_north": site(PODIUM_NORTH, e, n, 0.0),
+        "geo_ok_5186": site(BOX_OK, *GEO),
+        "geo_ok_lonlat": site(BOX_OK, *GEO, lonlat=True),
+    }
+    # A CRS mix-up: longitude/latitude numbers declared as EPSG:5186 metres.
+    wrong = site(BOX_OK, *GEO, lonlat=True)
+    wrong["crs"] = {"type": "name", "properties": {"name": "EPSG:5186"}}
+    sites["crs_mismatch"] = wrong
+    for name, fc in sites.items():
+        (SITES / f"{name}.geojson").write_text(json.dumps(fc, indent=1, ensure_ascii=False) + "\n")
+    text = yaml.safe_dump({"cases": cases()}, sort_keys=False, allow_unicode=True)
+    (HERE / "cases.yaml").write_text(
+        "# Check cases over the sample buildings: generated by samples/build_sites.py with the answers\n"
+        "# known by construction. tests/test_check_cases.py runs every case.\n" + text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Every case in samples/cases.yaml: verdict, status per rule and measured values known by construction."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from permitcheck.checking import check_model
+from permitcheck.cli import app
+
+CASES = yaml.safe_load((ROOT / "samples" / "cases.yaml").read_text())["cases"]
+
+
+def _run(case: dict):
+    anchor = tuple(float(x) for x in case["anchor"].split(",")) if case.get("anchor") else None
+    return check_model(ROOT / case["model"], ROOT / case["site"], ROOT / case["rules"], zone=case.get("zone"),
+                       anchor=anchor, rotation_deg=case.get("rotation", 0.0))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_case(name):
+    case = CASES[name]
+    result = _run(case).to_dict()
+    assert result["verdict"] == case["expect"]["verdict"]
+    got = {f["rule"]: f for f in result["findings"]}
+    for rule, exp in case["expect"]["rules"].items():
+        f = got[rule]
+        assert f["status"] == exp["status"], (rule, f)
+        tol = 0.005 * abs(exp["measured"]) + 0.01
+        assert f["measured"] == pytest.approx(exp["measured"], abs=tol), rule
+        assert f["limit"] == pytest.approx(exp["limit"], rel=1e-6), rule
+        assert f["citation"]["source"] and f["citation"]["article"]
+
+
+def test_failing_setback_reports_where_and_which_elements():
+    result = _run(CASES["podium-kr-north-fail"]).to_dict()
+    f = {x["rule"]: x for x in result["findings"]}["north-daylight"]
+    assert f["reason"] == "inside_setback"
+    assert f["details"]["height_of_worst_part_m"] == pytest.approx(33.3, abs=0.01)
+    assert f["margin"] == pytest.approx(10.0 - 16.65, abs=0.01)
+    assert f["global_ids"] and f["where"]["type"] in ("Polygon", "MultiPolygon")
+    assert f["where"]["coordinates"][0][0][0] > 200000  # map coordinates
+
+
+def test_cli_check_exit_codes_and_json():
+    runner = CliRunner()
+    for name, code in (("box-kr-pass", 0), ("box-kr-fail", 1)):
+        case = CASES[name]
+        r = runner.invoke(app, ["check", str(ROOT / case["model"]), "--site", str(ROOT / case["site"]),
+                                "--rules", str(ROOT / case["rules"]), "--anchor", case["anchor"], "--json"])
+        assert r.exit_code == code, r.output
+        d = json.loads(r.stdout)
+        assert {"model", "facts", "warnings", "verdict", "findings", "site", "rulebook"} <= set(d)
+        assert set(d["findings"][0]) >= {"rule", "status", "measured", "limit", "unit", "margin", "reason", "citation"}
+    r = runner.invoke(app, ["check", str(ROOT / CASES["box-kr-fail"]["model"]), "--site",
+                            str(ROOT / CASES["box-kr-fail"]["site"]), "--rules", str(ROOT / "rules/kr/national.yaml"),
+                            "--anchor", CASES["box-kr-fail"]["anchor"]], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert r.exit_code == 1 and "FAIL" in r.stdout
