@@ -1,0 +1,122 @@
+"""Every rule of every shipped rulebook, in every zone it is in force: one passing, one failing case.
+
+The building is synthetic (boxes as element meshes, storeys of 3 m) so it can be sized to each
+rule's own figures; the facts are derived from it the normal way and the parcel is drawn around it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import trimesh
+
+from conftest import ROOT
+from permitcheck.checks import CHECKS, CheckContext
+from permitcheck.checks.setback import pieces
+from permitcheck.facts import derive_facts
+from permitcheck.model.types import Building, ElementMesh, Model, Storey
+from permitcheck.results import Status
+from permitcheck.rulebook import load_rulebook, rules_for_zone, zone_codes
+from permitcheck.site import load_site
+
+W, D, STOREY = 20.0, 12.0, 3.0
+ANCHOR = (300000.0, 500000.0)
+
+
+def _box(gid, cls, x0, y0, z0, x1, y1, z1, storey, ptype=None):
+    t = trimesh.creation.box(bounds=[[x0, y0, z0], [x1, y1, z1]])
+    return ElementMesh(gid, cls, gid, ptype, storey, "B", None, np.asarray(t.vertices, float), np.asarray(t.faces))
+
+
+def building(storeys: int) -> Model:
+    meshes, levels = [], []
+    for i in range(storeys):
+        z = i * STOREY
+        sid = f"S{i}"
+        levels.append(Storey(sid, f"Level {i}", z, z, "B"))
+        meshes.append(_box(f"slab{i}", "IfcSlab", 0, 0, z - 0.2, W, D, z, sid, "FLOOR"))
+        meshes.append(_box(f"wall{i}", "IfcWall", 0, 0, z, W, D, z + STOREY, sid))
+    top = storeys * STOREY
+    meshes.append(_box("roof", "IfcSlab", 0, 0, top, W, D, top + 0.3, f"S{storeys - 1}", "ROOF"))
+    return Model("synthetic", "", "IFC4", None, 1.0, None, [Building("B", "B")], levels, meshes)
+
+
+def height_of(storeys: int) -> float:
+    return storeys * STOREY + 0.3
+
+
+def parcel_site(tmp_path, west, south, east, north):
+    e, n = ANCHOR
+    ring = [[-west, -south], [W + east, -south], [W + east, D + north], [-west, D + north], [-west, -south]]
+    road = [[-west - 5, -south - 8], [W + east + 5, -south - 8], [W + east + 5, -south], [-west - 5, -south],
+            [-west - 5, -south - 8]]
+    fc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:5186"}}, "features": [
+        {"type": "Feature", "properties": {"role": "parcel", "id": "P"},
+         "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in ring]]}},
+        {"type": "Feature", "properties": {"role": "road", "width": 8},
+         "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in road]]}}]}
+    p = tmp_path / f"site_{west}_{south}_{east}_{north}.geojson".replace("-", "m")
+    p.write_text(json.dumps(fc))
+    return load_site(p, None, anchor=ANCHOR)
+
+
+def margin_for_area(area: float) -> float:
+    """Equal margin m around the building so that (W + 2m)(D + 2m) = area (negative: smaller)."""
+    return (-(W + D) + math.sqrt((W + D) ** 2 - 4 * (W * D - area))) / 4
+
+
+def scenario(rule, tmp_path, passing: bool):
+    """(model, site) sized to the rule's own figure: room to spare, or clearly over."""
+    far_margin = 30.0
+    storeys = 3
+    sides = dict(west=far_margin, south=far_margin, east=far_margin, north=far_margin)
+    if rule.kind == "max_height":
+        storeys = max(1, math.floor((rule.limit - 0.3 - 0.5) / STOREY)) if passing else \
+            math.ceil(rule.limit / STOREY) + 1
+    elif rule.kind == "max_storeys":
+        storeys = rule.limit if passing else rule.limit + 1
+    elif rule.kind in ("max_coverage", "max_far"):
+        basis = W * D * (storeys if rule.kind == "max_far" else 1)
+        area = basis / rule.limit * (1.25 if passing else 0.8)
+        m = margin_for_area(area)
+        sides = dict(west=m, south=m, east=m, north=m)
+    elif rule.kind == "max_footprint_area":
+        pytest.skip("no shipped rule of this kind")  # pragma: no cover
+    elif rule.kind == "min_setback":
+        thresholds = [lo for lo, hi, a, b in pieces(rule.distance)] + \
+                     [hi for lo, hi, a, b in pieces(rule.distance) if hi != math.inf]
+        storeys = max(3, math.ceil((max(thresholds) + 6) / STOREY))
+        h = height_of(storeys)
+        need = max(a * min(max(hi, 0), h) + b if a else b
+                   for lo, hi, a, b in pieces(rule.distance) if lo < h)
+        gap = need + 1.0 if passing else need - 0.5
+        assert gap >= 0, "a failing case needs a positive gap"
+        which = {"north": ["north"], "rear": ["north"], "front": ["south"], "road": ["south"],
+                 "side": ["west", "east"], "any": ["west", "south", "east", "north"]}[rule.from_]
+        for k in which:
+            sides[k] = gap
+    elif rule.kind == "within":
+        if not passing:
+            sides["west"] = -5.0
+    return building(storeys), parcel_site(tmp_path, **sides)
+
+
+def shipped():
+    for path in sorted((ROOT / "rules").rglob("*.yaml")):
+        loaded = load_rulebook(path)
+        for zone in sorted(set(zone_codes(loaded).values())):
+            for rule in rules_for_zone(loaded, zone):
+                yield pytest.param(loaded, zone, rule, id=f"{path.parent.name}/{path.stem}:{zone}:{rule.id}")
+
+
+@pytest.mark.parametrize("loaded,zone,rule", list(shipped()))
+def test_shipped_rule_passes_and_fails(loaded, zone, rule, tmp_path):
+    for passing, expected in ((True, Status.PASS), (False, Status.FAIL)):
+        model, site = scenario(rule, tmp_path, passing)
+        facts = derive_facts(model).whole
+        ctx = CheckContext(facts, site, tuple(model.elements), loaded.book.measurement_profile)
+        m = CHECKS[rule.kind](rule, ctx)
+        assert m.status == expected, (passing, m)
