@@ -103,7 +103,7 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                     if plan.is_empty:
                         continue
                     dist = float(plan.distance(e.line))
-                    slack, req, h_at = dist - b, b, h_lo
+                    slack, req, h_at = dist - b, b, min(h_hi, top)  # the band stands at that distance
                     zone = e.line.buffer(b)
                 else:
                     pts = tri.reshape(-1, 3)

@@ -12,6 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from permitcheck.reports.reasons import sentence
+
 STYLE = {"PASS": "green", "FAIL": "bold red", "REVIEW": "yellow", "UNKNOWN": "magenta",
          "NOT_APPLICABLE": "dim", "ERROR": "bold magenta"}
 UNIT = {"ratio": "", "m": " m", "m2": " m²", "storeys": ""}
@@ -50,7 +52,8 @@ def render(result: dict, console: Console) -> None:
             extra = ""
             if f["global_ids"]:
                 extra = f" — elements: {', '.join(f['global_ids'][:5])}" + (" …" if len(f["global_ids"]) > 5 else "")
-            console.print(Text(f"{f['status']}: {f['title']}: {f['reason']}{extra}"), style=STYLE.get(f["status"]))
+            console.print(Text(f"{f['status']}: {f['title']}: {sentence(f, _num)}{extra}"),
+                          style=STYLE.get(f["status"]))
     facts = result["facts"]
     console.print(Text(
         f"facts: height {facts['height_m']} m, footprint {facts['footprint_area_m2']} m², "

@@ -1,0 +1,36 @@
+"""Reason codes to sentences: written here, late, so checks keep only codes and numbers."""
+
+from __future__ import annotations
+
+TEMPLATES = {
+    "within_limit": "within the limit",
+    "over_limit": "exceeds the limit by {excess}",
+    "within_tolerance": "within the measurement tolerance of the limit: a person must decide",
+    "inside_setback": "the part at {height} m stands {measured} from the {side} boundary; {limit} required",
+    "clear_of_setback": "every part clears the {side} boundary",
+    "outside_area": "{measured} of the footprint lies outside the {line}",
+    "inside": "the footprint lies inside the {line}",
+    "no_boundary_of_kind": "the parcel has no {side} boundary",
+    "no_part_in_band": "no part of the building is in the heights the rule covers",
+    "no_height": "the model's height could not be measured",
+    "no_storeys": "the model has no storeys to count",
+    "no_footprint": "the model has no footprint above ground",
+    "no_floor_area": "no floor area above ground could be measured",
+    "no_such_area": "the site has no area named '{line}'",
+    "check_failed": "the check failed: {error}",
+}
+
+
+def sentence(finding: dict, fmt) -> str:
+    """`fmt(value, unit)` formats numbers the way the report does."""
+    d = finding.get("details") or {}
+    unit = finding["unit"]
+    margin = finding.get("margin")
+    values = {
+        "measured": fmt(finding.get("measured"), unit), "limit": fmt(finding.get("limit"), unit),
+        "excess": fmt(-margin if margin is not None else None, unit),
+        "height": f"{d.get('height_of_worst_part_m', 0):.2f}", "side": d.get("from", ""),
+        "line": d.get("line", "parcel"), "error": d.get("error", ""),
+    }
+    template = TEMPLATES.get(finding["reason"], finding["reason"])
+    return template.format(**values)
