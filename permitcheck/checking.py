@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from permitcheck.inspection import Inspection, _geojson, inspect_model
 from permitcheck.results import Finding, Status, verdict
 from permitcheck.rulebook import LoadedRulebook, load_rulebook, sources_of, zone_codes
 from permitcheck.site import Site, check_plausible_placement, load_site
+from permitcheck.version import __version__
 
 
 def _zone(rulebook: LoadedRulebook, site: Site, zone: str | None) -> str:
@@ -29,6 +31,11 @@ def _zone(rulebook: LoadedRulebook, site: Site, zone: str | None) -> str:
             return known[code]
     raise InputError(f"no zone for the parcel: the site names {list(site.zone_codes) or 'none'} and the rulebook "
                      f"knows {sorted(set(known.values()))} — pass --zone or add a 'zone' feature to the site")
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,31 @@ class CheckResult:
         }
         d["findings"] = [self._finding(f) for f in self.findings]
         d["checked_at"] = self.checked_at
+        d["provenance"] = self._provenance()
         d["warnings"] = d["warnings"] + list(self.site.warnings)
         return d
+
+    def _provenance(self) -> dict:
+        """Everything needed to reproduce the decision."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        libs = {}
+        for name in ("ifcopenshell", "shapely", "pyproj", "trimesh", "manifold3d", "numpy", "pydantic", "PyYAML"):
+            try:
+                libs[name] = version(name)
+            except PackageNotFoundError:
+                libs[name] = None
+        return {
+            "tool": {"name": "permitcheck", "version": __version__},
+            "libraries": libs,
+            "model_sha256": self.inspection.model.sha256,
+            "site_sha256": self.site.sha256,
+            "rulebook_sha256": {n.path: _sha256(n.path) for n in self.rulebook.chain()},
+            "crs": self.site.georeference.crs if self.site.georeference else None,
+            "placement": self.site.placement,
+            "ground_elevation_m": self.inspection.facts.whole.ground_elevation_m,
+            "checked_at": self.checked_at,
+        }
 
     def _finding(self, f: Finding) -> dict:
         m = f.m
