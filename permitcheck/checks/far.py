@@ -20,4 +20,5 @@ def check(rule: MaxFar, ctx: CheckContext) -> Measurement:
     gfa = ctx.facts.gross_floor_area_m2
     ratio = gfa / ctx.parcel_area_m2 if ctx.facts.storeys_above_ground else None
     return at_most(ratio, rule.limit, "ratio", ctx.profile.relative_tolerance * rule.limit, "no_floor_area",
+                   uncertain="gross_floor_area_m2" in ctx.facts.uncertain,
                    details={"gross_floor_area_m2": round(gfa, 3), "parcel_area_m2": round(ctx.parcel_area_m2, 3)})

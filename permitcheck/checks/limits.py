@@ -6,10 +6,13 @@ from permitcheck.results import Measurement, Status, judge
 
 
 def at_most(measured: float | None, limit: float, unit: str, tolerance: float, missing: str,
-            **extra) -> Measurement:
+            uncertain: bool = False, **extra) -> Measurement:
+    """Compare with a maximum; a value from a fallback derivation passes only as REVIEW."""
     if measured is None:
         return Measurement(Status.UNKNOWN, missing, None, limit, unit)
     margin = limit - measured
     status = judge(margin, tolerance)
     reason = {Status.PASS: "within_limit", Status.FAIL: "over_limit", Status.REVIEW: "within_tolerance"}[status]
+    if uncertain and status == Status.PASS:
+        status, reason = Status.REVIEW, "uncertain_fact"
     return Measurement(status, reason, measured, limit, unit, margin, **extra)

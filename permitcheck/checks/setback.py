@@ -17,7 +17,8 @@ distance the plan of the band's part is measured against the edge exactly (shape
 in a band whose distance grows with h, every vertex of the clipped triangles is tested —
 exact for planar faces within the edge's perpendicular strip, where the requirement is an
 inclined plane. Measured is the distance at the worst point, limit the distance required there.
-Parts below ground level are not subject to setbacks.
+Parts below ground level are not subject to setbacks. When the model is placed from IfcSite
+latitude/longitude the tolerance grows by 5 m: a margin inside it is REVIEW.
 """
 
 from __future__ import annotations
@@ -73,10 +74,14 @@ def _clip_band(tri: np.ndarray, z_lo: float, z_hi: float) -> np.ndarray:
     return out
 
 
-def _distance_to_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def signed_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray) -> np.ndarray:
+    """Plan distance of points to the edge a-b; negative for points beyond it (outside the parcel)."""
     d = b - a
-    t = np.clip(((p - a) @ d) / (d @ d), 0.0, 1.0)
-    return np.hypot(*(p - (a + t[:, None] * d)).T)
+    t_raw = ((p - a) @ d) / (d @ d)
+    t = np.clip(t_raw, 0.0, 1.0)
+    dist = np.hypot(*(p - (a + t[:, None] * d)).T)
+    beyond = ((p - a) @ outward > 0) & (t_raw > 0) & (t_raw < 1)
+    return np.where(beyond, -dist, dist)
 
 
 def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
@@ -98,16 +103,18 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
             for e in edges:
                 (ax, ay), (bx, by) = e.line.coords
                 seg_a, seg_b = np.array([ax, ay]), np.array([bx, by])
-                if a == 0:  # fixed distance in this band: exact plan distance
+                outward = np.asarray(e.outward)
+                pts = tri.reshape(-1, 3)
+                dist_v = signed_distance(pts[:, :2], seg_a, seg_b, outward)
+                if a == 0:  # fixed distance in this band: exact plan distance unless it crosses the edge
                     plan = plan if plan is not None else merge_triangles(plan_polygons(tri))
                     if plan.is_empty:
                         continue
-                    dist = float(plan.distance(e.line))
+                    crossing = float(dist_v.min())
+                    dist = crossing if crossing < 0 else float(plan.distance(e.line))
                     slack, req, h_at = dist - b, b, min(h_hi, top)  # the band stands at that distance
                     zone = e.line.buffer(b)
                 else:
-                    pts = tri.reshape(-1, 3)
-                    dist_v = _distance_to_segment(pts[:, :2], seg_a, seg_b)
                     h_v = pts[:, 2] - ground
                     req_v = a * h_v + b
                     k = int(np.argmin(dist_v - req_v))
@@ -116,14 +123,14 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                     zone = e.line.buffer(a * min(h_hi, top) + b)
                 if worst is None or slack < worst[0]:
                     worst = (slack, dist, req, h_at, e.index)
-                if slack < -ctx.profile.length_tolerance:
+                if slack < -ctx.plan_tolerance_m:
                     ids.add(m.global_id)
                     plan = plan if plan is not None else merge_triangles(plan_polygons(tri))
                     where.append(plan.intersection(zone).intersection(ctx.site.parcel.buffer(0.0)))
     if worst is None:
         return Measurement(Status.NOT_APPLICABLE, "no_part_in_band", unit="m")
     slack, dist, req, h_at, edge = worst
-    status = judge(slack, ctx.profile.length_tolerance)
+    status = judge(slack, ctx.plan_tolerance_m)
     reason = {Status.PASS: "clear_of_setback", Status.FAIL: "inside_setback", Status.REVIEW: "within_tolerance"}[status]
     geometry = union([w for w in where if not w.is_empty]) if where else None
     return Measurement(

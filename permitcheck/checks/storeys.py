@@ -20,4 +20,5 @@ from permitcheck.rulebook.schema import MaxStoreys
 def check(rule: MaxStoreys, ctx: CheckContext) -> Measurement:
     f = ctx.facts
     counted = f.storeys_above_ground if f.storeys else None
-    return at_most(None if counted is None else float(counted), float(rule.limit), "storeys", 0.0, "no_storeys")
+    return at_most(None if counted is None else float(counted), float(rule.limit), "storeys", 0.0, "no_storeys",
+                   uncertain="storeys" in f.uncertain)

@@ -36,7 +36,7 @@ def check(rule: Within, ctx: CheckContext) -> Measurement:
     if fp.is_empty:
         return Measurement(Status.UNKNOWN, "no_footprint", unit="m2")
     outside = fp.difference(area)
-    tol = ctx.profile.length_tolerance * fp.length
+    tol = ctx.plan_tolerance_m * fp.length
     status = judge(-outside.area, tol) if outside.area > 0 else Status.PASS
     reason = {Status.PASS: "inside", Status.FAIL: "outside_area", Status.REVIEW: "within_tolerance"}[status]
     return Measurement(status, reason, round(outside.area, 3), 0.0, "m2", -outside.area,

@@ -55,6 +55,7 @@ def _facts(model: Model, building: Building | None, ground: float, how: str) -> 
     top, element = highest_point(meshes)
     plan = footprint(meshes, ground)
     per_storey = storey_facts(storeys, meshes, ground, plan)
+    fallback = any("holes filled" in s.note for s in per_storey)
     return Facts(
         building_id=building.global_id if building else None,
         name=name,
@@ -67,6 +68,7 @@ def _facts(model: Model, building: Building | None, ground: float, how: str) -> 
         storeys_above_ground=sum(1 for s in per_storey if s.counted and s.above_ground),
         storeys_below_ground=sum(1 for s in per_storey if s.counted and not s.above_ground),
         derivation={**DERIVATION, "ground_elevation_m": how},
+        uncertain=frozenset({"storeys", "gross_floor_area_m2"} if fallback else ()),
     )
 
 

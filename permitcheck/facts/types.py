@@ -50,6 +50,7 @@ class Facts:
     storeys_above_ground: int
     storeys_below_ground: int
     derivation: dict[str, str] = field(default_factory=dict)
+    uncertain: frozenset[str] = frozenset()  # facts derived by a fallback: a check on them is REVIEW at best
 
     @property
     def footprint_area_m2(self) -> float:

@@ -54,6 +54,8 @@ def render(result: dict, console: Console) -> None:
                 extra = f" — elements: {', '.join(f['global_ids'][:5])}" + (" …" if len(f["global_ids"]) > 5 else "")
             console.print(Text(f"{f['status']}: {f['title']}: {sentence(f, _num)}{extra}"),
                           style=STYLE.get(f["status"]))
+    edges = ", ".join(f"{e['index']}: {'/'.join(e['labels'])} ({e['length_m']:.1f} m)" for e in result["site"]["edges"])
+    console.print(Text(f"parcel edges: {edges}"))
     facts = result["facts"]
     console.print(Text(
         f"facts: height {facts['height_m']} m, footprint {facts['footprint_area_m2']} m², "

@@ -6,6 +6,7 @@ TEMPLATES = {
     "within_limit": "within the limit",
     "over_limit": "exceeds the limit by {excess}",
     "within_tolerance": "within the measurement tolerance of the limit: a person must decide",
+    "uncertain_fact": "passes, but the figure comes from a fallback measurement: a person must confirm",
     "inside_setback": "the part at {height} m stands {measured} from the {side} boundary; {limit} required",
     "clear_of_setback": "every part clears the {side} boundary",
     "outside_area": "{measured} of the footprint lies outside the {line}",
