@@ -12,7 +12,8 @@ import shapely
 from permitcheck.checks import CheckContext
 from permitcheck.engine import evaluate
 from permitcheck.errors import InputError
-from permitcheck.inspection import Inspection, _geojson, inspect_model
+from permitcheck.geojson import geojson as _geojson
+from permitcheck.inspection import Inspection, inspect_model
 from permitcheck.results import Finding, Status, verdict
 from permitcheck.rulebook import LoadedRulebook, load_rulebook, sources_of, zone_codes
 from permitcheck.site import Site, check_plausible_placement, load_site
@@ -72,8 +73,15 @@ class CheckResult:
             "path": self.site.path, "sha256": self.site.sha256, "crs": self.site.crs,
             "parcel_id": self.site.parcel_id, "parcel_area_m2": round(self.site.parcel.area, 3),
             "placement": self.site.placement, "parcel_model": _geojson(self.site.parcel),
-            "edges": [e.to_dict() for e in self.site.edges],
+            "edges": [{**e.to_dict(), "line_model": _geojson(e.line)} for e in self.site.edges],
+            "north_model": [round(float(x), 6) for x in self.site.north],
+            "features_model": [{"role": f.role, "geometry": _geojson(f.geometry),
+                                "properties": {k: v for k, v in f.properties.items() if isinstance(v, (str, int, float))}}
+                               for f in self.site.features if f.role != "parcel"],
         }
+        involved = {g for f in self.findings for g in f.m.global_ids}
+        d["elements"] = {m.global_id: {"ifc_class": m.ifc_class, "name": m.name}
+                         for m in self.inspection.model.elements if m.global_id in involved}
         d["findings"] = [self._finding(f) for f in self.findings]
         d["checked_at"] = self.checked_at
         d["provenance"] = self._provenance()

@@ -90,15 +90,20 @@ def check(
     rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
     ground_level: Optional[float] = typer.Option(None, "--ground-level", help="Ground level as model z, metres."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Geometry processes (default: all cores)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write every report format into this folder."),
+    formats: list[str] = typer.Option([], "--format", help="A report format (json, html, junit, bcf); repeat."),
+    outs: list[Path] = typer.Option([], "--out", help="Where to write the --format of the same position."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
     from permitcheck.errors import EXIT_NONCOMPLIANT, EXIT_OK
 
     try:
+        targets = _report_targets(formats, outs)
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers)
         data = result.to_dict()
+        _write_reports(data, report, targets)
     except Exception as e:  # noqa: BLE001
         _fail(e)
     if as_json:
@@ -108,6 +113,33 @@ def check(
 
         render(data, Console(highlight=False))
     raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
+
+
+def _report_targets(formats: list[str], outs: list[Path]) -> list[tuple[str, Path]]:
+    from permitcheck.errors import UsageError
+    from permitcheck.reports import REPORTERS
+
+    if len(formats) != len(outs):
+        raise UsageError(f"{len(formats)} --format but {len(outs)} --out: give one --out per --format")
+    for fmt in formats:
+        if fmt not in REPORTERS:
+            raise UsageError(f"--format {fmt!r}: unknown — use one of {', '.join(REPORTERS)}")
+    return list(zip(formats, outs))
+
+
+def _write_reports(data: dict, folder: Optional[Path], targets: list[tuple[str, Path]]) -> None:
+    from permitcheck.reports import ReporterUnavailable, write_all, write_report
+
+    skipped = []
+    if folder is not None:
+        _, skipped = write_all(data, folder)
+    for fmt, out in targets:
+        try:
+            write_report(fmt, data, out)
+        except ReporterUnavailable as e:
+            skipped.append(str(e))
+    for s in skipped:
+        sys.stderr.write(f"permitcheck: warning: {s}\n")
 
 
 rules_app = typer.Typer(help="Rulebook tools.", no_args_is_help=True)

@@ -6,26 +6,15 @@ import os
 from dataclasses import dataclass
 
 import shapely
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.facts import FactSet, Facts, derive_facts
+from permitcheck.geojson import geojson as _geojson
 from permitcheck.facts.mesh import BuildingMesh, building_mesh
 from permitcheck.model import Model, read_model
 from permitcheck.version import __version__
 
 SCHEMA_VERSION = 1
-_DIGITS = 4  # 0.1 mm in coordinates
-
-
-def _geojson(geom: BaseGeometry) -> dict:
-    geom = shapely.set_precision(geom, 10 ** -_DIGITS) if not geom.is_empty else geom
-
-    def lists(x):
-        return [lists(i) for i in x] if isinstance(x, (list, tuple)) else round(float(x), _DIGITS)
-
-    m = mapping(geom)
-    return {"type": m["type"], "coordinates": lists(m["coordinates"])}
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,6 @@ def every_building_cases():
         for kind, (west, south, east, north) in (("ok", (5.0, 10.0, 5.0, 5.0)), ("tight", (1.0, 1.0, 1.0, 0.8))):
             parcel = (x0 - west, y0 - south, x1 + east, y1 + north)
             sites[f"{stem}_{kind}"] = site(parcel, e0, n0, rot)
-            a = area(parcel)
             verdict = "PASS" if kind == "ok" else "FAIL"
             case = {"model": f"samples/buildings/{name}", "site": f"samples/sites/{stem}_{kind}.geojson",
                     "rules": "rules/kr/national.yaml",

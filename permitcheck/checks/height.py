@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from permitcheck.checks.context import CheckContext
 from permitcheck.checks.limits import at_most
+from permitcheck.checks.section import silhouette
+from permitcheck.geojson import geojson
 from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxHeight
 
@@ -22,4 +24,10 @@ from permitcheck.rulebook.schema import MaxHeight
 def check(rule: MaxHeight, ctx: CheckContext) -> Measurement:
     f = ctx.facts
     ids = (f.highest_element.global_id,) if f.highest_element else ()
-    return at_most(f.height_m, rule.limit, "m", ctx.profile.length_tolerance, "no_height", global_ids=ids)
+    edges = ctx.site.edges_labelled("front") or list(ctx.site.edges)
+    details = {}
+    if edges and f.height_m is not None:  # an elevation seen from the front (or the first) edge
+        details["section"] = {"edge": edges[0].index,
+                              "silhouette": geojson(silhouette(ctx.meshes, f.ground_elevation_m, edges[0]))}
+    return at_most(f.height_m, rule.limit, "m", ctx.profile.length_tolerance, "no_height", global_ids=ids,
+                   details=details)

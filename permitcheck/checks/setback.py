@@ -27,8 +27,11 @@ import math
 
 import numpy as np
 import shapely
+import shapely.ops
 
 from permitcheck.checks.context import CheckContext
+from permitcheck.checks.section import silhouette
+from permitcheck.geojson import geojson as _geojson
 from permitcheck.facts.projection import clip_above, merge_triangles, plan_polygons, union
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Bands, LinearDistance, MinSetback
@@ -111,7 +114,12 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                     if plan.is_empty:
                         continue
                     crossing = float(dist_v.min())
-                    dist = crossing if crossing < 0 else float(plan.distance(e.line))
+                    if crossing < 0:
+                        k = int(np.argmin(dist_v))
+                        dist, p_at = crossing, pts[k, :2]
+                    else:
+                        near, _ = shapely.ops.nearest_points(plan, e.line)
+                        dist, p_at = float(plan.distance(e.line)), np.array(near.coords[0])
                     slack, req, h_at = dist - b, b, min(h_hi, top)  # the band stands at that distance
                     zone = e.line.buffer(b)
                 else:
@@ -119,24 +127,32 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                     req_v = a * h_v + b
                     k = int(np.argmin(dist_v - req_v))
                     dist, req, h_at = float(dist_v[k]), float(req_v[k]), float(h_v[k])
+                    p_at = pts[k, :2]
                     slack = dist - req
                     zone = e.line.buffer(a * min(h_hi, top) + b)
                 if worst is None or slack < worst[0]:
-                    worst = (slack, dist, req, h_at, e.index)
+                    worst = (slack, dist, req, h_at, e.index, p_at)
                 if slack < -ctx.plan_tolerance_m:
                     ids.add(m.global_id)
                     plan = plan if plan is not None else merge_triangles(plan_polygons(tri))
                     where.append(plan.intersection(zone).intersection(ctx.site.parcel.buffer(0.0)))
     if worst is None:
         return Measurement(Status.NOT_APPLICABLE, "no_part_in_band", unit="m")
-    slack, dist, req, h_at, edge = worst
+    slack, dist, req, h_at, edge, p_at = worst
     status = judge(slack, ctx.plan_tolerance_m)
     reason = {Status.PASS: "clear_of_setback", Status.FAIL: "inside_setback", Status.REVIEW: "within_tolerance"}[status]
     geometry = union([w for w in where if not w.is_empty]) if where else None
+    worst_edge = next(e for e in edges if e.index == edge)
+    zone = union([e.line.buffer(max(req, 0.0)) for e in edges]).intersection(ctx.site.parcel)
     return Measurement(
         status, reason, round(dist, 4), round(req, 4), "m", round(slack, 4),
         where=None if geometry is None or geometry.is_empty else geometry,
         global_ids=tuple(sorted(ids)),
         details={"from": rule.from_, "edge": edge, "height_of_worst_part_m": round(h_at, 3),
-                 "edges": [e.index for e in edges]},
+                 "edges": [e.index for e in edges],
+                 "pieces": [[lo, None if hi == INF else hi, a, b] for lo, hi, a, b in pieces(rule.distance)],
+                 "zone_model": _geojson(zone),
+                 "worst_point_model": [round(float(p_at[0]), 4), round(float(p_at[1]), 4)],
+                 "edge_point_model": list(shapely.ops.nearest_points(worst_edge.line, shapely.Point(p_at))[0].coords[0]),
+                 "section": {"edge": edge, "silhouette": _geojson(silhouette(ctx.meshes, ground, worst_edge))}},
     )

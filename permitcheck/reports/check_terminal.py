@@ -12,21 +12,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from permitcheck.reports.reasons import sentence
+from permitcheck.reports.text import explain, number
 
 STYLE = {"PASS": "green", "FAIL": "bold red", "REVIEW": "yellow", "UNKNOWN": "magenta",
          "NOT_APPLICABLE": "dim", "ERROR": "bold magenta"}
-UNIT = {"ratio": "", "m": " m", "m2": " m²", "storeys": ""}
-
-
-def _num(x, unit: str) -> str:
-    if x is None:
-        return "—"
-    if unit == "ratio":
-        return f"{x * 100:.1f} %"
-    if unit == "storeys":
-        return f"{x:.0f}"
-    return f"{x:,.2f}{UNIT.get(unit, ' ' + unit)}"
+_num = number
 
 
 def render(result: dict, console: Console) -> None:
@@ -52,7 +42,7 @@ def render(result: dict, console: Console) -> None:
             extra = ""
             if f["global_ids"]:
                 extra = f" — elements: {', '.join(f['global_ids'][:5])}" + (" …" if len(f["global_ids"]) > 5 else "")
-            console.print(Text(f"{f['status']}: {f['title']}: {sentence(f, _num)}{extra}"),
+            console.print(Text(f"{f['status']}: {f['title']}: {explain(f)}{extra}"),
                           style=STYLE.get(f["status"]))
     edges = ", ".join(f"{e['index']}: {'/'.join(e['labels'])} ({e['length_m']:.1f} m)" for e in result["site"]["edges"])
     console.print(Text(f"parcel edges: {edges}"))

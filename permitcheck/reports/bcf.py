@@ -1,0 +1,225 @@
+"""BCF 2.1 issues: one topic per FAIL or REVIEW finding, pointing at the elements in the model.
+
+BCF (BIM Collaboration Format) is how a permit officer's remarks reach the architect's own tool:
+Revit, ArchiCAD, Solibri, BIMcollab, BlenderBIM and others open the zip, list the topics, and on a
+click select the failing elements and move the camera to them. Version 2.1 is written rather than
+3.0 because more of those tools read it; BCF coordinates are metres in the model's own coordinate
+system in both versions, which is what the result's `where_model` and `footprint_model` are, so
+no unit conversion is needed.
+
+Each topic has:
+- title `"<STATUS>: <rule title>"`, type `<STATUS>`, status `Open`, labels: rule kind, severity,
+  rulebook id and zone; a reference link to the cited law where the rulebook gives one;
+- a description with measured, limit, unit, margin, the reason and the citation;
+- one viewpoint selecting (and colouring: FAIL red, REVIEW amber) the finding's GlobalIds, with a
+  perspective camera outside the building looking at the centre of the failing part (else of the
+  footprint) at mid height;
+- a GUID that is uuid5 of the model's sha256 and the rule id, so checking the same model again
+  gives the same topics (a BCF server then updates them instead of adding duplicates).
+
+Reads only the result dict. The `bcf-client` package (IfcOpenShell's BCF library) is imported
+inside `write`, so the rest of permitcheck works without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import uuid
+from pathlib import Path
+
+from permitcheck.reports.text import explain
+
+DEFAULT_NAME = "permitcheck.bcf"
+TOPIC_STATUSES = ("FAIL", "REVIEW")
+# Fixed namespace for permitcheck's uuid5 GUIDs: never change it, or re-runs stop matching topics.
+NAMESPACE = uuid.UUID("6d1f4c1e-8a51-5c0e-9a55-7065726d6974")
+COLOUR = {"FAIL": "FF0000", "REVIEW": "FFA500"}
+FIELD_OF_VIEW_DEG = 60.0
+ELEVATION_DEG = 30.0  # the camera looks down on the building from this angle above the horizon
+
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(value: object) -> str:
+    """Characters XML 1.0 cannot hold (control characters from a model) become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", "" if value is None else str(value))
+
+
+
+
+
+def topic_guid(model_sha256: str, rule: str) -> str:
+    """The topic GUID for one rule on one model version: the same on every run."""
+    return str(uuid.uuid5(NAMESPACE, f"topic:{model_sha256}:{rule}"))
+
+
+def _description(finding: dict, sources: dict) -> str:
+    cite = finding.get("citation") or {}
+    src = sources.get(cite.get("source"), {})
+    law = src.get("law") or ""
+    if src.get("law_en"):
+        law = f"{law} ({src['law_en']})" if law else src["law_en"]
+    why = explain(finding)
+    lines = [
+        f"{finding.get('status')}: {why}" if why else str(finding.get("status")),
+        f"measured: {finding.get('measured')}",
+        f"limit: {finding.get('limit')}",
+        f"unit: {finding.get('unit', '')}",
+        f"margin: {finding.get('margin')}",
+        f"reason: {finding.get('reason')}",
+        f"citation: {cite.get('source', '')} {cite.get('article', '')}".rstrip(),
+    ]
+    if law:
+        lines.append(f"law: {law}")
+    if cite.get("note"):
+        lines.append(f"note: {cite['note']}")
+    lines.append(f"rule: {finding.get('rule')} ({finding.get('kind')}, severity {finding.get('severity')})")
+    return _x("\n".join(lines))
+
+
+def _bbox(geojson: dict | None) -> tuple[float, float, float, float] | None:
+    """(minx, miny, maxx, maxy) of any GeoJSON geometry, from its coordinates alone."""
+    if not geojson:
+        return None
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(c) -> None:
+        if c and isinstance(c[0], (int, float)):
+            xs.append(float(c[0]))
+            ys.append(float(c[1]))
+        else:
+            for part in c or ():
+                walk(part)
+
+    if geojson.get("type") == "GeometryCollection":
+        for g in geojson.get("geometries") or ():
+            b = _bbox(g)
+            if b:
+                xs += [b[0], b[2]]
+                ys += [b[1], b[3]]
+    else:
+        walk(geojson.get("coordinates"))
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def camera(result: dict, finding: dict) -> tuple[list[float], list[float]]:
+    """Camera position and target (model coordinates, metres) for one finding.
+
+    The target is the centre of the failing part (else of the footprint) at mid height. The camera
+    stands outside the building, outward from the footprint's centre towards the failing part
+    (south-west when the part is central) and raised by ELEVATION_DEG, far enough back that the
+    whole building fits the field of view.
+    """
+    facts = result.get("facts") or {}
+    ground = float(facts.get("ground_elevation_m") or 0.0)
+    height = float(facts.get("height_m") or 0.0)
+    building = _bbox(facts.get("footprint_model"))
+    part = _bbox(finding.get("where_model")) or building or (0.0, 0.0, 0.0, 0.0)
+    building = building or part
+    tx, ty = (part[0] + part[2]) / 2, (part[1] + part[3]) / 2
+    bx, by = (building[0] + building[2]) / 2, (building[1] + building[3]) / 2
+    target = [tx, ty, ground + height / 2]
+
+    hx, hy = tx - bx, ty - by
+    norm = math.hypot(hx, hy)
+    if norm < 0.01 * max(1.0, building[2] - building[0], building[3] - building[1]):
+        hx, hy, norm = -1.0, -1.0, math.sqrt(2.0)
+    hx, hy = hx / norm, hy / norm
+
+    # The sphere around the building, grown by the target's distance from its centre, must fit
+    # the view cone: distance = radius / sin(half the field of view).
+    radius = 0.5 * math.sqrt((building[2] - building[0]) ** 2 + (building[3] - building[1]) ** 2 + height ** 2)
+    radius = max(radius + math.hypot(tx - bx, ty - by), 1.0)
+    distance = 1.1 * radius / math.sin(math.radians(FIELD_OF_VIEW_DEG / 2))
+    el = math.radians(ELEVATION_DEG)
+    offset = [distance * math.cos(el) * hx, distance * math.cos(el) * hy, distance * math.sin(el)]
+    position = [t + o for t, o in zip(target, offset)]
+    return position, target
+
+
+def _creation_date(result: dict):
+    from xsdata.models.datatype import XmlDateTime  # bcf-client's date type; xsdata comes with it
+
+    try:
+        when = dt.datetime.fromisoformat(result["checked_at"])
+    except (KeyError, TypeError, ValueError):
+        when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return XmlDateTime.from_datetime(when)
+
+
+def write(result: dict, out: Path) -> Path:
+    """Write one BCF 2.1 zip for `result` to `out` (a file, or a folder to put permitcheck.bcf in)."""
+    import numpy as np
+    from bcf.geometry import camera_vectors_from_target_position
+    from bcf.v2 import model as mdl
+    from bcf.v2.bcfxml import BcfXml
+    from bcf.v2.topic import TopicHandler
+    from bcf.v2.visinfo import VisualizationInfoHandler, build_camera_from_vectors
+
+    out = Path(out)
+    if out.is_dir():
+        out = out / DEFAULT_NAME
+    model = result.get("model") or {}
+    model_path = str(model.get("path", "model"))
+    sha = str(model.get("sha256") or (result.get("provenance") or {}).get("model_sha256") or model_path)
+    book = result.get("rulebook") or {}
+    sources = book.get("sources") or {}
+    tool = result.get("tool") or {}
+    author = _x(f"{tool.get('name', 'permitcheck')} {tool.get('version', '')}".strip())
+    created = _creation_date(result)
+
+    bcf = BcfXml.create_new(project_name=_x(model_path))
+    # The project is the model path: the same id on every run, so a BCF server keeps one project.
+    bcf.project_info.project.project_id = str(uuid.uuid5(NAMESPACE, f"project:{model_path}"))
+
+    seen: dict[str, int] = {}
+    for finding in result.get("findings") or []:
+        status = finding.get("status")
+        if status not in TOPIC_STATUSES:
+            continue
+        rule = str(finding.get("rule", ""))
+        seen[rule] = seen.get(rule, 0) + 1  # a rule reported twice still gets distinct, stable GUIDs
+        guid = topic_guid(sha, rule if seen[rule] == 1 else f"{rule}#{seen[rule]}")
+
+        src = sources.get((finding.get("citation") or {}).get("source"), {})
+        labels = [finding.get("kind"), finding.get("severity"), book.get("id"), result.get("zone")]
+        topic = mdl.Topic(
+            guid=guid,
+            title=_x(f"{status}: {finding.get('title', rule)}"),
+            description=_description(finding, sources),
+            creation_author=author,
+            creation_date=created,
+            topic_type=status,
+            topic_status="Open",
+            labels=[_x(label) for label in labels if label],
+            reference_link=[_x(src["url"])] if src.get("url") else [],
+        )
+        header = mdl.Header(file=[mdl.HeaderFile(filename=_x(Path(model_path).name), reference=_x(model_path),
+                                                 is_external=True)])
+        handler = TopicHandler(topic_dir=Path(guid))
+        handler.markup = mdl.Markup(header=header, topic=topic)
+
+        guids = [str(g) for g in finding.get("global_ids") or []]
+        selected = [mdl.Component(ifc_guid=g) for g in guids]
+        components = mdl.Components(visibility=mdl.ComponentVisibility(default_visibility=True))
+        if selected:
+            components.selection = mdl.ComponentSelection(component=selected)
+            components.coloring = mdl.ComponentColoring(color=[mdl.ComponentColoringColor(
+                color=COLOUR[status], component=[mdl.Component(ifc_guid=g) for g in guids])])
+        position, target = camera(result, finding)
+        pos, direction, up = camera_vectors_from_target_position(
+            np.array(target), offset=np.array(position) - np.array(target))
+        visinfo = mdl.VisualizationInfo(
+            guid=str(uuid.uuid5(NAMESPACE, f"viewpoint:{guid}")),
+            components=components,
+            perspective_camera=build_camera_from_vectors(pos, direction, up),
+        )
+        handler.add_visinfo_handler(VisualizationInfoHandler(visinfo))
+        bcf.topics[guid] = handler
+
+    bcf.save(str(out))
+    bcf.close()
+    return out

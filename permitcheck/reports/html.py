@@ -1,0 +1,290 @@
+"""One self-contained HTML report a permit officer can read and sign.
+
+No network: inline CSS and inline SVG only. Every string from a model, site or rulebook goes
+through `html.escape` — element names can be hostile (`<script>alert(1)</script>` shows as text).
+The drawings read only the result dict: the site plan in model coordinates (parcel, labelled
+edges, roads, setback zones, footprint, failing parts in red with their dimension, north arrow,
+scale bar) and one section per height-related rule (ground, building silhouette, height limit,
+setback envelope).
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from pathlib import Path
+
+from permitcheck.reports.svg import Frame, bounds_of, nice_length, path, text
+from permitcheck.reports.text import citation, explain, number
+
+STATUS_CLASS = {"PASS": "pass", "FAIL": "fail", "REVIEW": "review", "UNKNOWN": "unknown",
+                "NOT_APPLICABLE": "na", "ERROR": "error"}
+PROBLEM = ("FAIL", "REVIEW", "UNKNOWN", "ERROR")
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,"Noto Sans KR",sans-serif;margin:0;color:#1d232b;background:#f4f5f7}
+main{max-width:1040px;margin:0 auto;padding:24px}
+header.verdict{padding:18px 24px;border-radius:10px;color:#fff;margin-bottom:18px}
+header.pass{background:#1f7a3a}header.fail{background:#b3261e}header.review,header.unknown,header.error{background:#9a6a00}
+header h1{margin:0;font-size:30px;letter-spacing:.04em}header p{margin:4px 0 0}
+section{background:#fff;border-radius:10px;padding:16px 20px;margin-bottom:16px;box-shadow:0 1px 2px #0001}
+h2{margin:0 0 10px;font-size:19px}h3{margin:0 0 6px;font-size:16px}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e3e6ea;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px}
+.badge.pass{background:#dcf2e2;color:#1f7a3a}.badge.fail{background:#fbe0de;color:#b3261e}
+.badge.review,.badge.unknown,.badge.error{background:#fcefcf;color:#7a5300}.badge.na{background:#eceff3;color:#5b6570}
+article{border-top:1px solid #e3e6ea;padding-top:12px;margin-top:12px}
+.muted{color:#5b6570;font-size:13px}code{font-size:12.5px}
+svg{width:100%;height:auto;background:#fbfcfd;border:1px solid #e3e6ea;border-radius:6px}
+svg .parcel{fill:#fff;stroke:#1d232b;stroke-width:2}
+svg .road{fill:#d9dde2;stroke:#aab1b9}svg .neighbour,svg .zone{fill:none;stroke:#aab1b9;stroke-dasharray:4 4}
+svg .context{fill:#e9ecef;stroke:#aab1b9}
+svg .setback{fill:#f3b23c33;stroke:#c98a12;stroke-dasharray:6 4}
+svg .footprint{fill:#8fa3b8;stroke:#3e5266;stroke-width:1.5}
+svg .violation{fill:#d93025cc;stroke:#8c1d18;stroke-width:1.5}
+svg .dim{stroke:#b3261e;stroke-width:2;marker-start:url(#tick);marker-end:url(#tick)}
+svg .label{font-size:12px;fill:#1d232b}svg .edge{font-size:11px;fill:#3e5266;font-weight:600}
+svg .dimlabel{font-size:12px;fill:#b3261e;font-weight:700;paint-order:stroke;stroke:#fff;stroke-width:3px}
+svg .ground{stroke:#6b4f2a;stroke-width:2}svg .silhouette{fill:#8fa3b8;stroke:#3e5266}
+svg .limit{stroke:#b3261e;stroke-width:2;stroke-dasharray:8 5}svg .nobuild{fill:#d9302522;stroke:#b3261e;stroke-width:1.5}
+svg .axis{stroke:#5b6570}svg .grid{stroke:#e3e6ea}
+"""
+
+
+def _e(s) -> str:
+    return escape("" if s is None else str(s), quote=True)
+
+
+def _badge(status: str) -> str:
+    return f'<span class="badge {STATUS_CLASS.get(status, "na")}">{_e(status)}</span>'
+
+
+def _anchor(rule: str) -> str:
+    return "rule-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in rule)
+
+
+def _summary(result: dict) -> str:
+    sources = result["rulebook"]["sources"]
+    rows = []
+    for f in result["findings"]:
+        title = _e(f["title"])
+        if f["status"] in PROBLEM:
+            title = f'<a href="#{_anchor(f["rule"])}">{title}</a>'
+        rows.append(
+            f"<tr><td>{title}<div class=muted><code>{_e(f['rule'])}</code> · {_e(f['severity'])}</div></td>"
+            f"<td>{_badge(f['status'])}</td><td class=num>{_e(number(f['measured'], f['unit']))}</td>"
+            f"<td class=num>{_e(number(f['limit'], f['unit']))}</td><td class=num>{_e(number(f['margin'], f['unit']))}</td>"
+            f"<td>{_e(citation(f, sources, with_english=False))}</td></tr>")
+    return ("<section id=summary><h2>Rules</h2><table><thead><tr><th>rule</th><th>status</th><th>measured</th>"
+            "<th>limit</th><th>margin</th><th>citation</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
+
+
+def _north_arrow(frame: Frame, north: list[float]) -> str:
+    cx, cy = frame.width - 34, 40
+    ang = math.degrees(math.atan2(north[0], north[1]))  # clockwise from page up
+    return (f'<g transform="translate({cx},{cy}) rotate({ang:.2f})"><path d="M0,-20 L7,10 L0,4 L-7,10 Z" fill="#1d232b"/>'
+            f'<text class="label" x="0" y="24" text-anchor="middle" transform="rotate({-ang:.2f} 0 20)">N</text></g>')
+
+
+def _scale_bar(frame: Frame) -> str:
+    length = nice_length((frame.maxx - frame.minx) / 5)
+    px = length * frame.scale
+    x0, y0 = frame.pad, frame.height - 14
+    return (f'<g><rect x="{x0}" y="{y0 - 6}" width="{px:.1f}" height="6" fill="#1d232b"/>'
+            f'<rect x="{x0 + px / 2:.1f}" y="{y0 - 6}" width="{px / 2:.1f}" height="6" fill="#fff" stroke="#1d232b"/>'
+            + text(x0 + px + 6, y0, f"{length:g} m", anchor="start") + "</g>")
+
+
+def site_plan(result: dict) -> str:
+    site, facts = result["site"], result["facts"]
+    parcel = site["parcel_model"]
+    b = bounds_of([parcel, facts["footprint_model"]])
+    pad_m = max(b[2] - b[0], b[3] - b[1]) * 0.12
+    frame = Frame.fit((b[0] - pad_m, b[1] - pad_m, b[2] + pad_m, b[3] + pad_m), 900, 640)
+    layers = ['<defs><clipPath id="view"><rect x="0" y="0" width="%.0f" height="%.0f"/></clipPath>'
+              '<marker id="tick" viewBox="-1 -5 2 10" markerWidth="2" markerHeight="10" orient="auto">'
+              '<path d="M0,-5 L0,5" stroke="#b3261e" stroke-width="2"/></marker></defs>' % (frame.width, frame.height)]
+    layers.append('<g clip-path="url(#view)">')
+    for f in site["features_model"]:
+        cls = {"road": "road", "neighbour": "neighbour", "building": "context", "zone": "zone"}.get(f["role"])
+        if cls and f["geometry"]["type"] in ("Polygon", "MultiPolygon"):
+            layers.append(path(f["geometry"], frame, cls))
+        elif f["role"] == "road":
+            layers.append(path(f["geometry"], frame, "road", closed=False))
+    layers.append(path(parcel, frame, "parcel"))
+    for f in result["findings"]:
+        zone = (f.get("details") or {}).get("zone_model")
+        if zone:
+            layers.append(path(zone, frame, "setback"))
+    layers.append(path(facts["footprint_model"], frame, "footprint"))
+    for f in result["findings"]:
+        if f["status"] in ("FAIL", "REVIEW") and f.get("where_model"):
+            layers.append(path(f["where_model"], frame, "violation"))
+    layers.append("</g>")
+    for e in site["edges"]:
+        (x0, y0), (x1, y1) = e["line_model"]["coordinates"][:2]
+        mx, my = frame.xy((x0 + x1) / 2, (y0 + y1) / 2)
+        dx, dy = x1 - x0, y1 - y0
+        n = math.hypot(dx, dy) or 1
+        ox, oy = dy / n * 14, dx / n * 14  # outward in page coordinates (y down)
+        layers.append(text(mx + ox, my + oy + 4, f"{e['index']}: {'/'.join(e['labels'])}", "edge"))
+    for f in result["findings"]:
+        d = f.get("details") or {}
+        if f["status"] in ("FAIL", "REVIEW") and d.get("worst_point_model") and d.get("edge_point_model"):
+            (ax, ay), (bx, by) = frame.xy(*d["worst_point_model"]), frame.xy(*d["edge_point_model"])
+            layers.append(f'<line class="dim" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"/>')
+            layers.append(text((ax + bx) / 2 + 8, (ay + by) / 2,
+                               f"{number(f['measured'], 'm')} < {number(f['limit'], 'm')}", "dimlabel", "start"))
+    layers.append(_north_arrow(frame, site["north_model"]))
+    layers.append(_scale_bar(frame))
+    legend = ('<p class=muted>Parcel (black), footprint (blue-grey), setback zones (amber, dashed), parts that '
+              'break a rule (red, with the measured distance and the one required). Edge labels: index: kinds. '
+              f'Drawn in model coordinates; north arrow = grid north of {_e(result["provenance"].get("crs"))}.</p>')
+    return (f'<section id=plan><h2>Site plan</h2><svg viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" '
+            f'role="img" aria-label="site plan">{"".join(layers)}</svg>{legend}</section>')
+
+
+def _envelope(pieces: list, top: float) -> list[tuple[float, float]]:
+    """(distance, height) points of the required-distance line up to `top`."""
+    pts = []
+    for lo, hi, a, b in pieces:
+        hi = top if hi is None else min(hi, top)
+        if lo >= top:
+            continue
+        pts += [(a * lo + b, lo), (a * hi + b, hi)]
+    return pts
+
+
+def section(result: dict, finding: dict) -> str:
+    d = finding.get("details") or {}
+    sec = d.get("section")
+    if not sec:
+        return ""
+    sil = sec["silhouette"]
+    b = bounds_of([sil]) or (0, 0, 10, 10)
+    height = max(b[3], finding["limit"] or 0 if finding["kind"] == "max_height" else b[3])
+    top = height * 1.15 + 1
+    env = _envelope(d.get("pieces") or [], top) if finding["kind"] == "min_setback" else []
+    far = max([b[2]] + [p[0] for p in env]) + 2
+    frame = Frame.fit((min(0.0, b[0]) - 2, -1.0, far, top), 900, 420)
+    out = []
+    # grid lines every nice step
+    step = nice_length(top / 5)
+    h = 0.0
+    while h <= top:
+        x0, y = frame.xy(frame.minx, h)
+        x1, _ = frame.xy(frame.maxx, h)
+        out.append(f'<line class="grid" x1="{x0:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}"/>')
+        out.append(text(x0 - 4, y + 4, f"{h:g} m", anchor="end"))
+        h += step
+    if env:
+        poly = [(frame.minx, 0.0)] + [(min(p[0], far), p[1]) for p in env] + [(frame.minx, env[-1][1])]
+        pts = " ".join("%.1f,%.1f" % frame.xy(x, y) for x, y in poly)
+        out.append(f'<polygon class="nobuild" points="{pts}"/>')
+    out.append(path(sil, frame, "silhouette"))
+    gx0, gy = frame.xy(frame.minx, 0)
+    gx1, _ = frame.xy(frame.maxx, 0)
+    out.append(f'<line class="ground" x1="{gx0:.1f}" y1="{gy:.1f}" x2="{gx1:.1f}" y2="{gy:.1f}"/>')
+    ex, ey0 = frame.xy(0, 0)
+    _, ey1 = frame.xy(0, top)
+    out.append(f'<line class="axis" x1="{ex:.1f}" y1="{ey0:.1f}" x2="{ex:.1f}" y2="{ey1:.1f}"/>')
+    edge = next((e for e in result["site"]["edges"] if e["index"] == sec["edge"]), None)
+    label = f"edge {sec['edge']}" + (f" ({'/'.join(edge['labels'])})" if edge else "")
+    out.append(text(ex + 4, ey1 + 14, f"boundary: {label}", anchor="start"))
+    if finding["kind"] == "max_height" and finding["limit"] is not None:
+        lx0, ly = frame.xy(frame.minx, finding["limit"])
+        lx1, _ = frame.xy(frame.maxx, finding["limit"])
+        out.append(f'<line class="limit" x1="{lx0:.1f}" y1="{ly:.1f}" x2="{lx1:.1f}" y2="{ly:.1f}"/>')
+        out.append(text(lx1 - 4, ly - 6, f"height limit {number(finding['limit'], 'm')}", "dimlabel", "end"))
+    if finding["kind"] == "min_setback" and d.get("height_of_worst_part_m") is not None and finding["measured"] is not None:
+        h = d["height_of_worst_part_m"]
+        (ax, ay), (bx, by) = frame.xy(0, h), frame.xy(finding["measured"], h)
+        if finding["status"] in ("FAIL", "REVIEW"):
+            out.append(f'<line class="dim" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"/>')
+            out.append(text(bx + 6, by - 6, f"{number(finding['measured'], 'm')} at {h:.2f} m; "
+                            f"{number(finding['limit'], 'm')} required", "dimlabel", "start"))
+    caption = ("Section across the boundary: distance from the boundary (right) against height above ground; "
+               "the red area is where the rule allows nothing." if env else
+               "Elevation seen from the boundary named; the dashed line is the height limit.")
+    return (f'<svg viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" role="img" aria-label="section">'
+            f'{"".join(out)}</svg>'  # the dimension tick marker is defined once, in the site plan
+            f"<p class=muted>{caption}</p>")
+
+
+def _details(result: dict) -> str:
+    sources, elements = result["rulebook"]["sources"], result.get("elements", {})
+    parts = []
+    for f in result["findings"]:
+        src = sources.get(f["citation"]["source"], {})
+        cite = _e(citation(f, sources))
+        if src.get("url"):
+            cite = f'<a href="{_e(src["url"])}" rel="noreferrer">{cite}</a>'
+        rows = "".join(f"<tr><td><code>{_e(g)}</code></td><td>{_e(elements.get(g, {}).get('ifc_class'))}</td>"
+                       f"<td>{_e(elements.get(g, {}).get('name'))}</td></tr>" for g in f["global_ids"])
+        table = (f"<details{' open' if len(f['global_ids']) <= 8 else ''}><summary>{len(f['global_ids'])} "
+                 f"element(s) involved</summary><table><thead><tr><th>GlobalId</th><th>class</th><th>name</th></tr>"
+                 f"</thead><tbody>{rows}</tbody></table></details>") if rows else ""
+        note = f"<p class=muted>{_e(f['citation'].get('note'))}</p>" if f["citation"].get("note") else ""
+        grade = f" · source grade {_e(src.get('grade'))}" if src.get("grade") else ""
+        parts.append(
+            f'<article id="{_anchor(f["rule"])}"><h3>{_badge(f["status"])} {_e(f["title"])}</h3>'
+            f"<p>{_e(explain(f))}.</p><p class=muted>{cite}{grade}</p>{note}"
+            f"{section(result, f)}{table}</article>")
+    return "<section id=findings><h2>Each rule</h2>" + "".join(parts) + "</section>"
+
+
+def _kv(title: str, rows: list[tuple[str, object]], anchor: str) -> str:
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f"<section id={anchor}><h2>{_e(title)}</h2><table>{body}</table></section>"
+
+
+def render(result: dict) -> str:
+    v = result["verdict"]
+    facts, site, book, prov = result["facts"], result["site"], result["rulebook"], result["provenance"]
+    top = facts.get("highest_element") or {}
+    fact_rows = [
+        ("ground level (model z)", f"{facts['ground_elevation_m']:.3f} m — {facts['derivation']['ground_elevation_m']}"),
+        ("height", f"{facts['height_m']:.2f} m — set by {top.get('ifc_class')} '{top.get('name')}' ({top.get('global_id')})"),
+        ("footprint", f"{facts['footprint_area_m2']:.1f} m²"),
+        ("gross floor area above ground", f"{facts['gross_floor_area_m2']:.1f} m²"),
+        ("storeys above / below ground", f"{facts['storeys_above_ground']} / {facts['storeys_below_ground']}"),
+        ("parcel", f"{site['parcel_id']}: {site['parcel_area_m2']:.1f} m²"),
+    ] + [(f"storey {s['name']}", f"{s['elevation_m']:.3f} m, {'counted' if s['counted'] else 'not counted'}, "
+          f"{s['gross_area_m2']:.1f} m²") for s in facts["storeys"]]
+    prov_rows = [
+        ("model", f"{result['model']['path']} (sha256 {prov['model_sha256']})"),
+        ("site", f"{site['path']} (sha256 {prov['site_sha256']}, {site['crs']})"),
+        *[("rulebook", f"{p} (sha256 {h})") for p, h in prov["rulebook_sha256"].items()],
+        ("rulebook version", f"{book['id']} {book['version']}, effective from {book['effective_from']}"),
+        ("placement", prov["placement"]),
+        ("CRS", prov["crs"]),
+        ("tool", f"permitcheck {prov['tool']['version']}; " + ", ".join(f"{k} {v}" for k, v in prov["libraries"].items())),
+        ("checked at", prov["checked_at"]),
+    ]
+    warnings = "".join(f"<li>{_e(w)}</li>" for w in result.get("warnings", []))
+    counts = {}
+    for f in result["findings"]:
+        counts[f["status"]] = counts.get(f["status"], 0) + 1
+    tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>permitcheck {_e(v)} — {_e(result['model']['path'])}</title><style>{CSS}</style></head><body><main>"
+        f'<header class="verdict {STATUS_CLASS.get(v, "review")}"><h1>{_e(v)}</h1>'
+        f"<p>{_e(result['model']['path'])} on parcel {_e(site['parcel_id'])}, zone {_e(result['zone'])} — "
+        f"{_e(book['title'])} ({_e(book['id'])} {_e(book['version'])})</p><p>{_e(tally)}</p></header>"
+        + _summary(result) + site_plan(result) + _details(result)
+        + _kv("Facts", fact_rows, "facts")
+        + (f"<section id=warnings><h2>Warnings</h2><ul>{warnings}</ul></section>" if warnings else "")
+        + _kv("Provenance", prov_rows, "provenance")
+        + "</main></body></html>\n"
+    )
+
+
+def write(result: dict, out: Path) -> Path:
+    out = Path(out)
+    if out.is_dir():
+        out = out / "permitcheck-report.html"
+    out.write_text(render(result), encoding="utf-8")
+    return out

@@ -1,0 +1,35 @@
+"""Words and numbers shared by every report: one formatter, one citation, one sentence per finding."""
+
+from __future__ import annotations
+
+from permitcheck.reports.reasons import sentence
+
+_UNIT = {"ratio": "", "m": " m", "m2": " m²", "storeys": ""}
+
+
+def number(x: float | None, unit: str) -> str:
+    if x is None:
+        return "—"
+    if unit == "ratio":
+        return f"{x * 100:.1f} %"
+    if unit == "storeys":
+        return f"{x:.0f}"
+    return f"{x:,.2f}{_UNIT.get(unit, ' ' + unit)}"
+
+
+def citation(finding: dict, sources: dict, with_english: bool = True) -> str:
+    """'건축법 시행령 (Enforcement Decree of the Building Act) 제86조 제1항 [building-act-decree]'."""
+    cite = finding.get("citation") or {}
+    src = sources.get(cite.get("source"), {})
+    law = src.get("law") or ""
+    if with_english and src.get("law_en"):
+        law = f"{law} ({src['law_en']})" if law else src["law_en"]
+    text = " ".join(s for s in (law, cite.get("article")) if s)
+    return f"{text} [{cite['source']}]" if cite.get("source") else text
+
+
+def explain(finding: dict) -> str:
+    try:
+        return sentence(finding, number)
+    except (KeyError, ValueError, TypeError):  # an unforeseen reason template must not lose the report
+        return str(finding.get("reason", ""))
