@@ -59,7 +59,8 @@ class CheckResult:
         return _geojson(shapely.transform(geom, geo.to_map))
 
     def to_dict(self) -> dict:
-        d = self.inspection.to_dict()
+        geo = self.site.georeference
+        d = self.inspection.to_dict(placement=geo, placement_crs=(geo.crs if geo and geo.crs else self.site.crs))
         book = self.rulebook.book
         d["verdict"] = self.verdict.value
         d["zone"] = self.zone
@@ -104,9 +105,9 @@ class CheckResult:
             "model_sha256": self.inspection.model.sha256,
             "site_sha256": self.site.sha256,
             "rulebook_sha256": {n.path: _sha256(n.path) for n in self.rulebook.chain()},
-            "crs": self.site.georeference.crs if self.site.georeference else None,
+            "crs": (self.site.georeference.crs if self.site.georeference else None) or self.site.crs,
             "placement": self.site.placement,
-            "ground_elevation_m": self.inspection.facts.whole.ground_elevation_m,
+            "ground_elevation_m": round(self.inspection.facts.whole.ground_elevation_m, 4),
             "checked_at": self.checked_at,
         }
 

@@ -10,6 +10,10 @@ DIGITS = 4
 
 
 def geojson(geom: BaseGeometry) -> dict:
+    """GeoJSON geometry; a mixed collection (a polygon touching a line) keeps its polygonal parts."""
+    if geom.geom_type == "GeometryCollection":
+        parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+        geom = shapely.union_all(parts) if parts else shapely.Polygon()
     geom = shapely.set_precision(geom, 10 ** -DIGITS) if not geom.is_empty else geom
 
     def lists(x):

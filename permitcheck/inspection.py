@@ -11,7 +11,7 @@ from shapely.geometry.base import BaseGeometry
 from permitcheck.facts import FactSet, Facts, derive_facts
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.facts.mesh import BuildingMesh, building_mesh
-from permitcheck.model import Model, read_model
+from permitcheck.model import Georeference, Model, read_model
 from permitcheck.version import __version__
 
 SCHEMA_VERSION = 1
@@ -22,14 +22,14 @@ class Inspection:
     model: Model
     facts: FactSet
 
-    def footprint_map(self, facts: Facts) -> BaseGeometry:
-        """The footprint in map coordinates when the model is georeferenced, else model coordinates."""
-        geo = self.model.georeference
+    def footprint_map(self, facts: Facts, georeference: Georeference | None = None) -> BaseGeometry:
+        """The footprint in map coordinates when the model is placed on a map, else model coordinates."""
+        geo = georeference or self.model.georeference
         if geo is None:
             return facts.footprint
         return shapely.transform(facts.footprint, geo.to_map)
 
-    def _facts_dict(self, f: Facts) -> dict:
+    def _facts_dict(self, f: Facts, geo: Georeference | None, crs: str | None) -> dict:
         return {
             "building_id": f.building_id,
             "name": f.name,
@@ -37,8 +37,8 @@ class Inspection:
             "height_m": None if f.height_m is None else round(f.height_m, 4),
             "highest_element": f.highest_element.to_dict() if f.highest_element else None,
             "footprint_area_m2": round(f.footprint_area_m2, 3),
-            "footprint": _geojson(self.footprint_map(f)),
-            "footprint_crs": self.model.georeference.crs if self.model.georeference else "model",
+            "footprint": _geojson(self.footprint_map(f, geo)),
+            "footprint_crs": (crs or "model") if (geo or self.model.georeference) else "model",
             "footprint_model": _geojson(f.footprint),
             "storeys_above_ground": f.storeys_above_ground,
             "storeys_below_ground": f.storeys_below_ground,
@@ -52,10 +52,13 @@ class Inspection:
         """The closed building mesh (computed on demand: 2 s on the Tekla model, unused by 2D facts)."""
         return building_mesh(self.model.elements)
 
-    def to_dict(self, with_mesh: bool = False) -> dict:
+    def to_dict(self, with_mesh: bool = False, placement: Georeference | None = None,
+                placement_crs: str | None = None) -> dict:
+        """`placement` overrides the model's georeference for the map footprint (--anchor placement)."""
         m = self.model
-        facts = self._facts_dict(self.facts.whole)
-        facts["buildings"] = [self._facts_dict(b) for b in self.facts.buildings]
+        crs = placement_crs or (placement.crs if placement else None) or (m.georeference.crs if m.georeference else None)
+        facts = self._facts_dict(self.facts.whole, placement, crs)
+        facts["buildings"] = [self._facts_dict(b, placement, crs) for b in self.facts.buildings]
         if with_mesh:
             facts["mesh"] = self.mesh().summary()
         return {

@@ -128,3 +128,21 @@ def test_hostile_names_are_shown_as_written(tmp_path):
     assert r.exit_code == 0, r.output
     assert "[bold red]<script>alert(1)</script>[/bold red]" in r.stdout
     assert "[link=file:///etc/passwd]L0[/link]" in r.stdout
+
+
+def test_check_writes_every_report_format(tmp_path):
+    from conftest import ROOT
+
+    args = ["check", str(SAMPLES / "box_m.ifc"), "--site", str(ROOT / "samples/sites/box_tight.geojson"),
+            "--rules", str(ROOT / "rules/kr/national.yaml"), "--anchor", "220000,560000"]
+    r = runner.invoke(app, [*args, "--report", str(tmp_path / "out"),
+                            "--format", "html", "--out", str(tmp_path / "one.html")])
+    assert r.exit_code == 1, r.output
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["permitcheck-issues.bcf", "permitcheck-junit.xml", "permitcheck-report.html",
+                     "permitcheck-result.json"]
+    assert (tmp_path / "one.html").read_text().startswith("<!doctype html>")
+    bad = runner.invoke(app, [*args, "--format", "html"])
+    assert bad.exit_code == 2
+    bad = runner.invoke(app, [*args, "--format", "pdf", "--out", str(tmp_path / "x.pdf")])
+    assert bad.exit_code == 2

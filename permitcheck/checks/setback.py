@@ -137,7 +137,7 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                     plan = plan if plan is not None else merge_triangles(plan_polygons(tri))
                     where.append(plan.intersection(zone).intersection(ctx.site.parcel.buffer(0.0)))
     if worst is None:
-        return Measurement(Status.NOT_APPLICABLE, "no_part_in_band", unit="m")
+        return Measurement(Status.NOT_APPLICABLE, "no_part_in_band", unit="m", details={"from": rule.from_})
     slack, dist, req, h_at, edge, p_at = worst
     status = judge(slack, ctx.plan_tolerance_m)
     reason = {Status.PASS: "clear_of_setback", Status.FAIL: "inside_setback", Status.REVIEW: "within_tolerance"}[status]
@@ -153,6 +153,7 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                  "pieces": [[lo, None if hi == INF else hi, a, b] for lo, hi, a, b in pieces(rule.distance)],
                  "zone_model": _geojson(zone),
                  "worst_point_model": [round(float(p_at[0]), 4), round(float(p_at[1]), 4)],
-                 "edge_point_model": list(shapely.ops.nearest_points(worst_edge.line, shapely.Point(p_at))[0].coords[0]),
+                 "edge_point_model": [round(float(c), 4) for c in
+                                      shapely.ops.nearest_points(worst_edge.line, shapely.Point(p_at))[0].coords[0]],
                  "section": {"edge": edge, "silhouette": _geojson(silhouette(ctx.meshes, ground, worst_edge))}},
     )
