@@ -146,3 +146,17 @@ def test_check_writes_every_report_format(tmp_path):
     assert bad.exit_code == 2
     bad = runner.invoke(app, [*args, "--format", "pdf", "--out", str(tmp_path / "x.pdf")])
     assert bad.exit_code == 2
+
+
+def test_check_terminal_fits_80_columns_without_colour():
+    from conftest import ROOT
+
+    r = runner.invoke(app, ["check", str(SAMPLES / "podium_tower.ifc"), "--site",
+                            str(ROOT / "samples/sites/podium_north.geojson"), "--rules",
+                            str(ROOT / "rules/kr/cheonan.yaml"), "--anchor", "220000,560000"],
+                      env={"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"})
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "\x1b[" not in r.stdout  # no colour codes
+    assert lines[1].startswith("│ FAIL") and "16.65 m" in r.stdout
