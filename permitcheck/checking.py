@@ -131,6 +131,14 @@ def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rul
     """Check one model on one site against one rulebook. Raises InputError for bad input."""
     rulebook = load_rulebook(rules_path)  # cheapest first: a bad rulebook fails before geometry
     inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers)
+    return check_inspection(inspection, site_path, rulebook, zone=zone, site_crs=site_crs, anchor=anchor,
+                            rotation_deg=rotation_deg)
+
+
+def check_inspection(inspection: Inspection, site_path: str | os.PathLike, rulebook: LoadedRulebook,
+                     zone: str | None = None, site_crs: str | None = None,
+                     anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0) -> CheckResult:
+    """The check on facts already measured: a rulebook change re-checks without reading geometry."""
     site = load_site(site_path, inspection.model.georeference, site_crs=site_crs, anchor=anchor,
                      rotation_deg=rotation_deg)
     check_plausible_placement(site, inspection.facts.whole.footprint, site.placement)

@@ -142,6 +142,53 @@ def _write_reports(data: dict, folder: Optional[Path], targets: list[tuple[str, 
         sys.stderr.write(f"permitcheck: warning: {s}\n")
 
 
+@app.command()
+def batch(
+    source: Path = typer.Argument(..., help="Folder of cases (one sub-folder each) or a manifest (.csv/.yaml)."),
+    out: Path = typer.Option(Path("permitcheck-batch"), "--out", help="Output folder: store, reports, summary."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Parallel cases (default: all cores)."),
+    timeout: float = typer.Option(600.0, "--timeout", min=1, help="Seconds per case before it is stopped."),
+    memory_mb: int = typer.Option(4096, "--memory-mb", min=64, help="Address-space cap per case, MB (0: none)."),
+    formats: list[str] = typer.Option([], "--format", help="Per-case report formats (default json, html, junit)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
+    retry_errors: bool = typer.Option(False, "--retry-errors", help="Run again cases that ended in ERROR."),
+) -> None:
+    """Check every case; re-runs skip recorded ones. Exit 0 when every case's newest verdict is PASS."""
+    from permitcheck.batch import Limits, run_batch
+    from permitcheck.reports.batch_progress import BatchProgress
+
+    try:
+        with BatchProgress(Console(stderr=True, highlight=False)) as progress:
+            summary = run_batch(source, out, workers=workers, scheduler=scheduler, retry_errors=retry_errors,
+                                limits=Limits(timeout, memory_mb or None), formats=formats or None,
+                                on_event=progress.event)
+        progress.final(summary)
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    bad = {v: n for v, n in summary.latest_counts.items() if v != "PASS"}
+    raise typer.Exit(1 if bad else 0)
+
+
+@app.command()
+def regress(
+    suite: Path = typer.Argument(..., help="Suite YAML: cases with expected verdicts and figures."),
+    update: bool = typer.Option(False, "--update", help="Rewrite the expectations from this run."),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Write the drift as JUnit XML."),
+) -> None:
+    """Run a regression suite; exit 1 on any drift from the expected verdicts and figures."""
+    from permitcheck.regress import run_suite, write_junit
+    from permitcheck.reports.regress_terminal import render
+
+    try:
+        report = run_suite(suite, update=update)
+        if junit:
+            write_junit(report, junit)
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    render(report, Console(highlight=False))
+    raise typer.Exit(1 if report.drift and not update else 0)
+
+
 rules_app = typer.Typer(help="Rulebook tools.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 

@@ -1,0 +1,145 @@
+"""Batch permit runs: many cases in isolated workers, results kept in SQLite, never lost.
+
+`run_batch(source, out_dir)` reads a folder of cases or a manifest, skips the cases whose inputs
+(model, site, rulebook chain, options, tool version) are already recorded, runs the rest in parallel
+worker processes — or on a Dask cluster with `scheduler=` — and records each outcome as it finishes.
+The core never prints: pass `on_event(kind, case_name, outcome)` to follow progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from permitcheck.batch.cases import Case, discover, safe_name
+from permitcheck.batch.isolate import Limits, run_in_subprocess, run_local
+from permitcheck.batch.store import Store
+from permitcheck.batch.summary import write_summary
+from permitcheck.batch.work import error_outcome, inputs_key, inputs_of
+from permitcheck.errors import PermitcheckError
+from permitcheck.version import __version__
+
+DEFAULT_FORMATS = ["json", "html", "junit"]
+Event = Callable[[str, str, dict | None], None]
+
+
+@dataclass
+class BatchSummary:
+    run_id: str
+    total: int = 0
+    skipped: int = 0
+    counts: dict = field(default_factory=dict)  # verdict -> cases run now
+    latest_counts: dict = field(default_factory=dict)  # verdict -> cases, newest result of each
+    paths: dict = field(default_factory=dict)
+    store: str = ""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def _row(case: Case, key: str, run_id: str, inputs: dict | None, outcome: dict) -> dict:
+    result = outcome.get("result") or {}
+    return {
+        "case_name": case.name, "inputs_key": key, "run_id": run_id, "status": outcome["status"],
+        "verdict": outcome["verdict"], "error": outcome.get("error"),
+        "model_sha256": (inputs or {}).get("model_sha256"), "site_sha256": (inputs or {}).get("site_sha256"),
+        "rulebook_sha256_json": json.dumps((inputs or {}).get("rulebook_sha256")),
+        "rulebook_version": (result.get("rulebook") or {}).get("version"), "tool_version": __version__,
+        "findings_json": json.dumps(result.get("findings") or [], ensure_ascii=False),
+        "result_json": json.dumps(result, ensure_ascii=False) if result else None,
+        "timings_json": json.dumps(outcome.get("timings") or {}), "report_dir": outcome.get("report_dir"),
+        "created_at": _now(),
+    }
+
+
+def _run_dask(scheduler, jobs, limits: Limits, reports_dir: Path, cache_dir: Path, formats: list[str]):
+    from distributed import Client, as_completed
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        futures = {}
+        for case, inputs in jobs:
+            fut = client.submit(run_in_subprocess, json.dumps(case.to_dict()), str(reports_dir), str(cache_dir),
+                                formats, limits.timeout_s, limits.memory_mb, pure=False,
+                                key=f"permitcheck-{safe_name(case.name)}-{uuid.uuid4().hex[:8]}")
+            futures[fut] = case
+        for fut in as_completed(futures):
+            case = futures[fut]
+            try:
+                yield case, fut.result()
+            except Exception as e:  # noqa: BLE001 - a lost worker costs one case
+                yield case, error_outcome(f"dask task failed: {type(e).__name__}: {e}")
+    finally:
+        if not isinstance(scheduler, Client):
+            client.close()
+
+
+def run_batch(source: str | Path, out_dir: str | Path, workers: int | None = None, limits: Limits = Limits(),
+              formats: list[str] | None = None, scheduler=None, retry_errors: bool = False,
+              on_event: Event | None = None) -> BatchSummary:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reports_dir, cache_dir = out_dir / "cases", out_dir / "facts-cache"
+    reports_dir.mkdir(exist_ok=True)
+    formats = formats or DEFAULT_FORMATS
+    emit = on_event or (lambda *a: None)
+    store = Store(out_dir / "permitcheck.sqlite")
+    run_id = uuid.uuid4().hex
+    summary = BatchSummary(run_id, store=str(store.path))
+    try:
+        store.start_run(run_id, _now(), __version__, {"workers": workers, "timeout_s": limits.timeout_s,
+                                                      "memory_mb": limits.memory_mb, "formats": formats,
+                                                      "scheduler": str(scheduler) if scheduler else None})
+        cases = discover(source)
+        summary.total = len(cases)
+        jobs = []
+        for case in cases:
+            try:
+                inputs = inputs_of(case)
+                key = inputs_key(inputs)
+            except (PermitcheckError, OSError) as e:
+                inputs, key = None, hashlib.sha256(json.dumps([case.to_dict(), str(e), __version__]).encode()).hexdigest()
+                if store.has(case.name, key, include_errors=not retry_errors):
+                    summary.skipped += 1
+                    emit("skipped", case.name, None)
+                    continue
+                outcome = error_outcome(str(e))
+                store.record(_row(case, key, run_id, None, outcome))
+                summary.counts["ERROR"] = summary.counts.get("ERROR", 0) + 1
+                emit("done", case.name, outcome)
+                continue
+            if store.has(case.name, key, include_errors=not retry_errors):
+                summary.skipped += 1
+                emit("skipped", case.name, None)
+                continue
+            jobs.append((case, inputs, key))
+        emit("planned", "", {"to_run": len(jobs), "skipped": summary.skipped})
+        keys = {c.name: (k, i) for c, i, k in jobs}
+        pairs = [(c, i) for c, i, _ in jobs]
+        if scheduler is not None:
+            results = _run_dask(scheduler, pairs, limits, reports_dir, cache_dir, formats)
+        else:
+            results = run_local(pairs, workers or multiprocessing.cpu_count(), limits, reports_dir, cache_dir, formats)
+        for case, outcome in results:
+            key, inputs = keys[case.name]
+            store.record(_row(case, key, run_id, inputs, outcome))
+            summary.counts[outcome["verdict"]] = summary.counts.get(outcome["verdict"], 0) + 1
+            emit("done", case.name, outcome)
+        store.finish_run(run_id, _now())
+        latest = store.latest()
+        for r in latest:
+            summary.latest_counts[r["verdict"]] = summary.latest_counts.get(r["verdict"], 0) + 1
+        summary.paths = write_summary(latest, out_dir)
+    finally:
+        store.close()
+    return summary
+
+
+__all__ = ["BatchSummary", "Case", "Limits", "discover", "run_batch"]
