@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from permitcheck.checks import CHECKS, CheckContext
 from permitcheck.results import Finding, Measurement, Status
 from permitcheck.rulebook import LoadedRulebook, rules_for_zone
 
 
 UNITS = {"max_height": "m", "max_storeys": "storeys", "max_coverage": "ratio", "max_far": "ratio",
-         "max_footprint_area": "m2", "min_setback": "m", "within": "m2"}
+         "max_footprint_area": "m2", "min_setback": "m", "within": "m2",
+         "plane": "m", "envelope": "m3"}
 
 
 def evaluate(ctx: CheckContext, rulebook: LoadedRulebook, zone: str) -> list[Finding]:
     findings = []
-    for rule in rules_for_zone(rulebook, zone):
+    rules = rules_for_zone(rulebook, zone)
+    ctx = dataclasses.replace(ctx, rules=tuple(rules))
+    for rule in rules:
         check = CHECKS[rule.kind]  # the schema admits no kind without a check
         try:
             m = check(rule, ctx)

@@ -79,8 +79,10 @@ def status(margin, tolerance):
     return "FAIL" if margin < -tolerance else ("REVIEW" if margin <= tolerance else "PASS")
 
 
-def kr_expect(building, parcel, north_gap, north_req, verdict):
+def kr_expect(building, parcel, north_gap, north_req, verdict, rotation=0.0):
+    """`rotation`: the parcel's turn on the map; the 3D rule measures due grid north, so d / cos."""
     a = area(parcel)
+    due_north = north_gap / math.cos(math.radians(rotation))
     cov, far = building["footprint"] / a, building["gfa"] / a
     return {
         "verdict": verdict,
@@ -89,6 +91,9 @@ def kr_expect(building, parcel, north_gap, north_req, verdict):
             "far": {"status": status(2.5 - far, 0.005 * 2.5), "measured": far, "limit": 2.5},
             "north-daylight": {"status": status(north_gap - north_req, 0.05),
                                "measured": north_gap, "limit": north_req},
+            # the same law as a 3D plane: the same distance, required distance and verdict
+            "north-daylight-3d": {"status": status(due_north - north_req, 0.05),
+                                  "measured": due_north, "limit": north_req},
         },
     }
 
@@ -98,7 +103,7 @@ def cases():
     s = "samples/sites/"
     kr = "rules/kr/national.yaml"
     anchor = f"{ANCHOR[0]:.0f},{ANCHOR[1]:.0f}"
-    geo_ok = kr_expect(BOX, BOX_OK, 5.0, 1.5, "PASS")
+    geo_ok = kr_expect(BOX, BOX_OK, 5.0, 1.5, "PASS", rotation=GEO[2])
     out = {
         "box-kr-pass": {"model": b + "box_m.ifc", "site": s + "box_ok.geojson", "rules": kr,
                         "anchor": anchor, "expect": kr_expect(BOX, BOX_OK, 5.0, 1.5, "PASS")},
@@ -193,7 +198,7 @@ def every_building_cases():
             verdict = "PASS" if kind == "ok" else "FAIL"
             case = {"model": f"samples/buildings/{name}", "site": f"samples/sites/{stem}_{kind}.geojson",
                     "rules": "rules/kr/national.yaml",
-                    "expect": kr_expect(building, parcel, north, 1.5, verdict)}
+                    "expect": kr_expect(building, parcel, north, 1.5, verdict, rotation=rot)}
             if anchor:
                 case["anchor"] = anchor
             out[f"{stem}-kr-{kind}"] = case

@@ -23,6 +23,8 @@ from permitcheck.rulebook import load_rulebook, rules_for_zone, zone_codes
 from permitcheck.site import load_site
 
 W, D, STOREY = 20.0, 12.0, 3.0
+SIDES = {"north": ["north"], "rear": ["north"], "front": ["south"], "road": ["south"],
+         "side": ["west", "east"], "any": ["west", "south", "east", "north"]}
 ANCHOR = (300000.0, 500000.0)
 
 
@@ -94,10 +96,30 @@ def scenario(rule, tmp_path, passing: bool):
                    for lo, hi, a, b in pieces(rule.distance) if lo < h)
         gap = need + 1.0 if passing else need - 0.5
         assert gap >= 0, "a failing case needs a positive gap"
-        which = {"north": ["north"], "rear": ["north"], "front": ["south"], "road": ["south"],
-                 "side": ["west", "east"], "any": ["west", "south", "east", "north"]}[rule.from_]
+        which = SIDES[rule.from_]
         for k in which:
             sides[k] = gap
+    elif rule.kind == "plane":
+        labels = [rule.from_] if isinstance(rule.from_, str) else rule.from_
+        which = [k for lab in labels for k in SIDES[lab]]
+        road = 8.0 if rule.base == "far_side_of_road" else 0.0  # parcel_site's road is 8 m wide
+        factor = 2.0 if rule.setback_relief else 1.0  # relief moves the line out by the building's gap
+        lowest = max(rule.start_height, rule.above or 0.0, rule.clear.above if rule.clear else 0.0)
+        if passing:
+            storeys = max(3, math.ceil((lowest + 3) / STOREY))
+            h = height_of(storeys)
+            need = max((h - rule.start_height) / rule.slope if h > (rule.above or 0) else 0.0,
+                       rule.clear.distance if rule.clear and h > rule.clear.above else 0.0)
+            gap = max(0.5, (need + 1.0 - road) / factor)
+        else:
+            gap = 0.5
+            d = gap * factor + road
+            storeys = math.ceil((max(lowest, rule.start_height + rule.slope * (d + 2.0)) + 1) / STOREY)
+        for k in which:
+            sides[k] = gap
+    elif rule.kind == "envelope":
+        if not passing:
+            sides["west"] = -5.0
     elif rule.kind == "within":
         if not passing:
             sides["west"] = -5.0
@@ -117,6 +139,7 @@ def test_shipped_rule_passes_and_fails(loaded, zone, rule, tmp_path):
     for passing, expected in ((True, Status.PASS), (False, Status.FAIL)):
         model, site = scenario(rule, tmp_path, passing)
         facts = derive_facts(model).whole
-        ctx = CheckContext(facts, site, tuple(model.elements), loaded.book.measurement_profile)
+        ctx = CheckContext(facts, site, tuple(model.elements), loaded.book.measurement_profile,
+                           tuple(rules_for_zone(loaded, zone)))
         m = CHECKS[rule.kind](rule, ctx)
         assert m.status == expected, (passing, m)

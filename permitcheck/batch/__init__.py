@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import multiprocessing
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,6 +122,8 @@ def run_batch(source: str | Path, out_dir: str | Path, workers: int | None = Non
                 continue
             jobs.append((case, inputs, key))
         emit("planned", "", {"to_run": len(jobs), "skipped": summary.skipped})
+        # Largest models first: the long cases start early and the short ones fill in around them.
+        jobs.sort(key=lambda j: -os.path.getsize(j[0].model))
         keys = {c.name: (k, i) for c, i, k in jobs}
         pairs = [(c, i) for c, i, _ in jobs]
         if scheduler is not None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
 
 from permitcheck.facts.types import Facts
 from permitcheck.model.types import ElementMesh
@@ -18,6 +21,31 @@ class CheckContext:
     site: Site
     meshes: tuple[ElementMesh, ...]
     profile: MeasurementProfile
+    rules: tuple = ()  # every rule in force in the zone: an envelope rule gathers the others
+
+    @cached_property
+    def triangles(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Every element triangle with its element index: what the 3D checks clip."""
+        from permitcheck.checks.regions import soup
+
+        return soup(self.meshes)
+
+    @cached_property
+    def building_solid(self):
+        """(manifold, origin, lo, hi): the closed building mesh in coordinates relative to origin."""
+        import manifold3d
+
+        from permitcheck.facts.mesh import building_mesh
+
+        mesh = building_mesh(list(self.meshes)).mesh
+        if len(mesh.faces) == 0:
+            return None
+        lo, hi = mesh.bounds[0] - 1.0, mesh.bounds[1] + 1.0
+        origin = np.floor(mesh.bounds[0])
+        solid = manifold3d.Manifold(manifold3d.Mesh(
+            vert_properties=np.asarray(mesh.vertices - origin, dtype=np.float32),
+            tri_verts=np.asarray(mesh.faces, dtype=np.uint32)))
+        return solid, origin, lo, hi
 
     @property
     def placement_uncertainty_m(self) -> float:

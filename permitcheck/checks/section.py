@@ -6,6 +6,8 @@ horizontal = distance inward from the edge's line (metres), vertical = height ab
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import shapely
 
@@ -14,14 +16,18 @@ from permitcheck.facts.projection import clip_above, merge_triangles, plan_polyg
 from permitcheck.model.types import ElementMesh
 from permitcheck.site.types import Edge
 
+if TYPE_CHECKING:
+    from permitcheck.checks.regions import Strip
 
-def silhouette(meshes: tuple[ElementMesh, ...], ground: float, edge: Edge):
+
+def silhouette(meshes: tuple[ElementMesh, ...], ground: float, edge: Edge, strip: "Strip | None" = None):
+    """Horizontal: distance from the edge's line, or from a strip's base line along its direction."""
     (ax, ay), _ = edge.line.coords
     inward = -np.asarray(edge.outward)
     parts = []
     for m in meshes:
         for tri in clip_above(m.vertices[m.faces], ground + ABOVE_TOLERANCE):
-            d = (tri[:, :, :2] - np.array([ax, ay])) @ inward
+            d = strip.distance(tri) if strip is not None else (tri[:, :, :2] - np.array([ax, ay])) @ inward
             h = tri[:, :, 2] - ground
             polys = plan_polygons(np.stack([d, h, np.zeros_like(h)], axis=2))
             if len(polys):

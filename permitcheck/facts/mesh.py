@@ -34,22 +34,27 @@ class BuildingMesh:
 
 
 def _closed(m: ElementMesh) -> tuple[trimesh.Trimesh, bool]:
+    """The element's mesh when it is closed; else its vertices, to be hulled (False / True)."""
     t = trimesh.Trimesh(m.vertices, m.faces, process=True)
     if t.is_watertight and t.is_winding_consistent:
         if t.volume < 0:
             t.invert()
         return t, False
-    return t.convex_hull, True
+    return t, True
 
 
-def _solid(t: trimesh.Trimesh):
+def _solid(t: trimesh.Trimesh, hull: bool = False):
+    """A manifold3d solid, or None when it has no volume. Hulls come from manifold3d (qhull-free)."""
     import manifold3d
 
-    if len(t.faces) == 0:
+    if len(t.vertices) == 0 or (not hull and len(t.faces) == 0):
         return None
-    solid = manifold3d.Manifold(manifold3d.Mesh(vert_properties=np.asarray(t.vertices, dtype=np.float32),
-                                                tri_verts=np.asarray(t.faces, dtype=np.uint32)))
-    ok = solid.status() == manifold3d.Error.NoError and not solid.is_empty()
+    if hull:
+        solid = manifold3d.Manifold.hull_points(np.asarray(t.vertices, dtype=np.float64))
+    else:
+        solid = manifold3d.Manifold(manifold3d.Mesh(vert_properties=np.asarray(t.vertices, dtype=np.float32),
+                                                    tri_verts=np.asarray(t.faces, dtype=np.uint32)))
+    ok = solid.status() == manifold3d.Error.NoError and not solid.is_empty() and solid.volume() > 0
     return solid if ok else None
 
 
@@ -63,9 +68,9 @@ def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
     for m in meshes:
         t, was_hulled = _closed(m)
         t.apply_translation(-offset)
-        solid = _solid(t)
+        solid = _solid(t, hull=was_hulled)
         if solid is None and not was_hulled:  # manifold3d rejected it: fall back to the hull
-            solid, was_hulled = _solid(t.convex_hull), True
+            solid, was_hulled = _solid(t, hull=True), True
         if was_hulled:
             hulled.append(m.global_id)
         if solid is None:  # flat: no volume even as a hull

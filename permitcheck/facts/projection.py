@@ -31,25 +31,35 @@ def _plan_triangles(tri: np.ndarray) -> np.ndarray:
 
 def clip_above(tri: np.ndarray, z: float) -> list[np.ndarray]:
     """Parts of triangles (k, 3, 3) at or above level z, as arrays of triangles and quads."""
-    above = tri[:, :, 2] > z
+    return clip_halfspace(tri, np.array([0.0, 0.0, 1.0]), z)
+
+
+def clip_halfspace(tri: np.ndarray, normal: np.ndarray, offset: float) -> list[np.ndarray]:
+    """Parts of triangles (k, 3, 3) where ``normal . x > offset``, as arrays of triangles."""
+    if len(tri) == 0:
+        return []
+    s = tri @ np.asarray(normal, dtype=float) - offset
+    above = s > 0
     n_above = above.sum(axis=1)
     parts = [tri[n_above == 3]]
     for count in (1, 2):
-        sel = tri[n_above == count]
+        pick = n_above == count
+        sel = tri[pick]
         if len(sel) == 0:
             continue
-        flags = above[n_above == count]
+        flags, sv = above[pick], s[pick]
         # Roll each triangle so that vertex 0 is the odd one out (the lone vertex above or below).
         odd = np.argmax(flags if count == 1 else ~flags, axis=1)
         idx = (odd[:, None] + np.arange(3)[None, :]) % 3
         r = np.take_along_axis(sel, idx[:, :, None], axis=1)
+        rs = np.take_along_axis(sv, idx, axis=1)
         p0, p1, p2 = r[:, 0], r[:, 1], r[:, 2]
 
-        def cut(p, q):
-            t = ((z - p[:, 2]) / (q[:, 2] - p[:, 2]))[:, None]
+        def cut(p, q, sp, sq):
+            t = (sp / (sp - sq))[:, None]
             return p + t * (q - p)
 
-        c1, c2 = cut(p0, p1), cut(p0, p2)
+        c1, c2 = cut(p0, p1, rs[:, 0], rs[:, 1]), cut(p0, p2, rs[:, 0], rs[:, 2])
         if count == 1:  # only p0 above: a triangle
             parts.append(np.stack([p0, c1, c2], axis=1))
         else:  # p0 below: the quad c1, p1, p2, c2 as two triangles

@@ -18,6 +18,17 @@ TEMPLATES = {
     "no_footprint": "the model has no footprint above ground",
     "no_floor_area": "no floor area above ground could be measured",
     "no_such_area": "the site has no area named '{line}'",
+    "over_plane": "the part at {height} m stands {measured} from the {side} line, where the plane needs {limit}: "
+                  "{depth} above the plane, {volume} over it",
+    "inside_clearance": "the part at {height} m stands {measured} from the {side} line; {limit} required",
+    "under_plane": "every part stays under the {side} plane",
+    "no_part_under_plane": "no part of the building stands where the plane applies",
+    "no_road_width": "no road with a width in front of edge {edge}: give the road feature a 'width'",
+    "no_true_north": "true north could not be found from the site's CRS",
+    "outside_envelope": "{volume} of the building lies outside its envelope; the deepest part goes {depth} "
+                        "({direction}) past {component}",
+    "inside_envelope": "the building fits its envelope",
+    "no_envelope_rules": "the envelope includes no rule: {error}",
     "check_failed": "the check failed: {error}",
 }
 
@@ -32,6 +43,9 @@ def sentence(finding: dict, fmt) -> str:
         "excess": fmt(-margin if margin is not None else None, unit),
         "height": f"{d.get('height_of_worst_part_m', 0):.2f}", "side": d.get("from", ""),
         "line": d.get("line", "parcel"), "error": d.get("error", ""),
+        "depth": fmt(d.get("depth_m"), "m"), "volume": fmt(d.get("volume_outside_m3"), "m3"),
+        "edge": d.get("edge", ""), "component": d.get("component", ""),
+        "direction": {"vertical": "above it", "horizontal": "into it"}.get(d.get("depth_direction"), ""),
     }
     template = TEMPLATES.get(finding["reason"], finding["reason"])
     return template.format(**values)

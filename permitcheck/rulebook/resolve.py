@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from permitcheck.rulebook.schema import MinSetback, Rulebook
+from permitcheck.rulebook.schema import Envelope, MinSetback, Plane, Rulebook
 
 if TYPE_CHECKING:
     from permitcheck.rulebook.load import LoadedRulebook
@@ -36,7 +36,7 @@ def _rule_places(book: Rulebook):
 def _tighter_or_equal(child, parent) -> bool:
     if child.kind != parent.kind:
         return False
-    if isinstance(child, MinSetback):
+    if isinstance(child, (MinSetback, Plane, Envelope)):
         return True  # distance shapes differ too much to order; the reviewer reads the citation
     return child.limit <= parent.limit + 1e-12
 

@@ -107,16 +107,44 @@ class MinSetback(RuleBase):
     distance: Union[Length, LinearDistance, Bands]
 
 
+class Clearance(Strict):
+    """Nothing above `above` within `distance` of the base line (NYC initial setback; Korea's 1.5 m)."""
+
+    distance: Length
+    above: Length = 0.0
+
+
+class Plane(RuleBase):
+    kind: Literal["plane"]
+    from_: Union[str, list[str]] = Field(alias="from", description="boundary kinds the planes start from")
+    base: Literal["boundary", "far_side_of_road"] = "boundary"
+    measure: Literal["perpendicular", "grid_north", "true_north"] = "perpendicular"
+    start_height: Length = 0.0
+    slope: float = Field(gt=0, description="vertical : horizontal")
+    above: Length | None = Field(default=None, description="the plane limits only the parts higher than this")
+    reach: Length | None = Field(default=None, gt=0, description="horizontal extent from the base line")
+    clear: Clearance | None = None
+    setback_relief: bool = False
+
+
+class Envelope(RuleBase):
+    kind: Literal["envelope"]
+    include: list[str] | None = Field(default=None, description="rule ids; default: every plane, min_setback "
+                                                                "and max_height rule of the zone")
+    height: Length | None = Field(default=None, description="a height cap of its own")
+
+
 class Within(RuleBase):
     kind: Literal["within"]
     line: str = "parcel"
 
 
 Rule = Annotated[
-    Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within],
+    Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope],
     Field(discriminator="kind"),
 ]
-RULE_KINDS = ("max_height", "max_storeys", "max_coverage", "max_far", "max_footprint_area", "min_setback", "within")
+RULE_KINDS = ("max_height", "max_storeys", "max_coverage", "max_far", "max_footprint_area", "min_setback", "within",
+              "plane", "envelope")
 
 
 class Zone(Strict):

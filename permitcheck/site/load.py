@@ -155,7 +155,29 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
         placement=f"{geo.source}" + (f" ({geo.crs})" if geo.crs else ""),
         georeference=geo,
         warnings=tuple(warnings),
+        true_north=_true_north(geo, crs, parcel.geometry),
     )
+
+
+def _true_north(geo: Georeference, site_crs: str, parcel) -> np.ndarray | None:
+    """True north at the parcel in model coordinates: grid north turned by the meridian convergence."""
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError, ProjError
+
+    try:
+        crs = CRS.from_user_input(geo.crs or site_crs)
+        c = parcel.centroid
+        e, n = geo.to_map(np.array([[c.x, c.y]]))[0]
+        if crs.is_geographic:
+            e2, n2 = e, n + 1e-4
+        else:
+            lon, lat = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True).transform(e, n)
+            e2, n2 = Transformer.from_crs(crs.geodetic_crs, crs, always_xy=True).transform(lon, lat + 1e-4)
+        v = geo.to_model(np.array([[e2, n2]]))[0] - geo.to_model(np.array([[e, n]]))[0]
+    except (CRSError, ProjError, ValueError):
+        return None
+    norm = float(np.linalg.norm(v))
+    return v / norm if np.isfinite(norm) and norm > 0 else None
 
 
 def _float_or_none(v) -> float | None:

@@ -46,6 +46,7 @@ class Site:
     placement: str  # how the model was placed: its georeference, or --anchor/--rotation
     georeference: Georeference | None = None  # model -> map, as used for this site
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    true_north: np.ndarray | None = None  # unit vector of true north in model coordinates, at the parcel
 
     def edges_labelled(self, label: str) -> list[Edge]:
         if label == "any":

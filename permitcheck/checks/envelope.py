@@ -1,0 +1,168 @@
+"""envelope: the building fits the buildable envelope as a whole.
+
+The envelope is the parcel's prism cut by every height cap, inclined plane and setback of the
+zone: what is left where the law lets one build. One finding says whether the building fits,
+how much of it does not (m3), how deep the worst part goes and past which rule.
+
+    - id: envelope
+      kind: envelope
+      include: [north-daylight-3d, height]     # default: every plane, min_setback and max_height rule
+      height: 12 m                             # optional: a cap of its own
+
+Setbacks enter as regions in the strip their edge sweeps perpendicular to itself (their own
+check measures to the nearest point of the edge, so the two can differ beyond an edge's ends);
+the parcel enters as its outline (depth: how far a part stands outside it). Depth is vertical
+for caps and planes, horizontal for setbacks, clearances and the parcel; each is judged with its
+own tolerance, and the finding is as bad as its worst component.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry.polygon import orient
+
+from permitcheck.checks import plane as plane_check
+from permitcheck.checks.context import CheckContext
+from permitcheck.checks.regions import Hit, Region, Strip, above, below, clip, deepest, plan_inside, region_solid, \
+    volume_inside
+from permitcheck.checks.setback import pieces
+from permitcheck.results import Measurement, Status, judge
+from permitcheck.rulebook.schema import Envelope, MaxHeight, MinSetback, Plane
+
+KINDS = (Plane, MinSetback, MaxHeight)
+
+
+def _included(rule: Envelope, ctx: CheckContext) -> list:
+    others = [r for r in ctx.rules if r.id != rule.id]
+    if rule.include is None:
+        return [r for r in others if isinstance(r, KINDS)]
+    by_id = {r.id: r for r in others}
+    missing = [i for i in rule.include if i not in by_id or not isinstance(by_id[i], KINDS)]
+    if missing:
+        raise LookupError(f"rules {missing} are not plane, min_setback or max_height rules of this zone")
+    return [by_id[i] for i in rule.include]
+
+
+def setback_regions(rule: MinSetback, ctx: CheckContext) -> list[Region]:
+    ground = ctx.facts.ground_elevation_m
+    out = []
+    for e in ctx.site.edges_labelled(rule.from_):
+        (ax, ay), (bx, by) = e.line.coords
+        s = Strip.of(e.index, (ax, ay), (bx, by), e.outward, e.outward)
+        for h_lo, h_hi, a, b in pieces(rule.distance):
+            domain = s.sides + (above(ground + h_lo),) + ((below(ground + h_hi),) if np.isfinite(h_hi) else ())
+            g, h = s.inward(b, a, ground)
+            out.append(Region("setback", domain, g, h, "horizontal", e.index, rule.id))
+    return out
+
+
+def cap(rule_id: str, height: float, ground: float) -> Region:
+    return Region("height cap", (), (0.0, 0.0, 1.0), -(ground + height), "vertical", None, rule_id)
+
+
+def regions(rule: Envelope, ctx: CheckContext) -> list[Region]:
+    ground = ctx.facts.ground_elevation_m
+    out = []
+    for r in _included(rule, ctx):
+        if isinstance(r, Plane):
+            out += plane_check.regions(r, ctx)
+        elif isinstance(r, MinSetback):
+            out += setback_regions(r, ctx)
+        else:
+            out.append(cap(r.id, r.limit, ground))
+    if rule.height is not None:
+        out.append(cap(rule.id, rule.height, ground))
+    return out
+
+
+def outside_parcel(ctx: CheckContext) -> Hit | None:
+    """The part of the building above ground that stands outside the parcel, as a horizontal depth."""
+    tri, ids = ctx.triangles
+    region = Region("parcel", (above(ctx.facts.ground_elevation_m),), (0.0, 0.0, 0.0), 0.0, "horizontal")
+    pts = clip(tri, region.domain).reshape(-1, 4)
+    if len(pts) == 0:
+        return None
+    parcel = ctx.site.parcel
+    out = ~shapely.contains_xy(parcel, pts[:, 0], pts[:, 1])
+    gap = shapely.distance(shapely.points(pts[:, :2]), parcel.boundary)
+    depth = np.where(out, gap, -gap)  # inside: minus the clearance from the boundary
+    k = int(np.argmax(depth))
+    per = np.full(len(ids), -np.inf)
+    np.maximum.at(per, pts[:, 3].astype(int), depth)
+    return Hit(region, float(depth[k]), tuple(float(v) for v in pts[k, :3]),
+               {ids[i]: float(per[i]) for i in np.flatnonzero(np.isfinite(per))})
+
+
+def parcel_outside_solid(ctx: CheckContext, lo: np.ndarray, hi: np.ndarray, origin: np.ndarray):
+    """The box [lo, hi] less the parcel's prism, as a manifold relative to origin."""
+    import manifold3d
+
+    poly = orient(ctx.site.parcel, 1.0)
+    rings = [np.asarray(poly.exterior.coords)[:-1, :2] - origin[:2]] + \
+        [np.asarray(r.coords)[:-1, :2] - origin[:2] for r in poly.interiors]
+    prism = manifold3d.Manifold.extrude(manifold3d.CrossSection([r.tolist() for r in rings]),
+                                        float(hi[2] - lo[2])).translate((0.0, 0.0, float(lo[2] - origin[2])))
+    box = manifold3d.Manifold.cube(tuple(float(v) for v in hi - lo)).translate(tuple(float(v) for v in lo - origin))
+    return box - prism
+
+
+def _component(h: Hit) -> str:
+    r = h.region
+    name = r.label if r.rule is None else f"{r.rule} ({r.label}{'' if r.edge is None else f', edge {r.edge}'})"
+    return name
+
+
+def check(rule: Envelope, ctx: CheckContext) -> Measurement:
+    try:
+        rs = regions(rule, ctx)
+    except LookupError as e:
+        return Measurement(Status.ERROR, "no_envelope_rules", unit="m3", details={"error": str(e)})
+    except plane_check.PlaneUnknown as e:
+        return Measurement(Status.UNKNOWN, e.reason, unit="m3", details=e.details)
+    tri, ids = ctx.triangles
+    hits = [h for h in (deepest(r, tri, ids) for r in rs) if h is not None]
+    parcel_hit = outside_parcel(ctx)
+    if parcel_hit is not None:
+        hits.append(parcel_hit)
+    if not hits:
+        return Measurement(Status.NOT_APPLICABLE, "no_footprint", unit="m3")
+
+    def tol_of(h: Hit) -> float:  # caps are vertical; the rest are plan distances, placement included
+        return ctx.profile.length_tolerance if h.region.label == "height cap" else ctx.plan_tolerance_m
+
+    judged = [(judge(-h.run, tol_of(h)), h) for h in hits]
+    order = {Status.FAIL: 0, Status.REVIEW: 1, Status.PASS: 2}
+    status, worst = min(judged, key=lambda sh: (order[sh[0]], -sh[1].run))
+    over = [h for _, h in judged if h.depth > 0]
+    volume = 0.0
+    solid = ctx.building_solid
+    if over and solid is not None:
+        building, origin, lo, hi = solid
+        solids = [region_solid(h.region, lo, hi, origin) for h in over if h.region.label != "parcel"]
+        if any(h.region.label == "parcel" for h in over):
+            solids.append(parcel_outside_solid(ctx, lo, hi, origin))
+        volume = volume_inside(building, solids)
+    ids_out = sorted({g for s, h in judged if s != Status.PASS for g, d in h.element_depths.items()
+                      if d * h.region.run > -tol_of(h)})
+    where = plan_inside([h.region for h in over if h.region.label != "parcel"], tri) if over else None
+    if parcel_hit is not None and parcel_hit.depth > 0 and not ctx.facts.footprint.is_empty:
+        outside = ctx.facts.footprint.difference(ctx.site.parcel)
+        if not outside.is_empty:
+            where = outside if where is None else where.union(outside)
+    x, y, z = worst.point
+    ground = ctx.facts.ground_elevation_m
+    reason = {Status.PASS: "inside_envelope", Status.REVIEW: "within_tolerance", Status.FAIL: "outside_envelope"}[status]
+    components = [{"rule": h.region.rule, "part": h.region.label, "edge": h.region.edge,
+                   "depth_m": round(h.depth, 4), "depth_direction": h.region.direction, "status": s.value}
+                  for s, h in sorted(judged, key=lambda sh: -sh[1].run)]
+    return Measurement(
+        status, reason, round(volume, 4), 0.0, "m3", round(-volume, 4),
+        where=where if where is not None and not where.is_empty else None,
+        global_ids=tuple(ids_out),
+        details={"component": _component(worst), "depth_m": round(worst.depth, 4),
+                 "depth_direction": worst.region.direction, "volume_outside_m3": round(volume, 4),
+                 "worst_point_model": [round(x, 4), round(y, 4)], "worst_z": round(z, 4),
+                 "height_of_worst_part_m": round(z - ground, 3),
+                 "rules": sorted({r.rule for r in rs if r.rule}), "components": components},
+    )

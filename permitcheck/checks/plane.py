@@ -1,0 +1,254 @@
+"""plane: no part of the building above an inclined plane rising inward from a base line.
+
+Daylight, slant-line and sky-exposure rules limit the building by a plane: it starts at a base
+line at a height, rises inward at a slope (vertical : horizontal) and may stop at a reach. A
+clearance strip can go with it: nothing above a height within a distance of the line.
+
+    - id: north-daylight-3d                    # Korea, 건축법 시행령 제86조 제1항
+      kind: plane
+      from: north                              # parcel edges by label; a list is allowed
+      measure: grid_north                      # distance along grid north (정북방향), or perpendicular
+      slope: 2                                 # h <= 2 d, i.e. d >= h / 2 ...
+      above: 10 m                              # ... for the parts higher than 10 m
+      clear: {distance: 1.5 m}                 # and every part at least 1.5 m from the line
+    - id: sky-exposure                         # NYC, R6 on a narrow street
+      kind: plane
+      from: front
+      start_height: 60 ft
+      slope: 2.7
+      clear: {distance: 20 ft, above: 60 ft}   # the initial setback distance
+    - id: road-slant                           # Japan, 建築基準法 第56条 第1項 第1号
+      kind: plane
+      from: front
+      base: far_side_of_road                   # the opposite boundary of the front road
+      setback_relief: true                     # moved out by the building's setback (第56条 第2項)
+      slope: 1.25
+      reach: 20 m
+
+``measure``: ``perpendicular`` to the base line, or along ``grid_north`` / ``true_north`` (Japan's
+真北; the site's CRS gives the meridian convergence). The plane governs the strip its base line
+sweeps along that direction; it does not wrap around the line's ends. ``base``: the parcel edge,
+or the far side of the road in front of it (the road feature's ``width``, else the road polygon's
+depth across the edge). Heights are above the model's ground level.
+
+Measured is the height of the worst part against the height the plane allows there (or, inside
+the clearance strip, its distance against the one required); the margin is minus the depth of
+the deepest point past the envelope, so a building touching the plane is REVIEW, never FAIL. The
+details give the volume over the plane (m3), the depth and where, and the elements.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString
+
+from permitcheck.checks.context import CheckContext
+from permitcheck.checks.regions import Region, Strip, above, clip, deepest, plan_inside, region_solid, volume_inside
+from permitcheck.checks.section import silhouette
+from permitcheck.geojson import geojson
+from permitcheck.results import Measurement, Status, judge
+from permitcheck.rulebook.schema import Plane
+from permitcheck.site.types import Edge, Site
+
+ROAD_SEARCH_M = 100.0  # how far across a front edge a road polygon's far side is looked for
+
+
+class PlaneUnknown(Exception):
+    """A fact the plane needs is missing: reason code and details."""
+
+    def __init__(self, reason: str, **details):
+        super().__init__(reason)
+        self.reason, self.details = reason, details
+
+
+def selected_edges(site: Site, labels) -> list[Edge]:
+    labels = [labels] if isinstance(labels, str) else list(labels)
+    seen: dict[int, Edge] = {}
+    for label in labels:
+        for e in site.edges_labelled(label):
+            seen[e.index] = e
+    return [seen[i] for i in sorted(seen)]
+
+
+def road_depth(site: Site, edge: Edge) -> float | None:
+    """Width of the road in front of an edge: its ``width`` property, else its polygon across the edge."""
+    mid = np.asarray(edge.line.interpolate(0.5, normalized=True).coords[0])
+    n = np.asarray(edge.outward)
+    probe = LineString([mid + n * 0.01, mid + n * 3.0])
+    for f in site.features:
+        if f.role != "road" or not f.geometry.intersects(probe):
+            continue
+        width = f.properties.get("width")
+        if isinstance(width, (int, float)) and not isinstance(width, bool) and width > 0:
+            return float(width)
+        if f.geometry.geom_type in ("Polygon", "MultiPolygon"):
+            ray = LineString([mid, mid + n * ROAD_SEARCH_M])
+            cut = f.geometry.intersection(ray)
+            if not cut.is_empty:
+                far = max(float(np.hypot(*(np.asarray(p) - mid))) for g in shapely.get_parts(cut)
+                          for p in g.coords)
+                return far
+    return None
+
+
+def direction(rule: Plane, site: Site, edge: Edge) -> np.ndarray:
+    if rule.measure == "perpendicular":
+        return np.asarray(edge.outward)
+    if rule.measure == "grid_north":
+        return np.asarray(site.north)
+    if site.true_north is None:
+        raise PlaneUnknown("no_true_north")
+    return np.asarray(site.true_north)
+
+
+def setback_of(rule: Plane, ctx: CheckContext, edge: Edge) -> float:
+    """Least plan distance to the edge from the parts higher than the plane's start (0: none stand there).
+
+    Japan's relief: the road slant line moves out by the building's setback from the road (第56条
+    第2項: every part above ground); the adjacent-land line by the setback of the parts above 20 m
+    or 31 m (第56条 第1項 第2号), its start height.
+    """
+    tri, _ = ctx.triangles
+    pts = clip(tri, (above(ctx.facts.ground_elevation_m + max(rule.start_height, 0.0) + 0.01),)).reshape(-1, 4)
+    if len(pts) == 0:
+        return 0.0
+    return max(0.0, float(shapely.distance(shapely.points(pts[:, :2]), edge.line).min()))
+
+
+def strips(rule: Plane, ctx: CheckContext) -> list[tuple[Strip, float]]:
+    """Each base line's strip, with how far the line was moved out (road width, setback relief)."""
+    out = []
+    for e in selected_edges(ctx.site, rule.from_):
+        shift = 0.0
+        if rule.base == "far_side_of_road":
+            width = road_depth(ctx.site, e)
+            if width is None:
+                raise PlaneUnknown("no_road_width", edge=e.index)
+            shift += width
+        if rule.setback_relief:
+            shift += setback_of(rule, ctx, e)
+        (ax, ay), (bx, by) = e.line.coords
+        s = Strip.of(e.index, (ax, ay), (bx, by), e.outward, direction(rule, ctx.site, e), shift)
+        if s is not None:
+            out.append((s, shift))
+    return out
+
+
+def regions(rule: Plane, ctx: CheckContext, ss: list[tuple[Strip, float]] | None = None) -> list[Region]:
+    """The regions the rule forbids: over the plane, and inside the clearance strip."""
+    ground = ctx.facts.ground_elevation_m
+    out = []
+    for s, _shift in strips(rule, ctx) if ss is None else ss:
+        domain = s.sides + (above(ground),)
+        plane_domain = domain + ((s.within(rule.reach),) if rule.reach is not None else ())
+        if rule.above is not None:
+            plane_domain += (above(ground + rule.above),)
+        g, h = s.rising(ground + rule.start_height, rule.slope)
+        out.append(Region("plane", plane_domain, g, h, "vertical", s.edge, rule.id, 1.0 / rule.slope))
+        if rule.clear is not None:
+            g, h = s.inward(rule.clear.distance)
+            out.append(Region("clear", domain + (above(ground + rule.clear.above),), g, h, "horizontal",
+                              s.edge, rule.id))
+    return out
+
+
+def allowed_height(rule: Plane, d: float) -> float:
+    """Height the rule allows at distance d from the base line (inf: no limit)."""
+    z = rule.start_height + rule.slope * d
+    if rule.above is not None:
+        z = max(z, rule.above)
+    if rule.reach is not None and d > rule.reach:
+        z = np.inf
+    if rule.clear is not None and d < rule.clear.distance:
+        z = min(z, rule.clear.above)
+    return float(z)
+
+
+def profile(rule: Plane, far: float, top: float) -> list[list[float]]:
+    """The no-build region in a section across the base line: (distance, height) ring."""
+    eps = 1e-3
+    ds = {0.0, far}
+    if rule.clear is not None:
+        ds |= {rule.clear.distance - eps, rule.clear.distance}
+    if rule.above is not None:
+        ds.add((rule.above - rule.start_height) / rule.slope)
+    if rule.reach is not None:
+        ds |= {rule.reach, rule.reach + eps}
+    ds.add((top - rule.start_height) / rule.slope)
+    pts = [(d, min(top, allowed_height(rule, d))) for d in sorted(x for x in ds if 0 <= x <= far)]
+    return [[0.0, top]] + [[round(d, 4), round(h, 4)] for d, h in pts] + [[round(far, 4), top]]
+
+
+def zone_plan(rule: Plane, strips_: list[tuple[Strip, float]], ctx: CheckContext):
+    """Plan of the strips where the envelope is lower than the building's top: the site plan shades it."""
+    top = ctx.facts.height_m or 0.0
+    depth = (top - rule.start_height) / rule.slope if top > rule.start_height else 0.0
+    if rule.clear is not None:
+        depth = max(depth, rule.clear.distance)
+    if rule.reach is not None:
+        depth = min(depth, rule.reach)
+    if depth <= 0 or not strips_:
+        return None
+    return shapely.union_all([s.band(depth) for s, _ in strips_]).intersection(ctx.site.parcel)
+
+
+def volume_over(rs: list[Region], hits, ctx: CheckContext) -> float:
+    solid = ctx.building_solid
+    if solid is None:
+        return 0.0
+    building, origin, lo, hi = solid
+    deep = [h.region for h in hits if h.depth > 0]
+    return volume_inside(building, [region_solid(r, lo, hi, origin) for r in deep])
+
+
+def check(rule: Plane, ctx: CheckContext) -> Measurement:
+    ground = ctx.facts.ground_elevation_m
+    try:
+        ss = strips(rule, ctx)
+        rs = regions(rule, ctx, ss)
+    except PlaneUnknown as e:
+        return Measurement(Status.UNKNOWN, e.reason, unit="m", details={"from": _label(rule.from_), **e.details})
+    if not ss:
+        return Measurement(Status.NOT_APPLICABLE, "no_boundary_of_kind", unit="m",
+                           details={"from": _label(rule.from_)})
+    tol = ctx.plan_tolerance_m  # depths are judged as horizontal distances, like the per-part setback
+    tri, ids_all = ctx.triangles
+    hits = [h for h in (deepest(r, tri, ids_all) for r in rs) if h is not None]
+    if not hits:
+        return Measurement(Status.NOT_APPLICABLE, "no_part_under_plane", unit="m", details={"from": _label(rule.from_)})
+    worst = max(hits, key=lambda h: h.run)
+    status = judge(-worst.run, tol)
+    ids = sorted({g for h in hits for g, d in h.element_depths.items()
+                  if d * h.region.run > (tol if status == Status.FAIL else -tol)}) if status != Status.PASS else []
+    volume = volume_over(rs, hits, ctx) if worst.depth > 0 else 0.0
+    x, y, z = worst.point
+    strip = next(s for s, _ in ss if s.edge == worst.region.edge)
+    d_at = float(strip.distance(np.array([x, y])))
+    where = plan_inside([h.region for h in hits if h.depth > 0], tri) if worst.depth > 0 else None
+    edge = next(e for e in ctx.site.edges if e.index == worst.region.edge)
+    top = max(ctx.facts.height_m or 0.0, rule.start_height) * 1.15 + 1
+    sil = silhouette(ctx.meshes, ground, edge, strip)
+    far = max([sil.bounds[2] if not sil.is_empty else 0.0, rule.clear.distance if rule.clear else 0.0]) + 2
+    reason = {Status.PASS: "under_plane", Status.FAIL: "over_plane" if worst.region.label == "plane" else
+              "inside_clearance", Status.REVIEW: "within_tolerance"}[status]
+    zone = zone_plan(rule, ss, ctx)
+    return Measurement(
+        status, reason, round(d_at, 4), round(d_at + worst.run, 4), "m", round(-worst.run, 4),
+        where=where if where is not None and not where.is_empty else None,
+        global_ids=tuple(ids),
+        details={"from": _label(rule.from_), "measure": rule.measure, "base": rule.base, "edge": edge.index,
+                 "edges": [s.edge for s, _ in ss], "base_shift_m": {str(s.edge): round(sh, 4) for s, sh in ss},
+                 "part": worst.region.label, "depth_m": round(worst.depth, 4),
+                 "allowed_height_m": round(z - ground - worst.depth, 4) if worst.region.label == "plane" else None,
+                 "depth_direction": worst.region.direction, "volume_outside_m3": round(volume, 4),
+                 "distance_at_worst_m": round(d_at, 4), "height_of_worst_part_m": round(z - ground, 3),
+                 "worst_point_model": [round(x, 4), round(y, 4)], "worst_z": round(z, 4),
+                 "edge_point_model": [round(x + strip.u[0] * d_at, 4), round(y + strip.u[1] * d_at, 4)],
+                 "section": {"edge": edge.index, "silhouette": geojson(sil), "nobuild": profile(rule, far, top)},
+                 **({"zone_model": geojson(zone)} if zone is not None and not zone.is_empty else {})},
+    )
+
+
+def _label(from_) -> str:
+    return from_ if isinstance(from_, str) else "/".join(from_)
