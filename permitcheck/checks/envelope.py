@@ -107,6 +107,47 @@ def parcel_outside_solid(ctx: CheckContext, lo: np.ndarray, hi: np.ndarray, orig
     return box - prism
 
 
+VIEW_TRIANGLES = 4000  # a drawing, not a model: the largest triangles of the simplified building
+
+
+def _triangles(solid, origin: np.ndarray, limit: int | None = None) -> list:
+    mesh = solid.to_mesh()
+    v = np.asarray(mesh.vert_properties, dtype=float)[:, :3] + origin
+    tri = v[np.asarray(mesh.tri_verts, dtype=int)]
+    if limit is not None and len(tri) > limit:
+        area = np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+        tri = tri[np.argsort(-area)[:limit]]
+    return np.round(tri, 3).tolist()
+
+
+def view3d(rs: list[Region], outside_solids: list, ctx: CheckContext) -> dict | None:
+    """Triangles for a small 3D drawing: the envelope, the building, and the building outside it."""
+    import manifold3d
+
+    building, origin, lo, hi = ctx.building_solid
+    ground = ctx.facts.ground_elevation_m
+    x0, y0, x1, y1 = ctx.site.parcel.bounds
+    top = max(hi[2], ground + 1.0) + 0.25 * max(hi[2] - ground, 1.0)
+    box_lo, box_hi = np.array([x0, y0, ground]), np.array([x1, y1, top])
+    poly = orient(ctx.site.parcel, 1.0)
+    rings = [(np.asarray(r.coords)[:-1, :2] - origin[:2]).tolist() for r in [poly.exterior, *poly.interiors]]
+    envelope = manifold3d.Manifold.extrude(manifold3d.CrossSection(rings), float(top - ground)) \
+        .translate((0.0, 0.0, float(ground - origin[2])))
+    cut = [region_solid(r, box_lo, box_hi, origin) for r in rs]
+    cut = [c for c in cut if not c.is_empty()]
+    if cut:
+        envelope = envelope - manifold3d.Manifold.batch_boolean(cut, manifold3d.OpType.Add)
+    outside = [s for s in outside_solids if not s.is_empty()]
+    inside, out_part = building, None
+    if outside:  # split, so the red part and the grey part never share a face
+        forbidden = manifold3d.Manifold.batch_boolean(outside, manifold3d.OpType.Add)
+        inside, out_part = building - forbidden, building ^ forbidden
+    return {"envelope": _triangles(envelope, origin),
+            "building": _triangles(inside.simplify(0.05), origin, VIEW_TRIANGLES),
+            "outside": _triangles(out_part.simplify(0.05), origin, VIEW_TRIANGLES) if out_part is not None else [],
+            "ground": round(ground, 3)}
+
+
 def _component(h: Hit) -> str:
     r = h.region
     name = r.label if r.rule is None else f"{r.rule} ({r.label}{'' if r.edge is None else f', edge {r.edge}'})"
@@ -135,14 +176,15 @@ def check(rule: Envelope, ctx: CheckContext) -> Measurement:
     order = {Status.FAIL: 0, Status.REVIEW: 1, Status.PASS: 2}
     status, worst = min(judged, key=lambda sh: (order[sh[0]], -sh[1].run))
     over = [h for _, h in judged if h.depth > 0]
-    volume = 0.0
+    volume, view = 0.0, None
     solid = ctx.building_solid
-    if over and solid is not None:
+    if solid is not None:
         building, origin, lo, hi = solid
         solids = [region_solid(h.region, lo, hi, origin) for h in over if h.region.label != "parcel"]
         if any(h.region.label == "parcel" for h in over):
             solids.append(parcel_outside_solid(ctx, lo, hi, origin))
         volume = volume_inside(building, solids)
+        view = view3d(rs, solids, ctx)
     ids_out = sorted({g for s, h in judged if s != Status.PASS for g, d in h.element_depths.items()
                       if d * h.region.run > -tol_of(h)})
     where = plan_inside([h.region for h in over if h.region.label != "parcel"], tri) if over else None
@@ -164,5 +206,6 @@ def check(rule: Envelope, ctx: CheckContext) -> Measurement:
                  "depth_direction": worst.region.direction, "volume_outside_m3": round(volume, 4),
                  "worst_point_model": [round(x, 4), round(y, 4)], "worst_z": round(z, 4),
                  "height_of_worst_part_m": round(z - ground, 3),
-                 "rules": sorted({r.rule for r in rs if r.rule}), "components": components},
+                 "rules": sorted({r.rule for r in rs if r.rule}), "components": components,
+                 **({"view3d": view} if view else {})},
     )

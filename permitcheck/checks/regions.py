@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from permitcheck.facts.projection import clip_halfspace, merge_triangles, plan_polygons, union
+from permitcheck.facts.projection import clip_halfspace, merge_triangles, parallel_map, plan_polygons, union
 from permitcheck.model.types import ElementMesh
 
 # A half-space {x : n . x > c}, n in (x, y, z).
@@ -98,13 +98,27 @@ def deepest(region: Region, tri: np.ndarray, ids: tuple[str, ...]) -> Hit | None
 
 
 def plan_inside(regions: list[Region], tri: np.ndarray):
-    """Plan of the parts of the building inside the regions (model coordinates)."""
-    parts = []
-    for r in regions:
-        inside = clip(tri, r.halfspaces())
-        if len(inside):
-            parts.append(merge_triangles(plan_polygons(inside[:, :, :3])))
-    return union(parts) if parts else None
+    """Plan of the parts of the building inside the regions (model coordinates).
+
+    Merged element by element, then unioned: one union of every triangle at once is what takes
+    minutes on a large model (Tekla carwash: 144 s).
+    """
+    blocks = [inside for inside in (clip(tri, r.halfspaces()) for r in regions) if len(inside)]
+    if not blocks:
+        return None
+    inside = np.concatenate(blocks)
+    owner = inside[:, 0, 3].astype(int)
+    order = np.argsort(owner, kind="stable")
+    inside, owner = inside[order], owner[order]
+    cuts = np.flatnonzero(np.diff(owner)) + 1
+    groups = np.split(inside[:, :, :3], cuts)
+
+    def plan(t):
+        polys = plan_polygons(t)
+        return merge_triangles(polys) if len(polys) else None
+
+    plans = [g for g in parallel_map(plan, groups) if g is not None]
+    return union(plans) if plans else None
 
 
 def _box(lo: np.ndarray, hi: np.ndarray):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from permitcheck.reports.svg import Frame, bounds_of, nice_length, path, text
 from permitcheck.reports.text import citation, explain, number
+from permitcheck.reports.view3d import render as render_view3d
 
 STATUS_CLASS = {"PASS": "pass", "FAIL": "fail", "REVIEW": "review", "UNKNOWN": "unknown",
                 "NOT_APPLICABLE": "na", "ERROR": "error"}
@@ -165,8 +166,11 @@ def section(result: dict, finding: dict) -> str:
     b = bounds_of([sil]) or (0, 0, 10, 10)
     height = max(b[3], finding["limit"] or 0 if finding["kind"] == "max_height" else b[3])
     top = height * 1.15 + 1
+    nobuild = sec.get("nobuild") or []
+    if nobuild:
+        top = max(top, max(h for _, h in nobuild))
     env = _envelope(d.get("pieces") or [], top) if finding["kind"] == "min_setback" else []
-    far = max([b[2]] + [p[0] for p in env]) + 2
+    far = max([b[2]] + [p[0] for p in env] + [p[0] for p in nobuild[:-1]]) + 2
     frame = Frame.fit((min(0.0, b[0]) - 2, -1.0, far, top), 900, 420)
     out = []
     # grid lines every nice step
@@ -182,7 +186,13 @@ def section(result: dict, finding: dict) -> str:
         poly = [(frame.minx, 0.0)] + [(min(p[0], far), p[1]) for p in env] + [(frame.minx, env[-1][1])]
         pts = " ".join("%.1f,%.1f" % frame.xy(x, y) for x, y in poly)
         out.append(f'<polygon class="nobuild" points="{pts}"/>')
+    if nobuild:
+        pts = " ".join("%.1f,%.1f" % frame.xy(min(x, far), min(y, top)) for x, y in nobuild)
+        out.append(f'<polygon class="nobuild" points="{pts}"/>')
     out.append(path(sil, frame, "silhouette"))
+    if nobuild:  # the plane's edge again, over the building, so a part through it shows
+        line = " ".join("%.1f,%.1f" % frame.xy(min(x, far), min(y, top)) for x, y in nobuild[1:-1])
+        out.append(f'<polyline class="limit" fill="none" points="{line}"/>')
     gx0, gy = frame.xy(frame.minx, 0)
     gx1, _ = frame.xy(frame.maxx, 0)
     out.append(f'<line class="ground" x1="{gx0:.1f}" y1="{gy:.1f}" x2="{gx1:.1f}" y2="{gy:.1f}"/>')
@@ -197,19 +207,37 @@ def section(result: dict, finding: dict) -> str:
         lx1, _ = frame.xy(frame.maxx, finding["limit"])
         out.append(f'<line class="limit" x1="{lx0:.1f}" y1="{ly:.1f}" x2="{lx1:.1f}" y2="{ly:.1f}"/>')
         out.append(text(lx1 - 4, ly - 6, f"height limit {number(finding['limit'], 'm')}", "dimlabel", "end"))
-    if finding["kind"] == "min_setback" and d.get("height_of_worst_part_m") is not None and finding["measured"] is not None:
+    if finding["kind"] in ("min_setback", "plane") and d.get("height_of_worst_part_m") is not None \
+            and finding["measured"] is not None:
         h = d["height_of_worst_part_m"]
         (ax, ay), (bx, by) = frame.xy(0, h), frame.xy(finding["measured"], h)
         if finding["status"] in ("FAIL", "REVIEW"):
             out.append(f'<line class="dim" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"/>')
             out.append(text(bx + 6, by - 6, f"{number(finding['measured'], 'm')} at {h:.2f} m; "
                             f"{number(finding['limit'], 'm')} required", "dimlabel", "start"))
-    caption = ("Section across the boundary: distance from the boundary (right) against height above ground; "
+    caption = ("Section across the base line: distance from the line (right; measured "
+               f"{_e((d.get('measure') or 'perpendicular').replace('_', ' '))}) against height above ground; the red "
+               "area is where the plane and its clearance allow nothing." if nobuild else
+               "Section across the boundary: distance from the boundary (right) against height above ground; "
                "the red area is where the rule allows nothing." if env else
                "Elevation seen from the boundary named; the dashed line is the height limit.")
     return (f'<svg viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" role="img" aria-label="section">'
             f'{"".join(out)}</svg>'  # the dimension tick marker is defined once, in the site plan
             f"<p class=muted>{caption}</p>")
+
+
+def _view3d(finding: dict) -> str:
+    view = (finding.get("details") or {}).get("view3d")
+    svg = render_view3d(view) if view else ""
+    if not svg:
+        return ""
+    comps = [c for c in (finding["details"].get("components") or []) if c.get("status") != "PASS"]
+    past = ", ".join(f"{c['rule'] or 'parcel'} ({c['part']}{'' if c.get('edge') is None else ', edge ' + str(c['edge'])})"
+                     for c in comps)
+    return (f"{svg}<p class=muted>The buildable envelope (amber, translucent: the parcel cut by "
+            f"{_e(', '.join(finding['details'].get('rules') or []) or 'no rule')}) and the building (grey-blue), "
+            "seen from the model's south-west, 30° above the horizon; the part of the building outside the "
+            f"envelope is red{_e(': past ' + past) if past else ''}.</p>")
 
 
 def _details(result: dict) -> str:
@@ -230,7 +258,7 @@ def _details(result: dict) -> str:
         parts.append(
             f'<article id="{_anchor(f["rule"])}"><h3>{_badge(f["status"])} {_e(f["title"])}</h3>'
             f"<p>{_e(explain(f))}.</p><p class=muted>{cite}{grade}</p>{note}"
-            f"{section(result, f)}{table}</article>")
+            f"{section(result, f)}{_view3d(f)}{table}</article>")
     return "<section id=findings><h2>Each rule</h2>" + "".join(parts) + "</section>"
 
 
