@@ -152,6 +152,27 @@ def cases():
                 "coverage": {"status": "PASS", "measured": 1200 / area(PODIUM_OK), "limit": 0.5},
                 "far": {"status": "PASS", "measured": PODIUM["gfa"] / area(PODIUM_OK), "limit": 1.5},
                 "front-setback": {"status": "PASS", "measured": 15.0, "limit": 3.0}}}},
+        # Japan, 第一種中高層住居専用地域: the tower (33.3 m) stands 10 m south of the north edge, where the
+        # north slant allows 10 + 1.25 x 10 = 22.5 m: it needs (33.3 - 10) / 1.25 = 18.64 m. The road
+        # slant's line is the road's far side moved out by the 15 m setback: 8 + 15 + 15 = 38 m from the
+        # podium, beyond its 20 m reach. The adjacent-land line (20 m + 1.25) moves out by the tower's
+        # own setback (10 m north): the tower is 20 m from it and needs (33.3 - 20) / 1.25 = 10.64 m.
+        "podium-jp-north-fail": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_north.geojson", "rules": "rules/jp/bsa56.yaml",
+            "zone": "JP-1MR-200", "anchor": anchor,
+            "expect": {"verdict": "FAIL", "rules": {
+                "north-slant": {"status": "FAIL", "measured": 10.0, "limit": (33.3 - 10.0) / 1.25},
+                "adjacent-slant": {"status": "PASS", "measured": 20.0, "limit": (33.3 - 20.0) / 1.25},
+                "road-slant": {"status": "NOT_APPLICABLE"}}}},
+        # New York, R6 on a narrow street: the tower rises 23 m behind the street line, beyond the 20 ft
+        # initial setback above 60 ft (which decides: 23 m against 6.096 m) and under the 2.7:1 plane.
+        "podium-nyc-r6-pass": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_ok.geojson", "rules": "rules/nyc/residence.yaml",
+            "zone": "NYC-R6", "anchor": anchor,
+            "expect": {"verdict": "PASS", "rules": {
+                "sky_exposure": {"status": "PASS", "measured": 23.0, "limit": 20 * 0.3048},
+                "lot_coverage": {"status": "PASS", "measured": 1200 / area(PODIUM_OK), "limit": 0.8},
+                "envelope": {"status": "PASS", "measured": 0.0, "limit": 0.0}}}},
         "box-de-wa-pass": {
             "model": b + "box_m.ifc", "site": s + "box_ok.geojson", "rules": "rules/de/baunvo.yaml",
             "zone": "DE-WA", "anchor": anchor,

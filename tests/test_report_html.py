@@ -68,3 +68,17 @@ def test_chromium_renders_and_runs_nothing(results):
     parsed = dom(out)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in parsed  # still a text node after parsing
     assert "<script" not in parsed.lower()
+
+
+def test_envelope_is_drawn_in_3d_and_planes_in_section(results):
+    jp = check_model(ROOT / "samples/buildings/podium_tower.ifc", ROOT / "samples/sites/podium_north.geojson",
+                     ROOT / "rules/jp/bsa56.yaml", zone="JP-1MR-200", anchor=ANCHOR).to_dict()
+    page = html.render(jp)
+    assert 'aria-label="3D view of the building in its envelope"' in page
+    view = {f["rule"]: f for f in jp["findings"]}["envelope"]["details"]["view3d"]
+    assert view["envelope"] and view["building"] and view["outside"]  # the tower's top is outside
+    assert 'class="v-outside"' in page and 'class="v-building"' in page  # red: the part outside
+    article = page[page.index('id="rule-north-slant"'):page.index('id="rule-envelope"')]
+    assert 'class="nobuild"' in article and 'class="limit"' in article  # the plane, over the silhouette
+    assert "10.00 m &lt; 18.64 m" in page  # the dimension on the site plan
+    assert not re.search(r"<script|<link|@import|<img|<iframe", page, re.I)

@@ -111,7 +111,7 @@ def render(view: dict, width: float = 900, max_height: float = 560, pad: float =
         xs = pad + (sx[k] - minx) * scale
         ys = pad + (maxy - sy[k]) * scale
         p = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys))
-        polys.append(f'<polygon points="{p}" {STYLE[name](n)}/>')
+        polys.append(f'<polygon class="v-{name}" points="{p}" {STYLE[name](n)}/>')
     for a, b in _creases(view.get("envelope", [])):
         (xa, xb), (ya, yb) = (np.array([a, b]) @ right - minx) * scale + pad, (maxy - np.array([a, b]) @ up) * scale + pad
         polys.append(f'<line x1="{xa:.1f}" y1="{ya:.1f}" x2="{xb:.1f}" y2="{yb:.1f}" stroke="#a86f00" '
