@@ -135,12 +135,15 @@ def cases():
                 "coverage": {"status": "PASS", "measured": 240 / 810, "limit": 0.5},
                 "far": {"status": "PASS", "measured": 720 / 810, "limit": 1.5},
                 "front-setback": {"status": "PASS", "measured": 10.0, "limit": 3.0},
-                "on-parcel": {"status": "PASS", "measured": 0.0, "limit": 0.0}}}},
+                "on-parcel": {"status": "PASS", "measured": 0.0, "limit": 0.0},
+                # the box's north face (9.3 m) 5 m from the edge needs (9.3 - 8) / 1 = 1.3 m
+                "daylight-plane": {"status": "PASS", "measured": 5.0, "limit": 9.3 - 8.0}}}},
         "box-off-parcel": {
             "model": b + "box_m.ifc", "site": s + "box_offset.geojson", "rules": "samples/rules/example-city.yaml",
             "zone": "EX-1", "anchor": anchor,
             "expect": {"verdict": "FAIL", "rules": {
                 "on-parcel": {"status": "FAIL", "measured": 5 * 12.0, "limit": 0.0},
+                "daylight-plane": {"status": "PASS", "measured": 5.0, "limit": 9.3 - 8.0},
                 "height": {"status": "PASS", "measured": 9.3, "limit": 12.0}}}},
         "podium-example-fail": {
             "model": b + "podium_tower.ifc", "site": s + "podium_ok.geojson",
@@ -151,7 +154,9 @@ def cases():
                 "footprint": {"status": "FAIL", "measured": 1200.0, "limit": 1000.0},
                 "coverage": {"status": "PASS", "measured": 1200 / area(PODIUM_OK), "limit": 0.5},
                 "far": {"status": "PASS", "measured": PODIUM["gfa"] / area(PODIUM_OK), "limit": 1.5},
-                "front-setback": {"status": "PASS", "measured": 15.0, "limit": 3.0}}}},
+                "front-setback": {"status": "PASS", "measured": 15.0, "limit": 3.0},
+                # the tower (33.3 m) 19 m from the north edge needs 33.3 - 8 = 25.3 m under a 45° plane
+                "daylight-plane": {"status": "FAIL", "measured": 19.0, "limit": 33.3 - 8.0}}}},
         # Japan, 第一種中高層住居専用地域: the tower (33.3 m) stands 10 m south of the north edge, where the
         # north slant allows 10 + 1.25 x 10 = 22.5 m: it needs (33.3 - 10) / 1.25 = 18.64 m. The road
         # slant's line is the road's far side moved out by the 15 m setback: 8 + 15 + 15 = 38 m from the
