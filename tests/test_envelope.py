@@ -198,3 +198,73 @@ def test_open_meshes_are_measured_by_clipping(tmp_path):
     m = run(plane(**{"from": "north"}, slope=2), m_, parcel_site(tmp_path, 10, 10, 10, 4))
     assert m.status.value == "FAIL" and m.details["depth_m"] == pytest.approx(12.0, abs=1e-6)
     assert "roof" in m.global_ids
+
+
+def test_a_line_drawn_in_the_site_file_is_a_base_line(tmp_path):
+    # a "skyline" line 2 m north of the box, inside the parcel: the plane h = 2 d rises south from it
+    e, n = ANCHOR
+    site_path = tmp_path / "line.geojson"
+    ring = [[-10, -10], [W + 10, -10], [W + 10, D + 10], [-10, D + 10], [-10, -10]]
+    line = [[-10, D + 2], [W + 10, D + 2]]
+    site_path.write_text(json.dumps({
+        "type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:5186"}},
+        "features": [
+            {"type": "Feature", "properties": {"role": "parcel", "id": "P"},
+             "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in ring]]}},
+            {"type": "Feature", "properties": {"role": "boundary", "kind": "skyline"},
+             "geometry": {"type": "LineString", "coordinates": [[e + x, n + y] for x, y in line]}}]}))
+    site = load_site(site_path, None, anchor=ANCHOR)
+    m = run(plane(**{"from": "skyline"}, slope=2), box(10.0), site)
+    assert m.status.value == "FAIL" and m.details["edge"] == len(site.edges)  # numbered after the edges
+    assert (m.measured, m.limit) == (pytest.approx(2.0, abs=1e-6), pytest.approx(5.0, abs=1e-6))
+    assert m.details["volume_outside_m3"] == pytest.approx(W * 6.0 ** 2 / 4, rel=0.01)  # d in [2, 5]
+
+
+def _site_of(tmp_path, ring, name="custom"):
+    e, n = ANCHOR
+    p = tmp_path / f"{name}.geojson"
+    p.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:5186"}},
+                             "features": [{"type": "Feature", "properties": {"role": "parcel", "id": "P"},
+                                           "geometry": {"type": "Polygon",
+                                                        "coordinates": [[[e + x, n + y] for x, y in ring]]}}]}))
+    return load_site(p, None, anchor=ANCHOR)
+
+
+def test_due_north_takes_every_edge_facing_north(tmp_path):
+    # an edge whose normal points 60° east of north (so not labelled 'north') passes 1 m from the box's
+    # north-east corner; due north of that corner it is 2 m away. The north-labelled edge is 4 m away.
+    n = np.array([math.sin(math.radians(60)), math.cos(math.radians(60))])
+    t = np.array([-n[1], n[0]])
+    q = np.array([W, D]) + n * 1.0
+    a = q - t * ((W + 10 - q[0]) / -t[0])
+    b = q + t * ((D + 4 - q[1]) / t[1])
+    ring = [[-10, -10], [W + 10, -10], a.tolist(), b.tolist(), [-10, D + 4], [-10, -10]]
+    site = _site_of(tmp_path, ring, "northeast")
+    labelled = [e.index for e in site.edges if "north" in e.labels]
+    rule = plane(**{"from": "north"}, measure="grid_north", slope=2, clear={"distance": "3 m"})
+    m = run(rule, box(6.0), site)
+    assert m.status.value == "FAIL" and m.details["edge"] not in labelled  # the slanted edge decides
+    assert m.measured == pytest.approx(2.0, abs=1e-4) and m.limit == pytest.approx(3.0)
+
+
+def test_an_edge_does_not_judge_what_lies_beyond_it(tmp_path):
+    # U-shaped parcel: the box stands in the west arm; the east arm's inner edge faces north-ish
+    # (its outward normal points into the notch) - parts beyond that line are not under its plane
+    ring = [[-10, -10], [W + 40, -10], [W + 40, D + 10], [W + 25, D + 10], [W + 25, 0], [W + 10, 0],
+            [W + 10, D + 10], [-10, D + 10], [-10, -10]]
+    site = _site_of(tmp_path, ring, "u")
+    m = run(plane(**{"from": "any"}, slope=2), box(8.0), site)
+    assert m.status.value in ("PASS", "REVIEW"), m  # 10 m from every edge it faces: h = 8 <= 2 x 10 everywhere
+
+
+def test_envelope_sees_a_building_spanning_a_notch(tmp_path):
+    # the parcel has a 2 m notch cut from its north side across the box's middle: every vertex of the
+    # box is inside the parcel, but the box's plan crosses the notch
+    ring = [[-10, -10], [W + 10, -10], [W + 10, D + 10], [12, D + 10], [12, 6], [10, 6], [10, D + 10],
+            [-10, D + 10], [-10, -10]]
+    site = _site_of(tmp_path, ring, "notch")
+    env = Envelope.model_validate({"id": "envelope", "kind": "envelope", "citation": CITE})
+    m = run(env, box(6.0), site, rules=(env,))
+    assert m.status.value == "FAIL" and m.details["component"] == "parcel"
+    assert m.details["depth_m"] == pytest.approx(1.0, abs=0.06)  # the notch's middle is 1 m from the parcel
+    assert m.measured == pytest.approx(2 * (D - 6) * 6.0, rel=0.01)  # the box's part inside the notch

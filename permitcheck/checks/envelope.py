@@ -51,14 +51,14 @@ def setback_regions(rule: MinSetback, ctx: CheckContext) -> list[Region]:
         (ax, ay), (bx, by) = e.line.coords
         s = Strip.of(e.index, (ax, ay), (bx, by), e.outward, e.outward)
         for h_lo, h_hi, a, b in pieces(rule.distance):
-            domain = s.sides + (above(ground + h_lo),) + ((below(ground + h_hi),) if np.isfinite(h_hi) else ())
+            domain = s.sides + (s.within(0.0, inside=False), above(ground + h_lo),) + ((below(ground + h_hi),) if np.isfinite(h_hi) else ())
             g, h = s.inward(b, a, ground)
             out.append(Region("setback", domain, g, h, "horizontal", e.index, rule.id))
     return out
 
 
 def cap(rule_id: str, height: float, ground: float) -> Region:
-    return Region("height cap", (), (0.0, 0.0, 1.0), -(ground + height), "vertical", None, rule_id)
+    return Region("height cap", (above(ground),), (0.0, 0.0, 1.0), -(ground + height), "vertical", None, rule_id)
 
 
 def regions(rule: Envelope, ctx: CheckContext) -> list[Region]:
@@ -87,6 +87,14 @@ def outside_parcel(ctx: CheckContext) -> Hit | None:
     out = ~shapely.contains_xy(parcel, pts[:, 0], pts[:, 1])
     gap = shapely.distance(shapely.points(pts[:, :2]), parcel.boundary)
     depth = np.where(out, gap, -gap)  # inside: minus the clearance from the boundary
+    outside_plan = ctx.facts.footprint.difference(parcel) if not ctx.facts.footprint.is_empty else None
+    if outside_plan is not None and outside_plan.area > 1e-4 and depth.max() <= 0:
+        # every vertex inside, yet the plan leaves the parcel: it spans a notch of a non-convex parcel
+        probe = np.asarray(shapely.get_coordinates(shapely.segmentize(outside_plan, 0.1)))
+        far = shapely.distance(shapely.points(probe), parcel)
+        k = int(np.argmax(far))
+        return Hit(region, float(far[k]), (float(probe[k, 0]), float(probe[k, 1]), ctx.facts.ground_elevation_m),
+                   {})
     k = int(np.argmax(depth))
     per = np.full(len(ids), -np.inf)
     np.maximum.at(per, pts[:, 3].astype(int), depth)

@@ -25,6 +25,8 @@ clearance strip can go with it: nothing above a height within a distance of the 
       slope: 1.25
       reach: 20 m
 
+``from`` may also name the ``kind`` of a ``boundary`` LineString in the site file that runs along no
+parcel edge (a build line, a street line across the lot); such lines are numbered after the parcel edges.
 ``measure``: ``perpendicular`` to the base line, or along ``grid_north`` / ``true_north`` (Japan's
 真北; the site's CRS gives the meridian convergence). The plane governs the strip its base line
 sweeps along that direction; it does not wrap around the line's ends. ``base``: the parcel edge,
@@ -49,9 +51,11 @@ from permitcheck.checks.section import silhouette
 from permitcheck.geojson import geojson
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Plane
+from permitcheck.site.boundaries import ROAD_REACH
 from permitcheck.site.types import Edge, Site
 
 ROAD_SEARCH_M = 100.0  # how far across a front edge a road polygon's far side is looked for
+FACING = 0.05  # an edge faces the measuring direction when cos(angle) exceeds this
 
 
 class PlaneUnknown(Exception):
@@ -62,20 +66,59 @@ class PlaneUnknown(Exception):
         self.reason, self.details = reason, details
 
 
-def selected_edges(site: Site, labels) -> list[Edge]:
+def selected_edges(site: Site, labels, facing: np.ndarray | None = None) -> list[Edge]:
+    """Parcel edges with a label, then lines of that kind drawn in the site file (a build line, say).
+
+    A north rule measured due north (`facing`) takes every edge that faces north at all: a north ray
+    may leave the parcel through an edge turned more than 45° from north, which the `north` label
+    leaves out.
+    """
     labels = [labels] if isinstance(labels, str) else list(labels)
     seen: dict[int, Edge] = {}
     for label in labels:
         for e in site.edges_labelled(label):
             seen[e.index] = e
-    return [seen[i] for i in sorted(seen)]
+        if label == "north" and facing is not None:
+            for e in site.edges:
+                if float(np.dot(e.outward, facing)) > FACING:
+                    seen[e.index] = e
+    return [seen[i] for i in sorted(seen)] + site_lines(site, labels)
+
+
+def site_lines(site: Site, labels: list[str]) -> list[Edge]:
+    """`boundary` LineStrings whose kind is asked for, less the parts that run along parcel edges.
+
+    Those parts relabel the edges (permitcheck.site.boundaries) and are selected as edges already.
+    The plane rises away from a line towards the parcel's centroid. Numbered after the parcel edges.
+    """
+    out = []
+    centre = np.asarray(site.parcel.centroid.coords[0])
+    along_edges = shapely.union_all([e.line.buffer(0.5) for e in site.edges])
+    for f in site.features:
+        if f.role != "boundary" or str(f.properties.get("kind")) not in labels:
+            continue
+        for line in shapely.get_parts(f.geometry):
+            if line.geom_type != "LineString":
+                continue
+            coords = np.asarray(line.coords)[:, :2]
+            for a, b in zip(coords[:-1], coords[1:]):
+                seg = LineString([a, b])
+                if seg.length < 1e-6 or seg.difference(along_edges).length < 0.5 * seg.length:
+                    continue  # mostly along parcel edges: it relabelled them
+                t = (b - a) / seg.length
+                n = np.array([t[1], -t[0]])
+                if float((centre - a) @ n) > 0:
+                    n = -n
+                out.append(Edge(len(site.edges) + len(out), seg, frozenset({str(f.properties["kind"])}),
+                                (float(n[0]), float(n[1])), "site line"))
+    return out
 
 
 def road_depth(site: Site, edge: Edge) -> float | None:
     """Width of the road in front of an edge: its ``width`` property, else its polygon across the edge."""
     mid = np.asarray(edge.line.interpolate(0.5, normalized=True).coords[0])
     n = np.asarray(edge.outward)
-    probe = LineString([mid + n * 0.01, mid + n * 3.0])
+    probe = LineString([mid + n * 0.01, mid + n * ROAD_REACH])
     for f in site.features:
         if f.role != "road" or not f.geometry.intersects(probe):
             continue
@@ -92,9 +135,10 @@ def road_depth(site: Site, edge: Edge) -> float | None:
     return None
 
 
-def direction(rule: Plane, site: Site, edge: Edge) -> np.ndarray:
+def direction(rule: Plane, site: Site, edge: Edge | None = None) -> np.ndarray | None:
+    """The measuring direction: the edge's outward normal, or grid / true north (None: per edge)."""
     if rule.measure == "perpendicular":
-        return np.asarray(edge.outward)
+        return None if edge is None else np.asarray(edge.outward)
     if rule.measure == "grid_north":
         return np.asarray(site.north)
     if site.true_north is None:
@@ -111,15 +155,19 @@ def setback_of(rule: Plane, ctx: CheckContext, edge: Edge) -> float:
     """
     tri, _ = ctx.triangles
     pts = clip(tri, (above(ctx.facts.ground_elevation_m + max(rule.start_height, 0.0) + 0.01),)).reshape(-1, 4)
-    if len(pts) == 0:
+    (ax, ay), (bx, by) = edge.line.coords
+    perpendicular = Strip.of(edge.index, (ax, ay), (bx, by), edge.outward, edge.outward)
+    inside = clip(pts.reshape(-1, 1, 4).repeat(3, axis=1), perpendicular.sides) if len(pts) else pts
+    if len(inside) == 0:
         return 0.0
-    return max(0.0, float(shapely.distance(shapely.points(pts[:, :2]), edge.line).min()))
+    # signed: a part standing past the line earns no relief
+    return max(0.0, float(perpendicular.distance(inside.reshape(-1, 4)).min()))
 
 
-def strips(rule: Plane, ctx: CheckContext) -> list[tuple[Strip, float]]:
-    """Each base line's strip, with how far the line was moved out (road width, setback relief)."""
+def strips(rule: Plane, ctx: CheckContext) -> list[tuple[Strip, float, Edge]]:
+    """Each base line's strip, how far the line was moved out (road width, setback relief), its edge."""
     out = []
-    for e in selected_edges(ctx.site, rule.from_):
+    for e in selected_edges(ctx.site, rule.from_, direction(rule, ctx.site)):
         shift = 0.0
         if rule.base == "far_side_of_road":
             width = road_depth(ctx.site, e)
@@ -131,16 +179,16 @@ def strips(rule: Plane, ctx: CheckContext) -> list[tuple[Strip, float]]:
         (ax, ay), (bx, by) = e.line.coords
         s = Strip.of(e.index, (ax, ay), (bx, by), e.outward, direction(rule, ctx.site, e), shift)
         if s is not None:
-            out.append((s, shift))
+            out.append((s, shift, e))
     return out
 
 
-def regions(rule: Plane, ctx: CheckContext, ss: list[tuple[Strip, float]] | None = None) -> list[Region]:
+def regions(rule: Plane, ctx: CheckContext, ss: list[tuple[Strip, float, Edge]] | None = None) -> list[Region]:
     """The regions the rule forbids: over the plane, and inside the clearance strip."""
     ground = ctx.facts.ground_elevation_m
     out = []
-    for s, _shift in strips(rule, ctx) if ss is None else ss:
-        domain = s.sides + (above(ground),)
+    for s, _shift, _edge in strips(rule, ctx) if ss is None else ss:
+        domain = s.sides + (s.within(0.0, inside=False), above(ground))
         plane_domain = domain + ((s.within(rule.reach),) if rule.reach is not None else ())
         if rule.above is not None:
             plane_domain += (above(ground + rule.above),)
@@ -180,7 +228,7 @@ def profile(rule: Plane, far: float, top: float) -> list[list[float]]:
     return [[0.0, top]] + [[round(d, 4), round(h, 4)] for d, h in pts] + [[round(far, 4), top]]
 
 
-def zone_plan(rule: Plane, strips_: list[tuple[Strip, float]], ctx: CheckContext):
+def zone_plan(rule: Plane, strips_: list[tuple[Strip, float, Edge]], ctx: CheckContext):
     """Plan of the strips where the envelope is lower than the building's top: the site plan shades it."""
     top = ctx.facts.height_m or 0.0
     depth = (top - rule.start_height) / rule.slope if top > rule.start_height else 0.0
@@ -190,7 +238,7 @@ def zone_plan(rule: Plane, strips_: list[tuple[Strip, float]], ctx: CheckContext
         depth = min(depth, rule.reach)
     if depth <= 0 or not strips_:
         return None
-    return shapely.union_all([s.band(depth) for s, _ in strips_]).intersection(ctx.site.parcel)
+    return shapely.union_all([s.band(depth) for s, _, _ in strips_]).intersection(ctx.site.parcel)
 
 
 def volume_over(rs: list[Region], hits, ctx: CheckContext) -> float:
@@ -223,10 +271,9 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
                   if d * h.region.run > (tol if status == Status.FAIL else -tol)}) if status != Status.PASS else []
     volume = volume_over(rs, hits, ctx) if worst.depth > 0 else 0.0
     x, y, z = worst.point
-    strip = next(s for s, _ in ss if s.edge == worst.region.edge)
+    strip, _, edge = next(x for x in ss if x[0].edge == worst.region.edge)
     d_at = float(strip.distance(np.array([x, y])))
     where = plan_inside([h.region for h in hits if h.depth > 0], tri) if worst.depth > 0 else None
-    edge = next(e for e in ctx.site.edges if e.index == worst.region.edge)
     top = max(ctx.facts.height_m or 0.0, rule.start_height) * 1.15 + 1
     sil = silhouette(ctx.meshes, ground, edge, strip)
     far = max([sil.bounds[2] if not sil.is_empty else 0.0, rule.clear.distance if rule.clear else 0.0]) + 2
@@ -238,7 +285,7 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
         where=where if where is not None and not where.is_empty else None,
         global_ids=tuple(ids),
         details={"from": _label(rule.from_), "measure": rule.measure, "base": rule.base, "edge": edge.index,
-                 "edges": [s.edge for s, _ in ss], "base_shift_m": {str(s.edge): round(sh, 4) for s, sh in ss},
+                 "edges": [s.edge for s, _, _ in ss], "base_shift_m": {str(s.edge): round(sh, 4) for s, sh, _ in ss},
                  "part": worst.region.label, "depth_m": round(worst.depth, 4),
                  "allowed_height_m": round(z - ground - worst.depth, 4) if worst.region.label == "plane" else None,
                  "depth_direction": worst.region.direction, "volume_outside_m3": round(volume, 4),

@@ -77,6 +77,7 @@ def soup(meshes: tuple[ElementMesh, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
         if len(m.faces) == 0:
             continue
         tri = m.vertices[m.faces]
+        tri = tri[np.isfinite(tri).all(axis=(1, 2))]  # a NaN vertex would make every comparison false
         blocks.append(np.concatenate([tri, np.full(tri.shape[:2] + (1,), float(i))], axis=2))
     if not blocks:
         return np.empty((0, 3, 4)), ()
@@ -193,9 +194,11 @@ class Strip:
     def distance(self, xy: np.ndarray) -> np.ndarray:
         return self.k0 - xy[..., :2] @ np.asarray(self.kv)
 
-    def within(self, reach: float) -> HalfSpace:
-        """d < reach."""
-        return (self.kv[0], self.kv[1], 0.0), self.k0 - reach
+    def within(self, reach: float, inside: bool = True) -> HalfSpace:
+        """d < reach; or, with inside False, d > reach (0: on the parcel's side of the line)."""
+        if inside:
+            return (self.kv[0], self.kv[1], 0.0), self.k0 - reach
+        return (-self.kv[0], -self.kv[1], 0.0), reach - self.k0
 
     def rising(self, z0: float, slope: float) -> tuple[tuple[float, float, float], float]:
         """(g, h) of the depth z - (z0 + slope * d): metres above a plane rising inward from the line."""
