@@ -24,8 +24,8 @@ from shapely.geometry.polygon import orient
 
 from permitcheck.checks import plane as plane_check
 from permitcheck.checks.context import CheckContext
-from permitcheck.checks.regions import Hit, Region, Strip, above, below, clip, deepest, plan_inside, region_solid, \
-    volume_inside
+from permitcheck.checks.regions import (Hit, Region, Strip, above, below, box, clip, deepest, per_element,
+                                         plan_inside, region_solid, volume_inside)
 from permitcheck.checks.setback import pieces
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Envelope, MaxHeight, MinSetback, Plane
@@ -51,7 +51,9 @@ def setback_regions(rule: MinSetback, ctx: CheckContext) -> list[Region]:
         (ax, ay), (bx, by) = e.line.coords
         s = Strip.of(e.index, (ax, ay), (bx, by), e.outward, e.outward)
         for h_lo, h_hi, a, b in pieces(rule.distance):
-            domain = s.sides + (s.within(0.0, inside=False), above(ground + h_lo),) + ((below(ground + h_hi),) if np.isfinite(h_hi) else ())
+            domain = s.sides + (s.within(0.0, inside=False), above(ground + h_lo))
+            if np.isfinite(h_hi):
+                domain += (below(ground + h_hi),)
             g, h = s.inward(b, a, ground)
             out.append(Region("setback", domain, g, h, "horizontal", e.index, rule.id))
     return out
@@ -96,23 +98,22 @@ def outside_parcel(ctx: CheckContext) -> Hit | None:
         return Hit(region, float(far[k]), (float(probe[k, 0]), float(probe[k, 1]), ctx.facts.ground_elevation_m),
                    {})
     k = int(np.argmax(depth))
-    per = np.full(len(ids), -np.inf)
-    np.maximum.at(per, pts[:, 3].astype(int), depth)
-    return Hit(region, float(depth[k]), tuple(float(v) for v in pts[k, :3]),
-               {ids[i]: float(per[i]) for i in np.flatnonzero(np.isfinite(per))})
+    return Hit(region, float(depth[k]), tuple(float(v) for v in pts[k, :3]), per_element(pts, depth, ids))
+
+
+def parcel_prism(ctx: CheckContext, z0: float, z1: float, origin: np.ndarray):
+    """The parcel extruded from z0 to z1, as a manifold relative to origin."""
+    import manifold3d
+
+    poly = orient(ctx.site.parcel, 1.0)
+    rings = [(np.asarray(r.coords)[:-1, :2] - origin[:2]).tolist() for r in [poly.exterior, *poly.interiors]]
+    return manifold3d.Manifold.extrude(manifold3d.CrossSection(rings), float(z1 - z0)) \
+        .translate((0.0, 0.0, float(z0 - origin[2])))
 
 
 def parcel_outside_solid(ctx: CheckContext, lo: np.ndarray, hi: np.ndarray, origin: np.ndarray):
     """The box [lo, hi] less the parcel's prism, as a manifold relative to origin."""
-    import manifold3d
-
-    poly = orient(ctx.site.parcel, 1.0)
-    rings = [np.asarray(poly.exterior.coords)[:-1, :2] - origin[:2]] + \
-        [np.asarray(r.coords)[:-1, :2] - origin[:2] for r in poly.interiors]
-    prism = manifold3d.Manifold.extrude(manifold3d.CrossSection([r.tolist() for r in rings]),
-                                        float(hi[2] - lo[2])).translate((0.0, 0.0, float(lo[2] - origin[2])))
-    box = manifold3d.Manifold.cube(tuple(float(v) for v in hi - lo)).translate(tuple(float(v) for v in lo - origin))
-    return box - prism
+    return box(lo - origin, hi - origin) - parcel_prism(ctx, lo[2], hi[2], origin)
 
 
 VIEW_TRIANGLES = 4000  # a drawing, not a model: the largest triangles of the simplified building
@@ -137,10 +138,7 @@ def view3d(rs: list[Region], outside_solids: list, ctx: CheckContext) -> dict | 
     x0, y0, x1, y1 = ctx.site.parcel.bounds
     top = max(hi[2], ground + 1.0) + 0.25 * max(hi[2] - ground, 1.0)
     box_lo, box_hi = np.array([x0, y0, ground]), np.array([x1, y1, top])
-    poly = orient(ctx.site.parcel, 1.0)
-    rings = [(np.asarray(r.coords)[:-1, :2] - origin[:2]).tolist() for r in [poly.exterior, *poly.interiors]]
-    envelope = manifold3d.Manifold.extrude(manifold3d.CrossSection(rings), float(top - ground)) \
-        .translate((0.0, 0.0, float(ground - origin[2])))
+    envelope = parcel_prism(ctx, ground, top, origin)
     cut = [region_solid(r, box_lo, box_hi, origin) for r in rs]
     cut = [c for c in cut if not c.is_empty()]
     if cut:

@@ -33,10 +33,11 @@ sweeps along that direction; it does not wrap around the line's ends. ``base``: 
 or the far side of the road in front of it (the road feature's ``width``, else the road polygon's
 depth across the edge). Heights are above the model's ground level.
 
-Measured is the height of the worst part against the height the plane allows there (or, inside
-the clearance strip, its distance against the one required); the margin is minus the depth of
-the deepest point past the envelope, so a building touching the plane is REVIEW, never FAIL. The
-details give the volume over the plane (m3), the depth and where, and the elements.
+Measured is the distance of the worst part from the base line against the distance the plane (or
+the clearance strip) needs there, so the finding reads like the per-part setback it generalises;
+the margin is minus the depth past the envelope as a horizontal distance (depth / slope), so a
+building touching the plane is REVIEW, never FAIL. The details give the depth (m above the plane,
+or m into the strip), the height allowed there, the volume over the plane (m3) and where.
 """
 
 from __future__ import annotations

@@ -92,10 +92,14 @@ def deepest(region: Region, tri: np.ndarray, ids: tuple[str, ...]) -> Hit | None
     pts = inside.reshape(-1, 4)
     d = region.depth(pts)
     k = int(np.argmax(d))
+    return Hit(region, float(d[k]), tuple(float(v) for v in pts[k, :3]), per_element(pts, d, ids))
+
+
+def per_element(pts: np.ndarray, depth: np.ndarray, ids: tuple[str, ...]) -> dict[str, float]:
+    """GlobalId -> the deepest of its points (the fourth column of `pts` is the element index)."""
     per = np.full(len(ids), -np.inf)
-    np.maximum.at(per, pts[:, 3].astype(int), d)
-    return Hit(region, float(d[k]), tuple(float(v) for v in pts[k, :3]),
-               {ids[i]: float(per[i]) for i in np.flatnonzero(np.isfinite(per))})
+    np.maximum.at(per, pts[:, 3].astype(int), depth)
+    return {ids[i]: float(per[i]) for i in np.flatnonzero(np.isfinite(per))}
 
 
 def plan_inside(regions: list[Region], tri: np.ndarray):
@@ -122,7 +126,7 @@ def plan_inside(regions: list[Region], tri: np.ndarray):
     return union(plans) if plans else None
 
 
-def _box(lo: np.ndarray, hi: np.ndarray):
+def box(lo: np.ndarray, hi: np.ndarray):
     import manifold3d
 
     return manifold3d.Manifold.cube(tuple(float(v) for v in hi - lo)).translate(tuple(float(v) for v in lo))
@@ -130,7 +134,7 @@ def _box(lo: np.ndarray, hi: np.ndarray):
 
 def region_solid(region: Region, lo: np.ndarray, hi: np.ndarray, origin: np.ndarray):
     """The region inside the box [lo, hi], as a manifold in coordinates relative to `origin`."""
-    solid = _box(lo - origin, hi - origin)
+    solid = box(lo - origin, hi - origin)
     for n, c in region.halfspaces():
         n = np.asarray(n, dtype=float)
         norm = float(np.linalg.norm(n))
