@@ -65,3 +65,15 @@ def test_cli_check_exit_codes_and_json():
                             str(ROOT / CASES["box-kr-fail"]["site"]), "--rules", str(ROOT / "rules/kr/national.yaml"),
                             "--anchor", CASES["box-kr-fail"]["anchor"]], env={"COLUMNS": "80", "NO_COLOR": "1"})
     assert r.exit_code == 1 and "FAIL" in r.stdout
+
+
+def test_volume_over_a_plane_is_the_massing_known_by_hand():
+    # the podium's 15 x 15 m tower (top 33.3 m) stands 10 m from the north edge
+    kr = {f["rule"]: f for f in _run(CASES["podium-kr-north-fail"]).to_dict()["findings"]}["north-daylight-3d"]
+    # h = 2 d: over it for d in [10, 16.65]: 15 x 13.3^2 / (2 x 2)
+    assert kr["details"]["volume_outside_m3"] == pytest.approx(15 * 13.3 ** 2 / 4, rel=0.01)
+    assert kr["details"]["solid_volume_outside_m3"] < kr["details"]["volume_outside_m3"] / 3  # walls, slabs only
+    jp = {f["rule"]: f for f in _run(CASES["podium-jp-north-fail"]).to_dict()["findings"]}
+    # h = 10 + 1.25 d: over it for d in [10, 18.64]: 15 x (33.3 - 22.5)^2 / (2 x 1.25)
+    assert jp["north-slant"]["details"]["volume_outside_m3"] == pytest.approx(15 * 10.8 ** 2 / 2.5, rel=0.01)
+    assert jp["envelope"]["measured"] == pytest.approx(15 * 10.8 ** 2 / 2.5, rel=0.01)  # the only breach

@@ -47,6 +47,16 @@ class CheckContext:
             tri_verts=np.asarray(mesh.faces, dtype=np.uint32)))
         return solid, origin, lo, hi
 
+    @cached_property
+    def building_massing(self):
+        """The massing under the building's top surface, in building_solid's coordinates (or None)."""
+        from permitcheck.facts.mesh import massing
+
+        if self.building_solid is None:
+            return None
+        solid, origin, _, _ = self.building_solid
+        return massing(solid, self.facts.ground_elevation_m - origin[2])
+
     @property
     def placement_uncertainty_m(self) -> float:
         """How far the parcel may be off: a few metres when placed from IfcSite latitude/longitude."""

@@ -25,7 +25,7 @@ from shapely.geometry.polygon import orient
 from permitcheck.checks import plane as plane_check
 from permitcheck.checks.context import CheckContext
 from permitcheck.checks.regions import (Hit, Region, Strip, above, below, box, clip, deepest, per_element,
-                                         plan_inside, region_solid, volume_inside)
+                                         plan_inside, region_solid, union_of, volume_inside)
 from permitcheck.checks.setback import pieces
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Envelope, MaxHeight, MinSetback, Plane
@@ -129,11 +129,12 @@ def _triangles(solid, origin: np.ndarray, limit: int | None = None) -> list:
     return np.round(tri, 3).tolist()
 
 
-def view3d(rs: list[Region], outside_solids: list, ctx: CheckContext) -> dict | None:
+def view3d(rs: list[Region], forbidden, ctx: CheckContext) -> dict | None:
     """Triangles for a small 3D drawing: the envelope, the building, and the building outside it."""
     import manifold3d
 
-    building, origin, lo, hi = ctx.building_solid
+    _, origin, lo, hi = ctx.building_solid
+    building = ctx.building_massing  # its outside, without the interior walls
     ground = ctx.facts.ground_elevation_m
     x0, y0, x1, y1 = ctx.site.parcel.bounds
     top = max(hi[2], ground + 1.0) + 0.25 * max(hi[2] - ground, 1.0)
@@ -143,10 +144,8 @@ def view3d(rs: list[Region], outside_solids: list, ctx: CheckContext) -> dict | 
     cut = [c for c in cut if not c.is_empty()]
     if cut:
         envelope = envelope - manifold3d.Manifold.batch_boolean(cut, manifold3d.OpType.Add)
-    outside = [s for s in outside_solids if not s.is_empty()]
     inside, out_part = building, None
-    if outside:  # split, so the red part and the grey part never share a face
-        forbidden = manifold3d.Manifold.batch_boolean(outside, manifold3d.OpType.Add)
+    if forbidden is not None:  # split, so the red part and the grey part never share a face
         inside, out_part = building - forbidden, building ^ forbidden
     return {"envelope": _triangles(envelope, origin),
             "building": _triangles(inside.simplify(0.05), origin, VIEW_TRIANGLES),
@@ -182,15 +181,16 @@ def check(rule: Envelope, ctx: CheckContext) -> Measurement:
     order = {Status.FAIL: 0, Status.REVIEW: 1, Status.PASS: 2}
     status, worst = min(judged, key=lambda sh: (order[sh[0]], -sh[1].run))
     over = [h for _, h in judged if h.depth > 0]
-    volume, view = 0.0, None
+    volume, solid_volume, view = 0.0, 0.0, None
     solid = ctx.building_solid
     if solid is not None:
         building, origin, lo, hi = solid
         solids = [region_solid(h.region, lo, hi, origin) for h in over if h.region.label != "parcel"]
         if any(h.region.label == "parcel" for h in over):
             solids.append(parcel_outside_solid(ctx, lo, hi, origin))
-        volume = volume_inside(building, solids)
-        view = view3d(rs, solids, ctx)
+        forbidden = union_of(solids)
+        volume, solid_volume = volume_inside(ctx.building_massing, forbidden), volume_inside(building, forbidden)
+        view = view3d(rs, forbidden, ctx)
     ids_out = sorted({g for s, h in judged if s != Status.PASS for g, d in h.element_depths.items()
                       if d * h.region.run > -tol_of(h)})
     where = plan_inside([h.region for h in over if h.region.label != "parcel"], tri) if over else None
@@ -210,6 +210,7 @@ def check(rule: Envelope, ctx: CheckContext) -> Measurement:
         global_ids=tuple(ids_out),
         details={"component": _component(worst), "depth_m": round(worst.depth, 4),
                  "depth_direction": worst.region.direction, "volume_outside_m3": round(volume, 4),
+                 "solid_volume_outside_m3": round(solid_volume, 4),
                  "worst_point_model": [round(x, 4), round(y, 4)], "worst_z": round(z, 4),
                  "height_of_worst_part_m": round(z - ground, 3),
                  "rules": sorted({r.rule for r in rs if r.rule}), "components": components,

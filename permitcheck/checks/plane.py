@@ -47,7 +47,8 @@ import shapely
 from shapely.geometry import LineString
 
 from permitcheck.checks.context import CheckContext
-from permitcheck.checks.regions import Region, Strip, above, clip, deepest, plan_inside, region_solid, volume_inside
+from permitcheck.checks.regions import (Region, Strip, above, clip, deepest, plan_inside, region_solid, union_of,
+                                         volume_inside)
 from permitcheck.checks.section import silhouette
 from permitcheck.geojson import geojson
 from permitcheck.results import Measurement, Status, judge
@@ -242,13 +243,14 @@ def zone_plan(rule: Plane, strips_: list[tuple[Strip, float, Edge]], ctx: CheckC
     return shapely.union_all([s.band(depth) for s, _, _ in strips_]).intersection(ctx.site.parcel)
 
 
-def volume_over(rs: list[Region], hits, ctx: CheckContext) -> float:
+def volume_over(rs: list[Region], hits, ctx: CheckContext) -> tuple[float, float]:
+    """(massing, element solids) volume over the plane, m3."""
     solid = ctx.building_solid
     if solid is None:
-        return 0.0
+        return 0.0, 0.0
     building, origin, lo, hi = solid
-    deep = [h.region for h in hits if h.depth > 0]
-    return volume_inside(building, [region_solid(r, lo, hi, origin) for r in deep])
+    forbidden = union_of([region_solid(h.region, lo, hi, origin) for h in hits if h.depth > 0])
+    return volume_inside(ctx.building_massing, forbidden), volume_inside(building, forbidden)
 
 
 def check(rule: Plane, ctx: CheckContext) -> Measurement:
@@ -270,7 +272,7 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
     status = judge(-worst.run, tol)
     ids = sorted({g for h in hits for g, d in h.element_depths.items()
                   if d * h.region.run > (tol if status == Status.FAIL else -tol)}) if status != Status.PASS else []
-    volume = volume_over(rs, hits, ctx) if worst.depth > 0 else 0.0
+    volume, solid_volume = volume_over(rs, hits, ctx) if worst.depth > 0 else (0.0, 0.0)
     x, y, z = worst.point
     strip, _, edge = next(x for x in ss if x[0].edge == worst.region.edge)
     d_at = float(strip.distance(np.array([x, y])))
@@ -290,6 +292,7 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
                  "part": worst.region.label, "depth_m": round(worst.depth, 4),
                  "allowed_height_m": round(z - ground - worst.depth, 4) if worst.region.label == "plane" else None,
                  "depth_direction": worst.region.direction, "volume_outside_m3": round(volume, 4),
+                 "solid_volume_outside_m3": round(solid_volume, 4),
                  "distance_at_worst_m": round(d_at, 4), "height_of_worst_part_m": round(z - ground, 3),
                  "worst_point_model": [round(x, 4), round(y, 4)], "worst_z": round(z, 4),
                  "edge_point_model": [round(x + strip.u[0] * d_at, 4), round(y + strip.u[1] * d_at, 4)],

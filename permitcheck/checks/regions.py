@@ -147,15 +147,19 @@ def region_solid(region: Region, lo: np.ndarray, hi: np.ndarray, origin: np.ndar
     return solid
 
 
-def volume_inside(building, solids: list) -> float:
-    """Volume (m3) of the closed building mesh inside the union of region solids (same local origin)."""
+def union_of(solids: list):
+    """One manifold of the region solids (None when there are none)."""
     import manifold3d
 
     solids = [s for s in solids if not s.is_empty()]
-    if building is None or not solids:
+    return manifold3d.Manifold.batch_boolean(solids, manifold3d.OpType.Add) if solids else None
+
+
+def volume_inside(body, forbidden) -> float:
+    """Volume (m3) of a closed body (massing or element solids) inside the forbidden union."""
+    if body is None or forbidden is None:
         return 0.0
-    forbidden = manifold3d.Manifold.batch_boolean(solids, manifold3d.OpType.Add)
-    return float((building ^ forbidden).volume())
+    return float((body ^ forbidden).volume())
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,33 @@ def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
     # Keep manifold3d's indexing: merging coincident vertices would join touching solids at a pinch.
     result = trimesh.Trimesh(verts, np.asarray(out.tri_verts), process=False)
     return BuildingMesh(result, tuple(hulled), tuple(dropped))
+
+
+def massing(solid, ground_z: float):
+    """The building's massing: everything between the ground and its top surface, as a manifold.
+
+    The union of the vertical prisms under every upward-facing triangle of the (simplified) solid
+    is exactly the region under the top surface: rooms count, and so does the space under an
+    overhang (a cantilever's massing reaches the ground). Envelope volumes are measured on it,
+    because the element solids alone leave out the air a permit officer counts as building.
+    Coordinates are the solid's own; `ground_z` in them.
+    """
+    import manifold3d
+
+    mesh = solid.simplify(0.02).to_mesh()
+    v = np.asarray(mesh.vert_properties, dtype=np.float64)[:, :3]
+    tri = v[np.asarray(mesh.tri_verts, dtype=np.int64)]
+    n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    up = tri[(n[:, 2] > 1e-9) & (tri[:, :, 2].max(axis=1) > ground_z + 1e-3)]
+    prisms = []
+    for t in up:
+        top = t.copy()
+        top[:, 2] = np.maximum(top[:, 2], ground_z)
+        base = t.copy()
+        base[:, 2] = ground_z
+        prism = manifold3d.Manifold.hull_points(np.concatenate([top, base]))
+        if not prism.is_empty():
+            prisms.append(prism)
+    if not prisms:
+        return manifold3d.Manifold()
+    return manifold3d.Manifold.batch_boolean(prisms, manifold3d.OpType.Add)
