@@ -47,15 +47,19 @@ class CheckContext:
             tri_verts=np.asarray(mesh.faces, dtype=np.uint32)))
         return solid, origin, lo, hi
 
-    @cached_property
-    def building_massing(self):
-        """The massing under the building's top surface, in building_solid's coordinates (or None)."""
+    def massing_reaching(self, regions: list):
+        """The massing under the parts of the top surface that reach into the regions (or None).
+
+        Every region here is closed upwards once its upper bounds are dropped, so the massing inside
+        the regions is the massing of these prisms inside them: a tall model need not build all of it.
+        """
+        from permitcheck.checks.regions import reaching
         from permitcheck.facts.mesh import massing
 
-        if self.building_solid is None:
+        if self.building_solid is None or not regions:
             return None
         solid, origin, _, _ = self.building_solid
-        return massing(solid, self.facts.ground_elevation_m - origin[2])
+        return massing(solid, self.facts.ground_elevation_m - origin[2], keep=reaching(regions, origin))
 
     @property
     def placement_uncertainty_m(self) -> float:

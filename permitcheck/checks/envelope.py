@@ -129,12 +129,11 @@ def _triangles(solid, origin: np.ndarray, limit: int | None = None) -> list:
     return np.round(tri, 3).tolist()
 
 
-def view3d(rs: list[Region], forbidden, ctx: CheckContext) -> dict | None:
+def view3d(rs: list[Region], forbidden, mass, ctx: CheckContext) -> dict | None:
     """Triangles for a small 3D drawing: the envelope, the building, and the building outside it."""
     import manifold3d
 
-    _, origin, lo, hi = ctx.building_solid
-    building = ctx.building_massing  # its outside, without the interior walls
+    building, origin, lo, hi = ctx.building_solid
     ground = ctx.facts.ground_elevation_m
     x0, y0, x1, y1 = ctx.site.parcel.bounds
     top = max(hi[2], ground + 1.0) + 0.25 * max(hi[2] - ground, 1.0)
@@ -146,7 +145,8 @@ def view3d(rs: list[Region], forbidden, ctx: CheckContext) -> dict | None:
         envelope = envelope - manifold3d.Manifold.batch_boolean(cut, manifold3d.OpType.Add)
     inside, out_part = building, None
     if forbidden is not None:  # split, so the red part and the grey part never share a face
-        inside, out_part = building - forbidden, building ^ forbidden
+        inside = building - forbidden
+        out_part = (mass if mass is not None else building) ^ forbidden  # the massing outside, in red
     return {"envelope": _triangles(envelope, origin),
             "building": _triangles(inside.simplify(0.05), origin, VIEW_TRIANGLES),
             "outside": _triangles(out_part.simplify(0.05), origin, VIEW_TRIANGLES) if out_part is not None else [],
@@ -189,8 +189,13 @@ def check(rule: Envelope, ctx: CheckContext) -> Measurement:
         if any(h.region.label == "parcel" for h in over):
             solids.append(parcel_outside_solid(ctx, lo, hi, origin))
         forbidden = union_of(solids)
-        volume, solid_volume = volume_inside(ctx.building_massing, forbidden), volume_inside(building, forbidden)
-        view = view3d(rs, forbidden, ctx)
+        parcel_breach = any(h.region.label == "parcel" for h in over)
+        # outside the parcel the forbidden region is every column beyond the outline: closed upwards too
+        reach = [h.region for h in over if h.region.label != "parcel"] + \
+            ([Region("parcel", (), (0.0, 0.0, 0.0), 1.0, "horizontal")] if parcel_breach else [])
+        mass = ctx.massing_reaching(reach)
+        volume, solid_volume = volume_inside(mass, forbidden), volume_inside(building, forbidden)
+        view = view3d(rs, forbidden, mass, ctx)
     ids_out = sorted({g for s, h in judged if s != Status.PASS for g, d in h.element_depths.items()
                       if d * h.region.run > -tol_of(h)})
     where = plan_inside([h.region for h in over if h.region.label != "parcel"], tri) if over else None

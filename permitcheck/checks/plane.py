@@ -249,8 +249,9 @@ def volume_over(rs: list[Region], hits, ctx: CheckContext) -> tuple[float, float
     if solid is None:
         return 0.0, 0.0
     building, origin, lo, hi = solid
-    forbidden = union_of([region_solid(h.region, lo, hi, origin) for h in hits if h.depth > 0])
-    return volume_inside(ctx.building_massing, forbidden), volume_inside(building, forbidden)
+    deep = [h.region for h in hits if h.depth > 0]
+    forbidden = union_of([region_solid(r, lo, hi, origin) for r in deep])
+    return volume_inside(ctx.massing_reaching(deep), forbidden), volume_inside(building, forbidden)
 
 
 def check(rule: Plane, ctx: CheckContext) -> Measurement:

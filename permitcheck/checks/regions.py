@@ -147,6 +147,22 @@ def region_solid(region: Region, lo: np.ndarray, hi: np.ndarray, origin: np.ndar
     return solid
 
 
+def reaching(regions: list[Region], origin: np.ndarray):
+    """A mask function: which triangles (relative to origin) reach into any region, upper bounds dropped."""
+
+    def keep(tri: np.ndarray) -> np.ndarray:
+        world = np.concatenate([tri + origin, np.arange(len(tri), dtype=float)[:, None, None].repeat(3, axis=1)],
+                               axis=2)
+        mask = np.zeros(len(tri), dtype=bool)
+        for r in regions:
+            upward = [(n, c) for n, c in r.halfspaces() if not (n[0] == 0 and n[1] == 0 and n[2] < 0)]
+            inside = clip(world, upward)
+            mask[inside[:, 0, 3].astype(int)] = True
+        return mask
+
+    return keep
+
+
 def union_of(solids: list):
     """One manifold of the region solids (None when there are none)."""
     import manifold3d

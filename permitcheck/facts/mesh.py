@@ -86,22 +86,26 @@ def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
     return BuildingMesh(result, tuple(hulled), tuple(dropped))
 
 
-def massing(solid, ground_z: float):
+def massing(solid, ground_z: float, keep=None):
     """The building's massing: everything between the ground and its top surface, as a manifold.
 
     The union of the vertical prisms under every upward-facing triangle of the (simplified) solid
     is exactly the region under the top surface: rooms count, and so does the space under an
     overhang (a cantilever's massing reaches the ground). Envelope volumes are measured on it,
     because the element solids alone leave out the air a permit officer counts as building.
-    Coordinates are the solid's own; `ground_z` in them.
+    Coordinates are the solid's own; `ground_z` in them. `keep(triangles) -> mask` picks the
+    triangles whose prisms are needed (all by default): to measure the massing inside a region
+    that is closed upwards, the prisms of the triangles that reach into it are enough.
     """
     import manifold3d
 
-    mesh = solid.simplify(0.02).to_mesh()
+    mesh = solid.simplify(0.05).to_mesh()
     v = np.asarray(mesh.vert_properties, dtype=np.float64)[:, :3]
     tri = v[np.asarray(mesh.tri_verts, dtype=np.int64)]
     n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     up = tri[(n[:, 2] > 1e-9) & (tri[:, :, 2].max(axis=1) > ground_z + 1e-3)]
+    if keep is not None and len(up):
+        up = up[keep(up)]
     prisms = []
     for t in up:
         top = t.copy()
