@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import trimesh
+
+if TYPE_CHECKING:  # trimesh (and the scipy it pulls in) costs 0.8 s to import: only when a mesh is made
+    import trimesh
 
 from permitcheck.model.types import ElementMesh
 
@@ -35,6 +39,8 @@ class BuildingMesh:
 
 def _closed(m: ElementMesh) -> tuple[trimesh.Trimesh, bool]:
     """The element's mesh when it is closed; else its vertices, to be hulled (False / True)."""
+    import trimesh
+
     t = trimesh.Trimesh(m.vertices, m.faces, process=True)
     if t.is_watertight and t.is_winding_consistent:
         if t.volume < 0:
@@ -60,6 +66,7 @@ def _solid(t: trimesh.Trimesh, hull: bool = False):
 
 def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
     import manifold3d
+    import trimesh
 
     parts, hulled, dropped = [], [], []
     # manifold3d works in float32: move to a local origin so models placed far from the
