@@ -177,3 +177,17 @@ def test_dask_local_cluster(tmp_path):
     got = {n: v for n, _, v, _, _ in rows(tmp_path / "out")}
     assert got == {"good": "PASS", "failing": "FAIL", "truncated": "ERROR"}
     assert summary.counts == {"PASS": 1, "FAIL": 1, "ERROR": 1}
+
+
+def test_store_file_appears_with_its_tables_and_is_never_recreated(tmp_path):
+    from permitcheck.batch import store
+
+    path = tmp_path / "out" / "permitcheck.sqlite"
+    s = store.Store(path)
+    s.start_run("r1", "2026-11-26T00:00:00Z", "x", {})
+    s.close()
+    store._create(path)  # a second batch racing to create the store loses quietly
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT run_id FROM runs").fetchall() == [("r1",)]
+    db.close()
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".permitcheck-")] == []

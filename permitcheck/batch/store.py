@@ -7,7 +7,9 @@ any moment leaves each case either fully recorded or not at all; a re-run skips 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 SCHEMA = """
@@ -24,10 +26,32 @@ CREATE TABLE IF NOT EXISTS results (
 """
 
 
+def _create(path: Path) -> None:
+    """Make the store with its tables under a temporary name and link it into place.
+
+    A reader (a dashboard, a test, a second batch) that finds the file then always finds the
+    tables; if two batches race to create it, the first link wins and the other is discarded.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=".permitcheck-", suffix=".sqlite", dir=path.parent)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp)
+        db.executescript(SCHEMA)
+        db.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            _create(self.path)
         self.db = sqlite3.connect(self.path, timeout=60)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
