@@ -72,12 +72,12 @@ def rows(out):
 
 def test_every_case_is_recorded_whatever_its_worker_does(cases, tmp_path, faulty):
     out = tmp_path / "out"
-    summary = run_batch(cases, out, workers=2, limits=Limits(timeout_s=4, memory_mb=1024))
+    summary = run_batch(cases, out, workers=2, limits=Limits(timeout_s=8, memory_mb=1024))
     got = {name: (status, verdict, error) for name, status, verdict, error, _ in rows(out)}
     assert set(got) == {"good", "failing", "truncated", "hang", "crash", "memory"}
     assert got["good"][1] == "PASS" and got["failing"][1] == "FAIL"
     assert got["truncated"][1] == "ERROR" and "truncated" in got["truncated"][2]
-    assert got["hang"][1] == "ERROR" and "timed out after 4 s" in got["hang"][2]
+    assert got["hang"][1] == "ERROR" and "timed out after 8 s" in got["hang"][2]
     assert got["crash"][1] == "ERROR" and "SIGSEGV" in got["crash"][2]
     assert got["memory"][1] == "ERROR" and "memory" in got["memory"][2].lower()
     assert summary.counts == {"PASS": 1, "FAIL": 1, "ERROR": 4}
@@ -85,7 +85,7 @@ def test_every_case_is_recorded_whatever_its_worker_does(cases, tmp_path, faulty
     summary_rows = json.loads((out / "summary.json").read_text())["cases"]
     assert {r["case"] for r in summary_rows} == set(got)
     # a re-run with nothing changed runs nothing
-    again = run_batch(cases, out, workers=2, limits=Limits(timeout_s=4, memory_mb=1024))
+    again = run_batch(cases, out, workers=2, limits=Limits(timeout_s=8, memory_mb=1024))
     assert again.skipped == 6 and again.counts == {} and len(rows(out)) == 6
 
 
