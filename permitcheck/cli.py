@@ -90,8 +90,8 @@ def check(
     rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
     ground_level: Optional[float] = typer.Option(None, "--ground-level", help="Ground level as model z, metres."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Geometry processes (default: all cores)."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Write every report format into this folder."),
-    formats: list[str] = typer.Option([], "--format", help="A report format (json, html, junit, bcf); repeat."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write the json, html, junit and bcf reports into this folder."),
+    formats: list[str] = typer.Option([], "--format", help="A report format (json, html, junit, bcf, pdf); repeat."),
     outs: list[Path] = typer.Option([], "--out", help="Where to write the --format of the same position."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
@@ -115,15 +115,24 @@ def check(
     raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
 
 
+def _available(formats: list[str]) -> None:
+    """Refuse, before any work, a --format that is unknown or whose library is not installed."""
+    from permitcheck.errors import UsageError
+    from permitcheck.reports import ReporterUnavailable, reporter
+
+    for fmt in formats:
+        try:
+            reporter(fmt)
+        except ReporterUnavailable as e:
+            raise UsageError(f"--format {fmt}: {e}") from e
+
+
 def _report_targets(formats: list[str], outs: list[Path]) -> list[tuple[str, Path]]:
     from permitcheck.errors import UsageError
-    from permitcheck.reports import REPORTERS
 
     if len(formats) != len(outs):
         raise UsageError(f"{len(formats)} --format but {len(outs)} --out: give one --out per --format")
-    for fmt in formats:
-        if fmt not in REPORTERS:
-            raise UsageError(f"--format {fmt!r}: unknown — use one of {', '.join(REPORTERS)}")
+    _available(formats)
     return list(zip(formats, outs))
 
 
@@ -149,7 +158,8 @@ def batch(
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Parallel cases (default: all cores)."),
     timeout: float = typer.Option(600.0, "--timeout", min=1, help="Seconds per case before it is stopped."),
     memory_mb: int = typer.Option(4096, "--memory-mb", min=64, help="Address-space cap per case, MB (0: none)."),
-    formats: list[str] = typer.Option([], "--format", help="Per-case report formats (default json, html, junit)."),
+    formats: list[str] = typer.Option([], "--format", help="Per-case report format (json, html, junit, bcf, "
+                                      "pdf); repeat. Default: json, html, junit."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Run again cases that ended in ERROR."),
 ) -> None:
@@ -158,6 +168,7 @@ def batch(
     from permitcheck.reports.batch_progress import BatchProgress
 
     try:
+        _available(formats)
         with BatchProgress(Console(stderr=True, highlight=False)) as progress:
             summary = run_batch(source, out, workers=workers, scheduler=scheduler, retry_errors=retry_errors,
                                 limits=Limits(timeout, memory_mb or None), formats=formats or None,

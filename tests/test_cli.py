@@ -144,8 +144,10 @@ def test_check_writes_every_report_format(tmp_path):
     assert (tmp_path / "one.html").read_text().startswith("<!doctype html>")
     bad = runner.invoke(app, [*args, "--format", "html"])
     assert bad.exit_code == 2
-    bad = runner.invoke(app, [*args, "--format", "pdf", "--out", str(tmp_path / "x.pdf")])
+    bad = runner.invoke(app, [*args, "--format", "docx", "--out", str(tmp_path / "x.docx")])
     assert bad.exit_code == 2
+    bad = runner.invoke(app, ["batch", str(tmp_path), "--out", str(tmp_path / "b"), "--format", "docx"])
+    assert bad.exit_code == 2 and not (tmp_path / "b").exists()  # refused before any case runs
 
 
 def test_check_terminal_fits_80_columns_without_colour():

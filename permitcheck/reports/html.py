@@ -32,25 +32,53 @@ section{background:#fff;border-radius:10px;padding:16px 20px;margin-bottom:16px;
 h2{margin:0 0 10px;font-size:19px}h3{margin:0 0 6px;font-size:16px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e3e6ea;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:13px;white-space:nowrap}
 .badge.pass{background:#dcf2e2;color:#1f7a3a}.badge.fail{background:#fbe0de;color:#b3261e}
 .badge.review,.badge.unknown,.badge.error{background:#fcefcf;color:#7a5300}.badge.na{background:#eceff3;color:#5b6570}
 article{border-top:1px solid #e3e6ea;padding-top:12px;margin-top:12px}
 .muted{color:#5b6570;font-size:13px}code{font-size:12.5px}
 svg{width:100%;height:auto;background:#fbfcfd;border:1px solid #e3e6ea;border-radius:6px}
+@page{size:A4;margin:12mm 11mm 14mm;@bottom-right{content:"page " counter(page) " of " counter(pages);font:9px sans-serif;color:#5b6570}}
+@media print{body{background:#fff;font-size:11px}main{max-width:none;padding:0}
+section{box-shadow:none;border:1px solid #e3e6ea;padding:10px 12px}h2{font-size:15px}
+header.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+svg,tr{break-inside:avoid}h2,h3{break-after:avoid}th,td{padding:3px 5px}td{overflow-wrap:anywhere}
+.muted,code{font-size:9.5px}h3{font-size:13px}.badge{font-size:10px;white-space:nowrap}}
+"""
+
+
+# Drawing styles live inside each <svg>, so a drawing keeps its colours wherever it is rendered
+# (a browser, WeasyPrint's PDF, an SVG cut out of the page).
+SVG_CSS = """
 svg .parcel{fill:#fff;stroke:#1d232b;stroke-width:2}
 svg .road{fill:#d9dde2;stroke:#aab1b9}svg .neighbour,svg .zone{fill:none;stroke:#aab1b9;stroke-dasharray:4 4}
 svg .context{fill:#e9ecef;stroke:#aab1b9}
 svg .setback{fill:#f3b23c33;stroke:#c98a12;stroke-dasharray:6 4}
 svg .footprint{fill:#8fa3b8;stroke:#3e5266;stroke-width:1.5}
 svg .violation{fill:#d93025cc;stroke:#8c1d18;stroke-width:1.5}
-svg .dim{stroke:#b3261e;stroke-width:2;marker-start:url(#tick);marker-end:url(#tick)}
+svg .dim{stroke:#b3261e;stroke-width:2}
 svg .label{font-size:12px;fill:#1d232b}svg .edge{font-size:11px;fill:#3e5266;font-weight:600}
-svg .dimlabel{font-size:12px;fill:#b3261e;font-weight:700;paint-order:stroke;stroke:#fff;stroke-width:3px}
+svg .dimlabel{font-size:12px;fill:#b3261e;font-weight:700}svg .halo{fill:#fff;stroke:#fff;stroke-width:3px}
 svg .ground{stroke:#6b4f2a;stroke-width:2}svg .silhouette{fill:#8fa3b8;stroke:#3e5266}
 svg .limit{stroke:#b3261e;stroke-width:2;stroke-dasharray:8 5}svg .nobuild{fill:#d9302522;stroke:#b3261e;stroke-width:1.5}
 svg .axis{stroke:#5b6570}svg .grid{stroke:#e3e6ea}
 """
+
+
+def _svg(width: float, height: float, label: str, key: str, body: str) -> str:
+    """An inline drawing with its own styles and dimension-tick marker (ids are per drawing)."""
+    return (f'<svg viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{_e(label)}">'
+            f"<style>{SVG_CSS}</style>"
+            f'<defs><marker id="tick-{key}" viewBox="-1 -5 2 10" markerWidth="2" markerHeight="10" orient="auto">'
+            '<path d="M0,-5 L0,5" stroke="#b3261e" stroke-width="2"/></marker></defs>'
+            f"{body}</svg>")
+
+
+def _dim(a: tuple[float, float], b: tuple[float, float], key: str) -> str:
+    """A red dimension line with ticks at both ends (the tick marker of drawing `key`)."""
+    tick = f"url(#tick-{key})"
+    return (f'<line class="dim" x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" '
+            f'marker-start="{tick}" marker-end="{tick}"/>')
 
 
 def _e(s) -> str:
@@ -103,9 +131,8 @@ def site_plan(result: dict) -> str:
     b = bounds_of([parcel, facts["footprint_model"]])
     pad_m = max(b[2] - b[0], b[3] - b[1]) * 0.12
     frame = Frame.fit((b[0] - pad_m, b[1] - pad_m, b[2] + pad_m, b[3] + pad_m), 900, 640)
-    layers = ['<defs><clipPath id="view"><rect x="0" y="0" width="%.0f" height="%.0f"/></clipPath>'
-              '<marker id="tick" viewBox="-1 -5 2 10" markerWidth="2" markerHeight="10" orient="auto">'
-              '<path d="M0,-5 L0,5" stroke="#b3261e" stroke-width="2"/></marker></defs>' % (frame.width, frame.height)]
+    layers = ['<defs><clipPath id="view"><rect x="0" y="0" width="%.0f" height="%.0f"/></clipPath></defs>'
+              % (frame.width, frame.height)]
     layers.append('<g clip-path="url(#view)">')
     for f in site["features_model"]:
         cls = {"road": "road", "neighbour": "neighbour", "building": "context", "zone": "zone"}.get(f["role"])
@@ -134,16 +161,16 @@ def site_plan(result: dict) -> str:
         d = f.get("details") or {}
         if f["status"] in ("FAIL", "REVIEW") and d.get("worst_point_model") and d.get("edge_point_model"):
             (ax, ay), (bx, by) = frame.xy(*d["worst_point_model"]), frame.xy(*d["edge_point_model"])
-            layers.append(f'<line class="dim" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"/>')
+            layers.append(_dim((ax, ay), (bx, by), "plan"))
             layers.append(text((ax + bx) / 2 + 8, (ay + by) / 2,
-                               f"{number(f['measured'], 'm')} < {number(f['limit'], 'm')}", "dimlabel", "start"))
+                               f"{number(f['measured'], 'm')} < {number(f['limit'], 'm')}", "dimlabel", "start", halo=True))
     layers.append(_north_arrow(frame, site["north_model"]))
     layers.append(_scale_bar(frame))
     legend = ('<p class=muted>Parcel (black), footprint (blue-grey), setback zones (amber, dashed), parts that '
               'break a rule (red, with the measured distance and the one required). Edge labels: index: kinds. '
               f'Drawn in model coordinates; north arrow = grid north of {_e(result["provenance"].get("crs"))}.</p>')
-    return (f'<section id=plan><h2>Site plan</h2><svg viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" '
-            f'role="img" aria-label="site plan">{"".join(layers)}</svg>{legend}</section>')
+    return (f'<section id=plan><h2>Site plan</h2>{_svg(frame.width, frame.height, "site plan", "plan", "".join(layers))}'
+            f"{legend}</section>")
 
 
 def _envelope(pieces: list, top: float) -> list[tuple[float, float]]:
@@ -171,7 +198,11 @@ def section(result: dict, finding: dict) -> str:
         top = max(top, max(h for _, h in nobuild))
     env = _envelope(d.get("pieces") or [], top) if finding["kind"] == "min_setback" else []
     far = max([b[2]] + [p[0] for p in env] + [p[0] for p in nobuild[:-1]]) + 2
-    frame = Frame.fit((min(0.0, b[0]) - 2, -1.0, far, top), 900, 420)
+    near = min(0.0, b[0]) - 2
+    frame = Frame.fit((near, -1.0, far, top), 900, 420)
+    if frame.scale * (far - near) < frame.width - 2 * frame.pad:  # a tall section: show more ground
+        far = near + (frame.width - 2 * frame.pad) / frame.scale
+        frame = Frame.fit((near, -1.0, far, top), 900, 420)
     out = []
     # grid lines every nice step
     step = nice_length(top / 5)
@@ -206,24 +237,23 @@ def section(result: dict, finding: dict) -> str:
         lx0, ly = frame.xy(frame.minx, finding["limit"])
         lx1, _ = frame.xy(frame.maxx, finding["limit"])
         out.append(f'<line class="limit" x1="{lx0:.1f}" y1="{ly:.1f}" x2="{lx1:.1f}" y2="{ly:.1f}"/>')
-        out.append(text(lx1 - 4, ly - 6, f"height limit {number(finding['limit'], 'm')}", "dimlabel", "end"))
+        out.append(text(lx1 - 4, ly - 6, f"height limit {number(finding['limit'], 'm')}", "dimlabel", "end", halo=True))
     if finding["kind"] in ("min_setback", "plane") and d.get("height_of_worst_part_m") is not None \
             and finding["measured"] is not None:
         h = d["height_of_worst_part_m"]
         (ax, ay), (bx, by) = frame.xy(0, h), frame.xy(finding["measured"], h)
         if finding["status"] in ("FAIL", "REVIEW"):
-            out.append(f'<line class="dim" x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}"/>')
+            out.append(_dim((ax, ay), (bx, by), _anchor(finding["rule"])))
             out.append(text(bx + 6, by - 6, f"{number(finding['measured'], 'm')} at {h:.2f} m; "
-                            f"{number(finding['limit'], 'm')} required", "dimlabel", "start"))
+                            f"{number(finding['limit'], 'm')} required", "dimlabel", "start", halo=True))
     caption = ("Section across the base line: distance from the line (right; measured "
                f"{_e((d.get('measure') or 'perpendicular').replace('_', ' '))}) against height above ground; the red "
                "area is where the plane and its clearance allow nothing." if nobuild else
                "Section across the boundary: distance from the boundary (right) against height above ground; "
                "the red area is where the rule allows nothing." if env else
                "Elevation seen from the boundary named; the dashed line is the height limit.")
-    return (f'<svg viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" role="img" aria-label="section">'
-            f'{"".join(out)}</svg>'  # the dimension tick marker is defined once, in the site plan
-            f"<p class=muted>{caption}</p>")
+    return (_svg(frame.width, frame.height, "section", _anchor(finding["rule"]), "".join(out))
+            + f"<p class=muted>{caption}</p>")
 
 
 def _view3d(finding: dict) -> str:

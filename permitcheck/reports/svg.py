@@ -63,8 +63,10 @@ def path(geom: dict | None, frame: Frame, cls: str, closed: bool = True) -> str:
     return f'<path class="{escape(cls)}" fill-rule="evenodd" d="{" ".join(d)}"/>'
 
 
-def text(x: float, y: float, s: str, cls: str = "label", anchor: str = "middle") -> str:
-    return f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(s)}</text>'
+def text(x: float, y: float, s: str, cls: str = "label", anchor: str = "middle", halo: bool = False) -> str:
+    """A label; `halo` lays a white outline copy under it (paint-order is not honoured everywhere)."""
+    one = f'<text class="{{}}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{{}}>{escape(s)}</text>'
+    return (one.format(f"{cls} halo", ' aria-hidden="true"') if halo else "") + one.format(cls, "")
 
 
 def nice_length(target: float) -> float:
