@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from permitcheck.checks import CHECKS, CheckContext
+from permitcheck.checks.exemptions import exemption
 from permitcheck.results import Finding, Measurement, Status
-from permitcheck.rulebook import LoadedRulebook, rules_for_zone
+from permitcheck.rulebook import LoadedRulebook, rules_for_zone, zone_codes
 
 
 UNITS = {"max_height": "m", "max_storeys": "storeys", "max_coverage": "ratio", "max_far": "ratio",
@@ -17,11 +18,22 @@ UNITS = {"max_height": "m", "max_storeys": "storeys", "max_coverage": "ratio", "
 def evaluate(ctx: CheckContext, rulebook: LoadedRulebook, zone: str) -> list[Finding]:
     findings = []
     rules = rules_for_zone(rulebook, zone)
-    ctx = dataclasses.replace(ctx, rules=tuple(rules))
+    names = zone_codes(rulebook)
+    exempt = {r.id: exemption(r, ctx.site, names) for r in rules}
+    # an exempt rule is out of force: an envelope rule gathering the zone's planes leaves it out too
+    ctx = dataclasses.replace(ctx, rules=tuple(r for r in rules if not (exempt[r.id] or {}).get("exempt")))
     for rule in rules:
         check = CHECKS[rule.kind]  # the schema admits no kind without a check
+        ex = exempt[rule.id]
         try:
-            m = check(rule, ctx)
+            if ex and ex["exempt"]:
+                side = rule.from_ if isinstance(rule.from_, str) else "/".join(rule.from_)
+                m = Measurement(Status.NOT_APPLICABLE, "exempt", unit=UNITS[rule.kind],
+                                details={"from": side, "exemption": ex})
+            else:
+                m = check(rule, ctx)
+                if ex:  # say why the exemption did not hold: the officer may know better than the site file
+                    m = dataclasses.replace(m, details={**m.details, "exemption": ex})
         except Exception as e:  # noqa: BLE001 - one broken check must not hide the others
             m = Measurement(Status.ERROR, "check_failed", unit=UNITS[rule.kind],
                             details={"error": f"{type(e).__name__}: {e}"})

@@ -38,16 +38,23 @@ def feature(role, ring, **props):
     return {"type": "Feature", "properties": {"role": role, **props}, "geometry": geom}
 
 
-def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True):
-    """A parcel (x0, y0, x1, y1 in model metres) with a road along its south edge and a zone."""
+def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, north=None):
+    """A parcel (x0, y0, x1, y1 in model metres) with a road along its south edge and a zone.
+
+    `north`: neighbour lots across the north edge as (x0, x1, zone or None), 20 m deep; the parcel's
+    zone then ends at its north edge, so the land across is zoned by the neighbours alone.
+    """
     x0, y0, x1, y1 = parcel
     rings = {
         "parcel": rect(*parcel),
         "road": rect(x0 - 10, y0 - 8, x1 + 10, y0) if road_south else None,
-        "zone": rect(x0 - 50, y0 - 50, x1 + 50, y1 + 50),
+        "zone": rect(x0 - 50, y0 - 50, x1 + 50, y1 if north else y1 + 50),
     }
     feats = [feature("parcel", to_map(rings["parcel"], e0, n0, rot), id="P-1", ground_elevation=35.0),
              feature("zone", to_map(rings["zone"], e0, n0, rot), zone=zone)]
+    for i, (a, b, z) in enumerate(north or ()):
+        props = {"id": f"N-{i + 1}", **({"zone": z} if z else {})}
+        feats.append(feature("neighbour", to_map(rect(a, y1, b, y1 + 20), e0, n0, rot), **props))
     if rings["road"]:
         feats.insert(1, feature("road", to_map(rings["road"], e0, n0, rot), width=8))
     fc = {"type": "FeatureCollection", "features": feats}
@@ -79,21 +86,29 @@ def status(margin, tolerance):
     return "FAIL" if margin < -tolerance else ("REVIEW" if margin <= tolerance else "PASS")
 
 
-def kr_expect(building, parcel, north_gap, north_req, verdict, rotation=0.0):
-    """`rotation`: the parcel's turn on the map; the 3D rule measures due grid north, so d / cos."""
+def kr_expect(building, parcel, north_gap, north_req, verdict, rotation=0.0, exempt=False):
+    """`rotation`: the parcel's turn on the map; the 3D rule measures due grid north, so d / cos.
+
+    `exempt`: the land north is zoned neither exclusive nor general residential (령 86② 3호), so
+    neither north rule applies."""
     a = area(parcel)
     due_north = north_gap / math.cos(math.radians(rotation))
     cov, far = building["footprint"] / a, building["gfa"] / a
+    north = {
+        "north-daylight": {"status": status(north_gap - north_req, 0.05),
+                           "measured": north_gap, "limit": north_req},
+        # the same law as a 3D plane: the same distance, required distance and verdict
+        "north-daylight-3d": {"status": status(due_north - north_req, 0.05),
+                              "measured": due_north, "limit": north_req},
+    }
+    if exempt:
+        north = {rule: {"status": "NOT_APPLICABLE"} for rule in north}
     return {
         "verdict": verdict,
         "rules": {
             "coverage": {"status": status(0.6 - cov, 0.005 * 0.6), "measured": cov, "limit": 0.6},
             "far": {"status": status(2.5 - far, 0.005 * 2.5), "measured": far, "limit": 2.5},
-            "north-daylight": {"status": status(north_gap - north_req, 0.05),
-                               "measured": north_gap, "limit": north_req},
-            # the same law as a 3D plane: the same distance, required distance and verdict
-            "north-daylight-3d": {"status": status(due_north - north_req, 0.05),
-                                  "measured": due_north, "limit": north_req},
+            **north,
         },
     }
 
@@ -125,6 +140,14 @@ def cases():
         "podium-kr-north-fail": {"model": b + "podium_tower.ifc", "site": s + "podium_north.geojson",
                                  "rules": kr, "anchor": anchor,
                                  "expect": kr_expect(PODIUM, PODIUM_NORTH, 10.0, 33.3 / 2, "FAIL")},
+        # 령 86② 3호: the lot north is 일반상업지역 (named as in the site file), so neither north rule applies.
+        "podium-kr-north-commercial-exempt": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_north_commercial.geojson", "rules": kr,
+            "anchor": anchor, "expect": kr_expect(PODIUM, PODIUM_NORTH, 10.0, 33.3 / 2, "PASS", exempt=True)},
+        # Half the land north is 제2종일반주거지역: the exemption does not hold and the rule fails as above.
+        "podium-kr-north-straddle-fail": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_north_straddle.geojson", "rules": kr,
+            "anchor": anchor, "expect": kr_expect(PODIUM, PODIUM_NORTH, 10.0, 33.3 / 2, "FAIL")},
         "rooftop-example-fail": {
             "model": b + "rooftop.ifc", "site": s + "box_ok.geojson", "rules": "samples/rules/example-city.yaml",
             "zone": "EX-1", "anchor": anchor,
@@ -240,6 +263,9 @@ def main() -> None:
         "box_offset": site(BOX_OFFSET, e, n, 0.0),
         "podium_ok": site(PODIUM_OK, e, n, 0.0),
         "podium_north": site(PODIUM_NORTH, e, n, 0.0),
+        "podium_north_commercial": site(PODIUM_NORTH, e, n, 0.0, north=[(-30.0, 70.0, "일반상업지역")]),
+        "podium_north_straddle": site(PODIUM_NORTH, e, n, 0.0,
+                                      north=[(-30.0, 20.0, "KR-CG"), (20.0, 70.0, "KR-R2G")]),
         "geo_ok_5186": site(BOX_OK, *GEO),
         "geo_ok_lonlat": site(BOX_OK, *GEO, lonlat=True),
     }

@@ -38,7 +38,7 @@ def render(result: dict, console: Console) -> None:
                   Text(f"{src.get('law', cite['source'])} {cite['article']}"))
     console.print(t)
     for f in result["findings"]:
-        if f["status"] in ("FAIL", "REVIEW", "UNKNOWN", "ERROR"):
+        if f["status"] in ("FAIL", "REVIEW", "UNKNOWN", "ERROR") or f["reason"] == "exempt":
             extra = ""
             if f["global_ids"]:
                 extra = f" — elements: {', '.join(f['global_ids'][:5])}" + (" …" if len(f["global_ids"]) > 5 else "")

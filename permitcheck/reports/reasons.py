@@ -30,6 +30,7 @@ TEMPLATES = {
     "inside_envelope": "the building fits its envelope",
     "no_envelope_rules": "the envelope includes no rule: {error}",
     "check_failed": "the check failed: {error}",
+    "exempt": "does not apply: the land across the {side} boundary lies in {zones_across} ({exempt_article})",
 }
 
 
@@ -46,6 +47,8 @@ def sentence(finding: dict, fmt) -> str:
         "depth": fmt(d.get("depth_m"), "m"), "volume": fmt(d.get("volume_outside_m3"), "m3"),
         "edge": d.get("edge", ""), "component": d.get("component", ""),
         "direction": {"vertical": "above it", "horizontal": "into it"}.get(d.get("depth_direction"), ""),
+        "zones_across": ", ".join((d.get("exemption") or {}).get("land_across", {})),
+        "exempt_article": ((d.get("exemption") or {}).get("citation") or {}).get("article", ""),
     }
     template = TEMPLATES.get(finding["reason"], finding["reason"])
     return template.format(**values)

@@ -30,6 +30,10 @@ def citation(finding: dict, sources: dict, with_english: bool = True) -> str:
 
 def explain(finding: dict) -> str:
     try:
-        return sentence(finding, number)
+        text = sentence(finding, number)
     except (KeyError, ValueError, TypeError):  # an unforeseen reason template must not lose the report
-        return str(finding.get("reason", ""))
+        text = str(finding.get("reason", ""))
+    ex = (finding.get("details") or {}).get("exemption") or {}
+    if ex and not ex.get("exempt") and ex.get("why_not"):  # the officer may know more than the site file
+        text += f" (no exemption under {ex.get('citation', {}).get('article', '')}: {ex['why_not']})"
+    return text

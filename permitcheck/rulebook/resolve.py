@@ -36,6 +36,10 @@ def _rule_places(book: Rulebook):
 def _tighter_or_equal(child, parent) -> bool:
     if child.kind != parent.kind:
         return False
+    ex_child, ex_parent = getattr(child, "exempt_if", None), getattr(parent, "exempt_if", None)
+    if ex_child is not None and (ex_parent is None or
+                                 not set(ex_parent.land_across_not_in) <= set(ex_child.land_across_not_in)):
+        return False  # an exemption the parent does not grant loosens the rule
     if isinstance(child, (MinSetback, Plane, Envelope)):
         return True  # distance shapes differ too much to order; the reviewer reads the citation
     return child.limit <= parent.limit + 1e-12
@@ -56,6 +60,16 @@ def check_consistency(loaded: "LoadedRulebook", lines: dict) -> list[str]:
         for z in rule.applies_in or ():
             if z not in zones:
                 problems.append(f"{where}:{line}: {at}.applies_in: unknown zone '{z}' — define it under 'zones:'")
+        ex = getattr(rule, "exempt_if", None)
+        if ex is not None:
+            exl = lines.get(path + ("exempt_if",), line)
+            for z in ex.land_across_not_in:
+                if z not in zones:
+                    problems.append(f"{where}:{exl}: {at}.exempt_if.land_across_not_in: unknown zone '{z}' — "
+                                    "define it under 'zones:'")
+            if ex.citation.source not in sources:
+                problems.append(f"{where}:{exl}: {at}.exempt_if.citation.source: unknown source "
+                                f"'{ex.citation.source}' — add it under 'sources:'")
         key = (zone, rule.id)
         if key in seen:
             problems.append(f"{where}:{line}: {at}.id: rule id '{rule.id}' is used twice in the same zone")

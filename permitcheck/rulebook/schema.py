@@ -101,10 +101,18 @@ class Bands(Strict):
     bands: list[Band] = Field(min_length=1)
 
 
+class ExemptIf(Strict):
+    """The rule does not apply when all the land across its boundaries lies in zones outside this list."""
+
+    land_across_not_in: list[str] = Field(min_length=1, description="zone codes that keep the rule")
+    citation: Citation
+
+
 class MinSetback(RuleBase):
     kind: Literal["min_setback"]
     from_: str = Field(alias="from", description="boundary kind: front, side, rear, road, north, any, or a site name")
     distance: Union[Length, LinearDistance, Bands]
+    exempt_if: ExemptIf | None = None
 
 
 class Clearance(Strict):
@@ -125,6 +133,7 @@ class Plane(RuleBase):
     reach: Length | None = Field(default=None, gt=0, description="horizontal extent from the base line")
     clear: Clearance | None = None
     setback_relief: bool = False
+    exempt_if: ExemptIf | None = None
 
 
 class Envelope(RuleBase):

@@ -1,0 +1,137 @@
+"""Exemptions (건축법 시행령 제86조 제2항 제3호): a rule out of force when the land across is zoned otherwise."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from shapely.geometry import Point, box
+
+from conftest import ROOT
+from permitcheck.checking import check_model
+from permitcheck.checks.exemptions import _zone_at
+from permitcheck.rulebook import load_rulebook
+from permitcheck.site.types import Feature
+from test_rulebook_errors import HEAD, book, problems
+
+ANCHOR = (220000.0, 560000.0)
+PODIUM = ROOT / "samples/buildings/podium_tower.ifc"
+SITES = ROOT / "samples/sites"
+NAMES = {"R": "R", "residential": "R", "C": "C"}
+
+
+class _Site:
+    def __init__(self, *features):
+        self.features = features
+
+
+def f(role, geom, **props):
+    return Feature(role, geom, props)
+
+
+@pytest.mark.parametrize("features, expect", [
+    ([f("neighbour", box(0, 0, 10, 10), zone="C"), f("zone", box(-50, -50, 50, 50), zone="R")], ("C", "C")),
+    ([f("neighbour", box(0, 0, 10, 10)), f("zone", box(-50, -50, 50, 50), zone="residential")], ("R", "R")),
+    ([f("neighbour", box(0, 0, 10, 10), id="N-7")], (None, "neighbour N-7 without a 'zone'")),
+    ([f("road", box(0, 0, 10, 10)), f("zone", box(-50, -50, 50, 50), zone="C")], (None, "a road")),
+    ([f("zone", box(-50, -50, 50, 50), zone="Q")], (None, "zone 'Q', unknown to the rulebook")),
+    ([f("zone", box(20, 20, 50, 50), zone="C")], (None, "land the site file does not describe")),
+])
+def test_zone_of_the_land_across(features, expect):
+    """A neighbour's own zone first; a road keeps the rule; then zone polygons; else unknown."""
+    assert _zone_at(_Site(*features), Point(5, 5), NAMES) == expect
+
+
+def _check(site, rules=ROOT / "rules/kr/national.yaml"):
+    return {x["rule"]: x for x in check_model(PODIUM, SITES / site, rules, anchor=ANCHOR).to_dict()["findings"]}
+
+
+def test_commercial_land_north_exempts_both_north_rules():
+    got = _check("podium_north_commercial.geojson")
+    for rule in ("north-daylight", "north-daylight-3d"):
+        assert got[rule]["status"] == "NOT_APPLICABLE" and got[rule]["reason"] == "exempt"
+        ex = got[rule]["details"]["exemption"]
+        assert ex["exempt"] is True and ex["land_across"] == {"KR-CG": [2]}  # named 일반상업지역 in the file
+        assert ex["citation"]["article"] == "제86조 제2항 제3호"
+
+
+def test_land_north_partly_residential_keeps_the_rule_and_says_why():
+    got = _check("podium_north_straddle.geojson")
+    for rule in ("north-daylight", "north-daylight-3d"):
+        assert got[rule]["status"] == "FAIL"
+        ex = got[rule]["details"]["exemption"]
+        assert ex["exempt"] is False and ex["why_not"] == "across edge 2 lies KR-R2G"
+
+
+def test_residential_zone_across_keeps_the_rule():
+    got = _check("podium_north.geojson")  # one KR-R2G zone polygon reaching past the north edge
+    assert got["north-daylight"]["status"] == "FAIL"
+    assert got["north-daylight"]["details"]["exemption"]["land_across"] == {"KR-R2G": [2]}
+
+
+def test_an_exempt_plane_leaves_the_envelope_too(tmp_path):
+    head = HEAD.replace("names: [zone one]", "names: [zone one, KR-R2G]")
+    rules = book(tmp_path, """\
+        - id: north-plane
+          kind: plane
+          from: north
+          slope: 2
+          above: 10 m
+          clear: {distance: 1.5 m}
+          exempt_if:
+            land_across_not_in: [Z1]
+            citation: {source: law, article: "86-2-3"}
+          citation: {source: law, article: "86"}
+        - id: envelope
+          kind: envelope
+          citation: {source: law, article: "86"}
+        """, head=head)
+    rules.write_text(rules.read_text() + "  Z2:\n    names: [일반상업지역]\n    rules: []\n")
+    exempt = _check("podium_north_commercial.geojson", rules)
+    assert exempt["north-plane"]["status"] == "NOT_APPLICABLE"
+    # the envelope is the parcel alone now: the building stands inside it
+    assert exempt["envelope"]["status"] == "PASS" and "north-plane" not in json.dumps(exempt["envelope"]["details"])
+    kept = _check("podium_north.geojson", rules)
+    assert kept["north-plane"]["status"] == "FAIL" and kept["envelope"]["status"] == "FAIL"
+    assert kept["envelope"]["measured"] == pytest.approx(663.3, rel=0.01)  # as tests/test_check_cases
+
+
+def test_exemption_zones_and_sources_are_checked(tmp_path):
+    p = book(tmp_path, """\
+        - id: n
+          kind: min_setback
+          from: north
+          distance: 3 m
+          exempt_if:
+            land_across_not_in: [Z9]
+            citation: {source: lawx, article: "1"}
+          citation: {source: law, article: "1"}
+        """)
+    got = problems(p)
+    assert any("exempt_if.land_across_not_in: unknown zone 'Z9'" in g and ":" in g.split(" ")[0] for g in got)
+    assert any("exempt_if.citation.source: unknown source 'lawx'" in g for g in got)
+
+
+def test_an_extending_rulebook_may_not_add_an_exemption(tmp_path):
+    rule = """\
+        - id: n
+          kind: min_setback
+          from: north
+          distance: 3 m
+          citation: {source: law, article: "1"}
+        """
+    book(tmp_path, rule, name="parent.yaml")
+    exempting = rule + textwrap.indent("exempt_if: {land_across_not_in: [Z1], citation: {source: law, article: '2'}}\n",
+                                       "  ")
+    child = book(tmp_path, exempting, name="child.yaml",
+                 head=HEAD.replace("rulebook: t", "rulebook: c\nextends: parent.yaml"))
+    (msg,) = problems(child)
+    assert "loosens the rule it replaces" in msg
+    assert load_rulebook(book(tmp_path, exempting, name="alone.yaml")).book.zones["Z1"].rules[0].exempt_if
+
+
+def test_shipped_site_names_the_zone_as_the_law_does():
+    fc = json.loads((SITES / "podium_north_commercial.geojson").read_text())
+    assert any(x["properties"].get("zone") == "일반상업지역" for x in fc["features"]
+               if x["properties"]["role"] == "neighbour")
