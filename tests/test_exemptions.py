@@ -64,6 +64,16 @@ def test_land_north_partly_residential_keeps_the_rule_and_says_why():
         assert ex["exempt"] is False and ex["why_not"] == "across edge 2 lies KR-R2G"
 
 
+def test_site_plan_names_the_neighbour_lots_and_their_zones():
+    from permitcheck.reports import html
+
+    result = check_model(PODIUM, SITES / "podium_north_straddle.geojson", ROOT / "rules/kr/national.yaml",
+                         anchor=ANCHOR).to_dict()
+    page = html.render(result)
+    assert ">N-1 KR-CG</text>" in page and ">N-2 KR-R2G</text>" in page
+    assert "no exemption under 제86조 제2항 제3호: across edge 2 lies KR-R2G" in page
+
+
 def test_residential_zone_across_keeps_the_rule():
     got = _check("podium_north.geojson")  # one KR-R2G zone polygon reaching past the north edge
     assert got["north-daylight"]["status"] == "FAIL"

@@ -125,6 +125,25 @@ def _scale_bar(frame: Frame) -> str:
             + text(x0 + px + 6, y0, f"{length:g} m", anchor="start") + "</g>")
 
 
+def _neighbour_labels(features: list[dict], frame: Frame) -> list[str]:
+    """Name and zone of each neighbour lot in view: what an exemption or a plane across it depends on."""
+    from shapely.geometry import box, shape
+
+    view = box(frame.minx, frame.miny, frame.maxx, frame.maxy)
+    out = []
+    for f in features:
+        props = f.get("properties") or {}
+        if f["role"] != "neighbour" or f["geometry"]["type"] not in ("Polygon", "MultiPolygon"):
+            continue
+        seen = shape(f["geometry"]).intersection(view)
+        if seen.is_empty:
+            continue
+        p = seen.point_on_surface()
+        words = " ".join(str(props[k]) for k in ("id", "zone") if props.get(k) is not None) or "neighbour"
+        out.append(text(*frame.xy(p.x, p.y), words, "label"))
+    return out
+
+
 def site_plan(result: dict) -> str:
     site, facts = result["site"], result["facts"]
     parcel = site["parcel_model"]
@@ -141,6 +160,7 @@ def site_plan(result: dict) -> str:
         elif f["role"] == "road":
             layers.append(path(f["geometry"], frame, "road", closed=False))
     layers.append(path(parcel, frame, "parcel"))
+    layers += _neighbour_labels(site["features_model"], frame)
     for f in result["findings"]:
         zone = (f.get("details") or {}).get("zone_model")
         if zone:
@@ -167,7 +187,8 @@ def site_plan(result: dict) -> str:
     layers.append(_north_arrow(frame, site["north_model"]))
     layers.append(_scale_bar(frame))
     legend = ('<p class=muted>Parcel (black), footprint (blue-grey), setback zones (amber, dashed), parts that '
-              'break a rule (red, with the measured distance and the one required). Edge labels: index: kinds. '
+              'break a rule (red, with the measured distance and the one required); neighbour lots (grey, dashed) '
+              'with their id and zone. Edge labels: index: kinds. '
               f'Drawn in model coordinates; north arrow = grid north of {_e(result["provenance"].get("crs"))}.</p>')
     return (f'<section id=plan><h2>Site plan</h2>{_svg(frame.width, frame.height, "site plan", "plan", "".join(layers))}'
             f"{legend}</section>")
