@@ -38,7 +38,7 @@ def feature(role, ring, **props):
     return {"type": "Feature", "properties": {"role": role, **props}, "geometry": geom}
 
 
-def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, north=None):
+def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, north=None, road_width=8):
     """A parcel (x0, y0, x1, y1 in model metres) with a road along its south edge and a zone.
 
     `north`: neighbour lots across the north edge as (x0, x1, zone or None), 20 m deep; the parcel's
@@ -56,7 +56,7 @@ def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, nort
         props = {"id": f"N-{i + 1}", **({"zone": z} if z else {})}
         feats.append(feature("neighbour", to_map(rect(a, y1, b, y1 + 20), e0, n0, rot), **props))
     if rings["road"]:
-        feats.insert(1, feature("road", to_map(rings["road"], e0, n0, rot), width=8))
+        feats.insert(1, feature("road", to_map(rings["road"], e0, n0, rot), width=road_width))
     fc = {"type": "FeatureCollection", "features": feats}
     if lonlat:
         t = Transformer.from_crs("EPSG:5186", "EPSG:4326", always_xy=True)
@@ -198,8 +198,18 @@ def cases():
             "model": b + "podium_tower.ifc", "site": s + "podium_ok.geojson", "rules": "rules/nyc/residence.yaml",
             "zone": "NYC-R6", "anchor": anchor,
             "expect": {"verdict": "PASS", "rules": {
-                "sky_exposure": {"status": "PASS", "measured": 23.0, "limit": 20 * 0.3048},
+                "sky_exposure_narrow": {"status": "PASS", "measured": 23.0, "limit": 20 * 0.3048},
+                "sky_exposure_wide": {"status": "NOT_APPLICABLE"},  # an 8 m street is narrow (< 75 ft)
                 "lot_coverage": {"status": "PASS", "measured": 1200 / area(PODIUM_OK), "limit": 0.8},
+                "envelope": {"status": "PASS", "measured": 0.0, "limit": 0.0}}}},
+        # The same lot on a 100 ft street (ZR 12-10: wide): the wide column of 23-736(a) applies, whose
+        # 15 ft initial setback decides (the 5.6:1 plane needs only (33.3 - 18.29) / 5.6 = 2.68 m).
+        "podium-nyc-r6-wide-street-pass": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_ok_wide_street.geojson",
+            "rules": "rules/nyc/residence.yaml", "zone": "NYC-R6", "anchor": anchor,
+            "expect": {"verdict": "PASS", "rules": {
+                "sky_exposure_narrow": {"status": "NOT_APPLICABLE"},
+                "sky_exposure_wide": {"status": "PASS", "measured": 23.0, "limit": 15 * 0.3048},
                 "envelope": {"status": "PASS", "measured": 0.0, "limit": 0.0}}}},
         "box-de-wa-pass": {
             "model": b + "box_m.ifc", "site": s + "box_ok.geojson", "rules": "rules/de/baunvo.yaml",
@@ -263,6 +273,7 @@ def main() -> None:
         "box_offset": site(BOX_OFFSET, e, n, 0.0),
         "podium_ok": site(PODIUM_OK, e, n, 0.0),
         "podium_north": site(PODIUM_NORTH, e, n, 0.0),
+        "podium_ok_wide_street": site(PODIUM_OK, e, n, 0.0, road_width="100 ft"),
         "podium_north_commercial": site(PODIUM_NORTH, e, n, 0.0, north=[(-30.0, 70.0, "일반상업지역")]),
         "podium_north_straddle": site(PODIUM_NORTH, e, n, 0.0,
                                       north=[(-30.0, 20.0, "KR-CG"), (20.0, 70.0, "KR-R2G")]),

@@ -50,7 +50,7 @@ def height_of(storeys: int) -> float:
     return storeys * STOREY + 0.3
 
 
-def parcel_site(tmp_path, west, south, east, north):
+def parcel_site(tmp_path, west, south, east, north, road_width=8.0):
     e, n = ANCHOR
     ring = [[-west, -south], [W + east, -south], [W + east, D + north], [-west, D + north], [-west, -south]]
     road = [[-west - 5, -south - 8], [W + east + 5, -south - 8], [W + east + 5, -south], [-west - 5, -south],
@@ -58,9 +58,9 @@ def parcel_site(tmp_path, west, south, east, north):
     fc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:5186"}}, "features": [
         {"type": "Feature", "properties": {"role": "parcel", "id": "P"},
          "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in ring]]}},
-        {"type": "Feature", "properties": {"role": "road", "width": 8},
+        {"type": "Feature", "properties": {"role": "road", "width": road_width},
          "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in road]]}}]}
-    p = tmp_path / f"site_{west}_{south}_{east}_{north}.geojson".replace("-", "m")
+    p = tmp_path / f"site_{west}_{south}_{east}_{north}_{road_width}.geojson".replace("-", "m")
     p.write_text(json.dumps(fc))
     return load_site(p, None, anchor=ANCHOR)
 
@@ -74,6 +74,8 @@ def scenario(rule, tmp_path, passing: bool):
     """(model, site) sized to the rule's own figure: room to spare, or clearly over."""
     far_margin = 30.0
     storeys = 3
+    street = getattr(rule, "street", None)  # a wide- or narrow-street rule gets a street of its kind
+    road_w = 8.0 if street is None else (street.at_least + 1.0 if street.at_least is not None else street.below - 1.0)
     sides = dict(west=far_margin, south=far_margin, east=far_margin, north=far_margin)
     if rule.kind == "max_height":
         storeys = max(1, math.floor((rule.limit - 0.3 - 0.5) / STOREY)) if passing else \
@@ -102,7 +104,7 @@ def scenario(rule, tmp_path, passing: bool):
     elif rule.kind == "plane":
         labels = [rule.from_] if isinstance(rule.from_, str) else rule.from_
         which = [k for lab in labels for k in SIDES[lab]]
-        road = 8.0 if rule.base == "far_side_of_road" else 0.0  # parcel_site's road is 8 m wide
+        road = road_w if rule.base == "far_side_of_road" else 0.0
         factor = 2.0 if rule.setback_relief else 1.0  # relief moves the line out by the building's gap
         lowest = max(rule.start_height, rule.above or 0.0, rule.clear.above if rule.clear else 0.0)
         if passing:
@@ -123,7 +125,7 @@ def scenario(rule, tmp_path, passing: bool):
     elif rule.kind == "within":
         if not passing:
             sides["west"] = -5.0
-    return building(storeys), parcel_site(tmp_path, **sides)
+    return building(storeys), parcel_site(tmp_path, **sides, road_width=road_w)
 
 
 def shipped():

@@ -15,6 +15,14 @@ from permitcheck.site.types import Site
 APPROXIMATE_PLACEMENT_M = 5.0
 
 
+class FactMissing(Exception):
+    """A fact a check needs is missing (a road's width, true north): a reason code and details, UNKNOWN."""
+
+    def __init__(self, reason: str, **details):
+        super().__init__(reason)
+        self.reason, self.details = reason, details
+
+
 @dataclass(frozen=True)
 class CheckContext:
     facts: Facts

@@ -23,10 +23,11 @@ import shapely
 from shapely.geometry.polygon import orient
 
 from permitcheck.checks import plane as plane_check
-from permitcheck.checks.context import CheckContext
+from permitcheck.checks.context import CheckContext, FactMissing
 from permitcheck.checks.regions import (Hit, Region, Strip, above, below, box, clip, deepest, per_element,
                                          plan_inside, region_solid, union_of, volume_inside)
 from permitcheck.checks.setback import pieces
+from permitcheck.checks.streets import fronting
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Envelope, MaxHeight, MinSetback, Plane
 
@@ -47,7 +48,7 @@ def _included(rule: Envelope, ctx: CheckContext) -> list:
 def setback_regions(rule: MinSetback, ctx: CheckContext) -> list[Region]:
     ground = ctx.facts.ground_elevation_m
     out = []
-    for e in ctx.site.edges_labelled(rule.from_):
+    for e in fronting(ctx.site, ctx.site.edges_labelled(rule.from_), rule.street):
         (ax, ay), (bx, by) = e.line.coords
         s = Strip.of(e.index, (ax, ay), (bx, by), e.outward, e.outward)
         for h_lo, h_hi, a, b in pieces(rule.distance):
@@ -164,7 +165,7 @@ def check(rule: Envelope, ctx: CheckContext) -> Measurement:
         rs = regions(rule, ctx)
     except LookupError as e:
         return Measurement(Status.ERROR, "no_envelope_rules", unit="m3", details={"error": str(e)})
-    except plane_check.PlaneUnknown as e:
+    except FactMissing as e:
         return Measurement(Status.UNKNOWN, e.reason, unit="m3", details=e.details)
     tri, ids = ctx.triangles
     hits = [h for h in (deepest(r, tri, ids) for r in rs) if h is not None]

@@ -46,26 +46,17 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString
 
-from permitcheck.checks.context import CheckContext
+from permitcheck.checks.context import CheckContext, FactMissing
 from permitcheck.checks.regions import (Region, Strip, above, clip, deepest, plan_inside, region_solid, union_of,
                                          volume_inside)
 from permitcheck.checks.section import silhouette
+from permitcheck.checks.streets import fronting, not_fronting, road_width
 from permitcheck.geojson import geojson
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Plane
-from permitcheck.site.boundaries import ROAD_REACH
 from permitcheck.site.types import Edge, Site
 
-ROAD_SEARCH_M = 100.0  # how far across a front edge a road polygon's far side is looked for
 FACING = 0.05  # an edge faces the measuring direction when cos(angle) exceeds this
-
-
-class PlaneUnknown(Exception):
-    """A fact the plane needs is missing: reason code and details."""
-
-    def __init__(self, reason: str, **details):
-        super().__init__(reason)
-        self.reason, self.details = reason, details
 
 
 def selected_edges(site: Site, labels, facing: np.ndarray | None = None) -> list[Edge]:
@@ -116,27 +107,6 @@ def site_lines(site: Site, labels: list[str]) -> list[Edge]:
     return out
 
 
-def road_depth(site: Site, edge: Edge) -> float | None:
-    """Width of the road in front of an edge: its ``width`` property, else its polygon across the edge."""
-    mid = np.asarray(edge.line.interpolate(0.5, normalized=True).coords[0])
-    n = np.asarray(edge.outward)
-    probe = LineString([mid + n * 0.01, mid + n * ROAD_REACH])
-    for f in site.features:
-        if f.role != "road" or not f.geometry.intersects(probe):
-            continue
-        width = f.properties.get("width")
-        if isinstance(width, (int, float)) and not isinstance(width, bool) and width > 0:
-            return float(width)
-        if f.geometry.geom_type in ("Polygon", "MultiPolygon"):
-            ray = LineString([mid, mid + n * ROAD_SEARCH_M])
-            cut = f.geometry.intersection(ray)
-            if not cut.is_empty:
-                far = max(float(np.hypot(*(np.asarray(p) - mid))) for g in shapely.get_parts(cut)
-                          for p in g.coords)
-                return far
-    return None
-
-
 def direction(rule: Plane, site: Site, edge: Edge | None = None) -> np.ndarray | None:
     """The measuring direction: the edge's outward normal, or grid / true north (None: per edge)."""
     if rule.measure == "perpendicular":
@@ -144,7 +114,7 @@ def direction(rule: Plane, site: Site, edge: Edge | None = None) -> np.ndarray |
     if rule.measure == "grid_north":
         return np.asarray(site.north)
     if site.true_north is None:
-        raise PlaneUnknown("no_true_north")
+        raise FactMissing("no_true_north")
     return np.asarray(site.true_north)
 
 
@@ -169,12 +139,12 @@ def setback_of(rule: Plane, ctx: CheckContext, edge: Edge) -> float:
 def strips(rule: Plane, ctx: CheckContext) -> list[tuple[Strip, float, Edge]]:
     """Each base line's strip, how far the line was moved out (road width, setback relief), its edge."""
     out = []
-    for e in selected_edges(ctx.site, rule.from_, direction(rule, ctx.site)):
+    for e in fronting(ctx.site, selected_edges(ctx.site, rule.from_, direction(rule, ctx.site)), rule.street):
         shift = 0.0
         if rule.base == "far_side_of_road":
-            width = road_depth(ctx.site, e)
+            width = road_width(ctx.site, e)
             if width is None:
-                raise PlaneUnknown("no_road_width", edge=e.index)
+                raise FactMissing("no_road_width", edge=e.index)
             shift += width
         if rule.setback_relief:
             shift += setback_of(rule, ctx, e)
@@ -192,8 +162,11 @@ def regions(rule: Plane, ctx: CheckContext, ss: list[tuple[Strip, float, Edge]] 
     for s, _shift, _edge in strips(rule, ctx) if ss is None else ss:
         domain = s.sides + (s.within(0.0, inside=False), above(ground))
         plane_domain = domain + ((s.within(rule.reach),) if rule.reach is not None else ())
-        if rule.above is not None:
-            plane_domain += (above(ground + rule.above),)
+        # the plane rises from its start height, so nothing lower can be over it: leaving those parts
+        # out changes no depth past the plane, and keeps a low podium from being the "worst" part
+        lowest = max(rule.start_height, rule.above or 0.0)
+        if lowest > 0:
+            plane_domain += (above(ground + lowest),)
         g, h = s.rising(ground + rule.start_height, rule.slope)
         out.append(Region("plane", plane_domain, g, h, "vertical", s.edge, rule.id, 1.0 / rule.slope))
         if rule.clear is not None:
@@ -259,11 +232,11 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
     try:
         ss = strips(rule, ctx)
         rs = regions(rule, ctx, ss)
-    except PlaneUnknown as e:
+    except FactMissing as e:
         return Measurement(Status.UNKNOWN, e.reason, unit="m", details={"from": _label(rule.from_), **e.details})
     if not ss:
-        return Measurement(Status.NOT_APPLICABLE, "no_boundary_of_kind", unit="m",
-                           details={"from": _label(rule.from_)})
+        return not_fronting(_label(rule.from_), rule.street,
+                            bool(selected_edges(ctx.site, rule.from_, direction(rule, ctx.site))))
     tol = ctx.plan_tolerance_m  # depths are judged as horizontal distances, like the per-part setback
     tri, ids_all = ctx.triangles
     hits = [h for h in (deepest(r, tri, ids_all) for r in rs) if h is not None]

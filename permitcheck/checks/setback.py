@@ -29,8 +29,9 @@ import numpy as np
 import shapely
 import shapely.ops
 
-from permitcheck.checks.context import CheckContext
+from permitcheck.checks.context import CheckContext, FactMissing
 from permitcheck.checks.section import silhouette
+from permitcheck.checks.streets import fronting, not_fronting
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.facts.projection import clip_above, merge_triangles, plan_polygons, union
 from permitcheck.results import Measurement, Status, judge
@@ -88,9 +89,13 @@ def signed_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.nda
 
 
 def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
-    edges = ctx.site.edges_labelled(rule.from_)
+    labelled = ctx.site.edges_labelled(rule.from_)
+    try:
+        edges = fronting(ctx.site, labelled, rule.street)
+    except FactMissing as e:
+        return Measurement(Status.UNKNOWN, e.reason, unit="m", details={"from": rule.from_, **e.details})
     if not edges:
-        return Measurement(Status.NOT_APPLICABLE, "no_boundary_of_kind", unit="m", details={"from": rule.from_})
+        return not_fronting(rule.from_, rule.street, bool(labelled))
     ground = ctx.facts.ground_elevation_m
     worst = None  # (slack, measured, required, height, edge index, global ids)
     where, ids = [], set()

@@ -12,6 +12,7 @@ TEMPLATES = {
     "outside_area": "{measured} of the footprint lies outside the {line}",
     "inside": "the footprint lies inside the {line}",
     "no_boundary_of_kind": "the parcel has no {side} boundary",
+    "no_street_of_width": "no {side} boundary fronts a street {street}",
     "no_part_in_band": "no part of the building is in the heights the rule covers",
     "no_height": "the model's height could not be measured",
     "no_storeys": "the model has no storeys to count",
@@ -47,6 +48,7 @@ def sentence(finding: dict, fmt) -> str:
         "depth": fmt(d.get("depth_m"), "m"), "volume": fmt(d.get("volume_outside_m3"), "m3"),
         "edge": d.get("edge", ""), "component": d.get("component", ""),
         "direction": {"vertical": "above it", "horizontal": "into it"}.get(d.get("depth_direction"), ""),
+        "street": d.get("street", ""),
         "zones_across": ", ".join((d.get("exemption") or {}).get("land_across", {})),
         "exempt_article": ((d.get("exemption") or {}).get("citation") or {}).get("article", ""),
     }

@@ -101,6 +101,27 @@ class Bands(Strict):
     bands: list[Band] = Field(min_length=1)
 
 
+class StreetWidth(Strict):
+    """Only the edges fronting a street this wide (NYC ZR 12-10: a wide street is 75 ft or more)."""
+
+    at_least: Length | None = None
+    below: Length | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self):
+        if self.at_least is None and self.below is None:
+            raise ValueError("a street width needs 'at_least' or 'below' (or both), e.g. {at_least: 75 ft}")
+        return self
+
+    def admits(self, width: float) -> bool:
+        return (self.at_least is None or width >= self.at_least - 1e-9) and (self.below is None or width < self.below)
+
+    def describe(self) -> str:
+        parts = ([f"at least {self.at_least:g} m"] if self.at_least is not None else []) + \
+                ([f"below {self.below:g} m"] if self.below is not None else [])
+        return " and ".join(parts) + " wide"
+
+
 class ExemptIf(Strict):
     """The rule does not apply when all the land across its boundaries lies in zones outside this list."""
 
@@ -112,6 +133,7 @@ class MinSetback(RuleBase):
     kind: Literal["min_setback"]
     from_: str = Field(alias="from", description="boundary kind: front, side, rear, road, north, any, or a site name")
     distance: Union[Length, LinearDistance, Bands]
+    street: StreetWidth | None = Field(default=None, description="only edges fronting a street this wide")
     exempt_if: ExemptIf | None = None
 
 
@@ -133,6 +155,7 @@ class Plane(RuleBase):
     reach: Length | None = Field(default=None, gt=0, description="horizontal extent from the base line")
     clear: Clearance | None = None
     setback_relief: bool = False
+    street: StreetWidth | None = Field(default=None, description="only edges fronting a street this wide")
     exempt_if: ExemptIf | None = None
 
 

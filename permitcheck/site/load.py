@@ -1,11 +1,12 @@
 """Site files: a GeoJSON FeatureCollection whose features carry a `role`, brought into the model.
 
 Roles: parcel (Polygon, `id`, optional `ground_elevation`), road (Polygon or LineString, optional
-`width`), zone (Polygon, `zone`), neighbour (Polygon, optional `zone`), building (optional
-`height`), boundary (LineString, `kind`: overrides the automatic label of the parcel edges it
-lies on). CRS: a legacy `crs` member naming an EPSG code, or `--site-crs`; none means RFC 7946
-longitude/latitude. Coordinates go through pyproj into the model's projected CRS, then through
-the model's map conversion into model coordinates, where the facts are.
+`width`: a number in metres, or a string with a unit such as "100 ft"), zone (Polygon, `zone`),
+neighbour (Polygon, optional `zone`), building (optional `height`), boundary (LineString, `kind`:
+overrides the automatic label of the parcel edges it lies on). CRS: a legacy `crs` member naming an
+EPSG code, or `--site-crs`; none means RFC 7946 longitude/latitude. Coordinates go through pyproj
+into the model's projected CRS, then through the model's map conversion into model coordinates,
+where the facts are.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from shapely.geometry import shape
 
 from permitcheck.errors import InputError
 from permitcheck.model.types import Georeference
+from permitcheck.rulebook.quantities import parse_length
 from permitcheck.site.boundaries import label_edges
 from permitcheck.site.types import Feature, Site
 
@@ -132,6 +134,8 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
             geom = shape(feat["geometry"])
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise SiteError(f"{path}: features[{i}] ({role}) has no valid geometry ({e})") from e
+        if role == "road" and props.get("width") is not None:
+            props = {**props, "width": _road_width(props["width"], f"{path}: features[{i}] (road)")}
         features.append(Feature(role, shapely.transform(geom, to_model), props))
 
     parcels = [f for f in features if f.role == "parcel"]
@@ -178,6 +182,19 @@ def _true_north(geo: Georeference, site_crs: str, parcel) -> np.ndarray | None:
         return None
     norm = float(np.linalg.norm(v))
     return v / norm if np.isfinite(norm) and norm > 0 else None
+
+
+def _road_width(value, where: str) -> float:
+    """A road's width in metres: a plain number is metres; "100 ft" says its unit (NYC streets)."""
+    fix = "write metres (20) or a unit ('75 ft')"
+    try:
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        width = float(value) if number else parse_length(value)
+    except (TypeError, ValueError) as e:
+        raise SiteError(f"{where}: width {value!r} is not a length ({e}) — {fix}") from e
+    if not math.isfinite(width) or width <= 0:
+        raise SiteError(f"{where}: width {value!r} must be a positive length — {fix}")
+    return width
 
 
 def _float_or_none(v) -> float | None:

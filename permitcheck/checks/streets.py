@@ -1,0 +1,67 @@
+"""Streets in front of parcel edges: their width, and rules that differ on wide and narrow streets.
+
+A road's width is its ``width`` property, else the depth of its polygon straight across the edge.
+NYC's Zoning Resolution (12-10) calls a street 75 ft or more wide a *wide street* and a narrower
+one a *narrow street*; its setbacks and sky exposure planes differ between them. A rule with
+
+    street: {at_least: 75 ft}      # or {below: 75 ft}
+
+takes only the edges that front such a street. An edge with no road of known width in front makes
+the rule UNKNOWN: which figures apply cannot be told.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString
+
+from permitcheck.checks.context import FactMissing
+from permitcheck.results import Measurement, Status
+from permitcheck.rulebook.schema import StreetWidth
+from permitcheck.site.boundaries import ROAD_REACH
+from permitcheck.site.types import Edge, Site
+
+ROAD_SEARCH_M = 100.0  # how far across a front edge a road polygon's far side is looked for
+
+
+def road_width(site: Site, edge: Edge) -> float | None:
+    """Width of the road in front of an edge: its ``width`` property, else its polygon across the edge."""
+    mid = np.asarray(edge.line.interpolate(0.5, normalized=True).coords[0])
+    n = np.asarray(edge.outward)
+    probe = LineString([mid + n * 0.01, mid + n * ROAD_REACH])
+    for f in site.features:
+        if f.role != "road" or not f.geometry.intersects(probe):
+            continue
+        if f.properties.get("width") is not None:  # metres, checked when the site was loaded
+            return float(f.properties["width"])
+        if f.geometry.geom_type in ("Polygon", "MultiPolygon"):
+            ray = LineString([mid, mid + n * ROAD_SEARCH_M])
+            cut = f.geometry.intersection(ray)
+            if not cut.is_empty:
+                far = max(float(np.hypot(*(np.asarray(p) - mid))) for g in shapely.get_parts(cut)
+                          for p in g.coords)
+                return far
+    return None
+
+
+def fronting(site: Site, edges: list[Edge], street: StreetWidth | None) -> list[Edge]:
+    """The edges that front a street of the width `street` asks for (all of them when it is None)."""
+    if street is None:
+        return list(edges)
+    out = []
+    for e in edges:
+        width = road_width(site, e)
+        if width is None:
+            raise FactMissing("no_road_width", edge=e.index)
+        if street.admits(width):
+            out.append(e)
+    return out
+
+
+def not_fronting(side: str, street: StreetWidth | None, labelled: bool) -> Measurement:
+    """NOT_APPLICABLE: no edge of the kind, or none of them on a street of the width asked."""
+    if street is None or not labelled:
+        return Measurement(Status.NOT_APPLICABLE, "no_boundary_of_kind", unit="m", details={"from": side})
+    return Measurement(Status.NOT_APPLICABLE, "no_street_of_width", unit="m",
+                       details={"from": side, "street": street.describe()})
