@@ -268,3 +268,38 @@ def test_envelope_sees_a_building_spanning_a_notch(tmp_path):
     assert m.status.value == "FAIL" and m.details["component"] == "parcel"
     assert m.details["depth_m"] == pytest.approx(1.0, abs=0.06)  # the notch's middle is 1 m from the parcel
     assert m.measured == pytest.approx(2 * (D - 6) * 6.0, rel=0.01)  # the box's part inside the notch
+
+
+def test_massing_leaves_out_the_air_under_an_overhang(tmp_path):
+    # a 20 m block with a 3 m cantilever at its top (z 18..20) over the north side, and a 15 m cap:
+    # over the cap are the block's top 5 m (W x D x 5) and the cantilever's 2 m (W x 3 x 2), not the
+    # air under the cantilever (that would add W x 3 x 3)
+    site = parcel_site(tmp_path, 10, 10, 10, 6)
+    m = model(block("main", 0, 0, 0, W, D, 20), block("cantilever", 0, D, 18, W, D + 3, 20))
+    env = Envelope.model_validate({"id": "envelope", "kind": "envelope", "height": "15 m", "citation": CITE})
+    got = run(env, m, site, rules=(env,))
+    assert got.status.value == "FAIL"
+    assert got.measured == pytest.approx(W * D * 5 + W * 3 * 2, rel=0.01)
+    # a courtyard stays open too: a ring of 4 m deep blocks round a W-8 x D-8 void, all 20 m tall
+    ring = model(block("s", 0, 0, 0, W, 4, 20), block("n", 0, D - 4, 0, W, D, 20),
+                 block("w", 0, 4, 0, 4, D - 4, 20), block("e", W - 4, 4, 0, W, D - 4, 20))
+    got = run(env, ring, site, rules=(env,))
+    assert got.measured == pytest.approx((W * D - (W - 8) * (D - 8)) * 5, rel=0.01)
+
+
+def test_massing_fills_a_hall_without_a_floor_but_not_the_air_between_pilotis(tmp_path):
+    site = parcel_site(tmp_path, 10, 10, 10, 6)
+    env = Envelope.model_validate({"id": "envelope", "kind": "envelope", "height": "15 m", "citation": CITE})
+    # walls 0.3 m thick round the lot with a 2 m door in the south wall, a roof, no floor slab
+    hall = model(block("s1", 0, 0, 0, 9, 0.3, 20), block("s2", 11, 0, 0, W, 0.3, 20),
+                 block("n", 0, D - 0.3, 0, W, D, 20), block("w", 0, 0.3, 0, 0.3, D - 0.3, 20),
+                 block("e", W - 0.3, 0.3, 0, W, D - 0.3, 20), block("roof", 0, 0, 19.7, W, D, 20))
+    got = run(env, hall, site, rules=(env,))
+    assert got.measured == pytest.approx(W * D * 5, rel=0.01)  # the hall's air above 15 m counts
+    # a block on four 0.5 m pilotis 6 m tall, capped at 3 m: only the block (6 to 20 m) is massing
+    cap3 = Envelope.model_validate({"id": "envelope", "kind": "envelope", "height": "3 m", "citation": CITE})
+    legs = [block(f"leg{i}", x, y, 0, x + 0.5, y + 0.5, 6) for i, (x, y) in
+            enumerate([(0, 0), (W - 0.5, 0), (0, D - 0.5), (W - 0.5, D - 0.5)])]
+    raised = model(*legs, block("body", 0, 0, 6, W, D, 20))
+    got = run(cap3, raised, site, rules=(cap3,))
+    assert got.measured == pytest.approx(W * D * 14 + 4 * 0.25 * 3, rel=0.01)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shapely
 
 if TYPE_CHECKING:  # trimesh (and the scipy it pulls in) costs 0.8 s to import: only when a mesh is made
     import trimesh
@@ -93,35 +94,104 @@ def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
     return BuildingMesh(result, tuple(hulled), tuple(dropped))
 
 
-def massing(solid, ground_z: float, keep=None):
-    """The building's massing: everything between the ground and its top surface, as a manifold.
+GROUND_SLICES_M = (0.3, 1.2, 2.1)  # where the building's foot is cut to find the plan it encloses
+CLOSE_GAPS_M = 1.5  # doors and gates up to twice this wide do not open the enclosed plan
 
-    The union of the vertical prisms under every upward-facing triangle of the (simplified) solid
-    is exactly the region under the top surface: rooms count, and so does the space under an
-    overhang (a cantilever's massing reaches the ground). Envelope volumes are measured on it,
+
+def massing(solid, ground_z: float, keep=None):
+    """The building's massing: what lies under its top surface and is enclosed, as a manifold.
+
+    In every vertical line the massing runs from the top surface down to the lowest point of the
+    solid in that line, or down to the ground inside the plan the building encloses at its foot. So
+    rooms count (a line through a room meets a floor below it, or stands inside the walls), a hall
+    with no floor slab counts, and the air under an overhang or between pilotis does not (a line
+    there meets the solid only above, outside the walls). Envelope volumes are measured on it,
     because the element solids alone leave out the air a permit officer counts as building.
-    Coordinates are the solid's own; `ground_z` in them. `keep(triangles) -> mask` picks the
-    triangles whose prisms are needed (all by default): to measure the massing inside a region
-    that is closed upwards, the prisms of the triangles that reach into it are enough.
+
+    It is the intersection of the downward sweep of the (simplified) solid (the union of the prisms
+    under every upward-facing triangle, to the ground) with the union of the upward sweep (the
+    prisms over every downward-facing triangle) and the prism over the enclosed foot plan (slices
+    just above the ground, gaps up to 3 m closed, holes filled). Only what stands above `ground_z`
+    counts. Coordinates are the solid's own; `ground_z` in them. `keep(triangles) -> mask` picks
+    the upward-facing triangles whose prisms are needed (all by default): to measure the massing
+    inside a region closed upwards, the prisms of the triangles that reach into it are enough,
+    with the downward-facing triangles in the same columns.
     """
     import manifold3d
 
     mesh = solid.simplify(0.05).to_mesh()
     v = np.asarray(mesh.vert_properties, dtype=np.float64)[:, :3]
     tri = v[np.asarray(mesh.tri_verts, dtype=np.int64)]
+    if len(tri) == 0:
+        return manifold3d.Manifold()
     n = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     up = tri[(n[:, 2] > 1e-9) & (tri[:, :, 2].max(axis=1) > ground_z + 1e-3)]
     if keep is not None and len(up):
         up = up[keep(up)]
+    if len(up) == 0:
+        return manifold3d.Manifold()
+    top_z = float(v[:, 2].max()) + 1.0
+    down = tri[n[:, 2] < -1e-9]
+    down = down[_same_columns(down, up)]
+    below = _prisms(up, lambda t: np.maximum(t[:, 2], ground_z), ground_z)
+    above = [_prisms(down, lambda t: t[:, 2], top_z), _foot_prism(solid, ground_z, top_z)]
+    above = manifold3d.Manifold.batch_boolean([m for m in above if not m.is_empty()], manifold3d.OpType.Add) \
+        if any(not m.is_empty() for m in above) else manifold3d.Manifold()
+    if below.is_empty() or above.is_empty():
+        return manifold3d.Manifold()
+    return below ^ above
+
+
+def _foot_prism(solid, ground_z: float, top_z: float):
+    """The plan the building encloses at its foot, extruded from the ground to `top_z`."""
+    import manifold3d
+
+    outers = []
+    for dz in GROUND_SLICES_M:
+        for c in solid.slice(ground_z + dz).to_polygons():
+            c = np.asarray(c, dtype=np.float64)
+            x, y = c[:, 0], c[:, 1]
+            if len(c) >= 3 and float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) > 0:
+                outers.append(shapely.Polygon(c))  # outer contours run counter-clockwise; holes are dropped
+    if not outers:
+        return manifold3d.Manifold()
+    closed = shapely.union_all(outers).buffer(CLOSE_GAPS_M, join_style="mitre").buffer(-CLOSE_GAPS_M,
+                                                                                      join_style="mitre")
+    parts = [p for p in shapely.get_parts(closed) if p.geom_type == "Polygon" and p.area > 1e-6]
+    if not parts:
+        return manifold3d.Manifold()
+    rings = [np.asarray(shapely.geometry.polygon.orient(shapely.Polygon(p.exterior), 1.0).exterior.coords)[:-1]
+             for p in parts]
+    return manifold3d.Manifold.extrude(manifold3d.CrossSection([r.tolist() for r in rings]),
+                                       float(top_z - ground_z)).translate([0.0, 0.0, float(ground_z)])
+
+
+def _prisms(triangles: np.ndarray, face_z, other_z: float):
+    """The union of the vertical prisms between each triangle (its z from `face_z`) and `other_z`."""
+    import manifold3d
+
     prisms = []
-    for t in up:
-        top = t.copy()
-        top[:, 2] = np.maximum(top[:, 2], ground_z)
-        base = t.copy()
-        base[:, 2] = ground_z
-        prism = manifold3d.Manifold.hull_points(np.concatenate([top, base]))
+    for t in triangles:
+        face = t.copy()
+        face[:, 2] = face_z(t)
+        end = t.copy()
+        end[:, 2] = other_z
+        prism = manifold3d.Manifold.hull_points(np.concatenate([face, end]))
         if not prism.is_empty():
             prisms.append(prism)
     if not prisms:
         return manifold3d.Manifold()
     return manifold3d.Manifold.batch_boolean(prisms, manifold3d.OpType.Add)
+
+
+def _same_columns(triangles: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Mask of `triangles` whose plan bounding box meets the plan bounding box of one of `others`."""
+    if len(triangles) == 0:
+        return np.zeros(0, dtype=bool)
+    boxes = shapely.box(triangles[:, :, 0].min(1), triangles[:, :, 1].min(1),
+                        triangles[:, :, 0].max(1), triangles[:, :, 1].max(1))
+    tree = shapely.STRtree(shapely.box(others[:, :, 0].min(1), others[:, :, 1].min(1),
+                                       others[:, :, 0].max(1), others[:, :, 1].max(1)))
+    hit = np.zeros(len(triangles), dtype=bool)
+    hit[np.unique(tree.query(boxes, predicate="intersects")[0])] = True
+    return hit
