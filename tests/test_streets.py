@@ -89,3 +89,19 @@ def test_street_width_needs_a_bound():
     with pytest.raises(ValueError, match="at_least"):
         StreetWidth()
     assert StreetWidth(at_least="75 ft").admits(22.86) and not StreetWidth(below="75 ft").admits(22.86)
+
+
+def test_six_stories_lower_than_60_ft_lower_the_plane(tmp_path):
+    """23-736(a): "60 feet or six stories, whichever is less"; storeys here are 3 m, so six end at 18 m."""
+    from permitcheck.checks.plane import resolved
+
+    narrow = next(r for r in NYC.book.zones["NYC-R6"].rules if r.id == "sky_exposure_narrow")
+    site = parcel_site(tmp_path, west=10, south=10, east=10, north=30, road_width=8.0)
+    for storeys, start in ((8, 18.0), (6, 60 * FT), (5, 60 * FT)):  # six storeys or fewer: 60 ft stands
+        model = building(storeys)
+        ctx = CheckContext(derive_facts(model).whole, site, tuple(model.elements), NYC.book.measurement_profile)
+        r = resolved(narrow, ctx)
+        assert r.start_height == pytest.approx(start) and r.clear.above == pytest.approx(start)
+        assert r.clear.distance == narrow.clear.distance and r.slope == narrow.slope
+    got = findings(building(8), site)
+    assert got["sky_exposure_narrow"].m.details["start_height_m"] == pytest.approx(18.0)

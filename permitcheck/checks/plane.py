@@ -155,8 +155,28 @@ def strips(rule: Plane, ctx: CheckContext) -> list[tuple[Strip, float, Edge]]:
     return out
 
 
+def resolved(rule: Plane, ctx: CheckContext) -> Plane:
+    """The rule as it stands on this building: `start_storeys` lowers the start height to the top of
+    that many storeys above ground when that is lower (NYC 23-736: "60 feet or six stories, whichever
+    is less"), and the clearance's `above` with it. The top of storey N is the floor of storey N + 1;
+    a building with no more than N storeys keeps the height."""
+    if rule.start_storeys is None:
+        return rule
+    floors = sorted(s.elevation_m for s in ctx.facts.storeys if s.above_ground and s.counted)
+    if len(floors) <= rule.start_storeys:
+        return rule
+    top = floors[rule.start_storeys] - ctx.facts.ground_elevation_m
+    if top >= rule.start_height:
+        return rule
+    clear = rule.clear
+    if clear is not None and clear.above > top:
+        clear = clear.model_copy(update={"above": top})
+    return rule.model_copy(update={"start_height": top, "clear": clear})
+
+
 def regions(rule: Plane, ctx: CheckContext, ss: list[tuple[Strip, float, Edge]] | None = None) -> list[Region]:
     """The regions the rule forbids: over the plane, and inside the clearance strip."""
+    rule = resolved(rule, ctx)
     ground = ctx.facts.ground_elevation_m
     out = []
     for s, _shift, _edge in strips(rule, ctx) if ss is None else ss:
@@ -229,6 +249,7 @@ def volume_over(rs: list[Region], hits, ctx: CheckContext) -> tuple[float, float
 
 def check(rule: Plane, ctx: CheckContext) -> Measurement:
     ground = ctx.facts.ground_elevation_m
+    rule = resolved(rule, ctx)
     try:
         ss = strips(rule, ctx)
         rs = regions(rule, ctx, ss)
@@ -262,6 +283,7 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
         where=where if where is not None and not where.is_empty else None,
         global_ids=tuple(ids),
         details={"from": _label(rule.from_), "measure": rule.measure, "base": rule.base, "edge": edge.index,
+                 "start_height_m": round(rule.start_height, 4),
                  "edges": [s.edge for s, _, _ in ss], "base_shift_m": {str(s.edge): round(sh, 4) for s, sh, _ in ss},
                  "part": worst.region.label, "depth_m": round(worst.depth, 4),
                  "allowed_height_m": round(z - ground - worst.depth, 4) if worst.region.label == "plane" else None,

@@ -155,6 +155,8 @@ class Plane(RuleBase):
     reach: Length | None = Field(default=None, gt=0, description="horizontal extent from the base line")
     clear: Clearance | None = None
     setback_relief: bool = False
+    start_storeys: int | None = Field(default=None, ge=1, description="the start height (and the clearance's "
+                                      "'above') is at most the top of this many storeys above ground")
     street: StreetWidth | None = Field(default=None, description="only edges fronting a street this wide")
     exempt_if: ExemptIf | None = None
 
