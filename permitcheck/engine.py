@@ -15,13 +15,22 @@ UNITS = {"max_height": "m", "max_storeys": "storeys", "max_coverage": "ratio", "
          "plane": "m", "envelope": "m3"}
 
 
+def _exemption(rule, ctx: CheckContext, names: dict) -> dict | None:
+    try:
+        return exemption(rule, ctx, names)
+    except Exception as e:  # noqa: BLE001 - a broken exemption keeps the rule, and says why
+        return {"exempt": False, "land_across": {}, "citation": rule.exempt_if.citation.model_dump(exclude_none=True),
+                "why_not": f"the exemption could not be evaluated: {type(e).__name__}: {e}"}
+
+
 def evaluate(ctx: CheckContext, rulebook: LoadedRulebook, zone: str) -> list[Finding]:
     findings = []
     rules = rules_for_zone(rulebook, zone)
     names = zone_codes(rulebook)
-    exempt = {r.id: exemption(r, ctx.site, names) for r in rules}
+    exempt = {r.id: _exemption(r, ctx, names) for r in rules}
+    out = frozenset(i for i, ex in exempt.items() if ex and ex["exempt"])
     # an exempt rule is out of force: an envelope rule gathering the zone's planes leaves it out too
-    ctx = dataclasses.replace(ctx, rules=tuple(r for r in rules if not (exempt[r.id] or {}).get("exempt")))
+    ctx = dataclasses.replace(ctx, rules=tuple(r for r in rules if r.id not in out), exempt=out)
     for rule in rules:
         check = CHECKS[rule.kind]  # the schema admits no kind without a check
         ex = exempt[rule.id]

@@ -191,3 +191,6 @@ def test_store_file_appears_with_its_tables_and_is_never_recreated(tmp_path):
     assert db.execute("SELECT run_id FROM runs").fetchall() == [("r1",)]
     db.close()
     assert [p.name for p in path.parent.iterdir() if p.name.startswith(".permitcheck-")] == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # readable as sqlite makes files, not a temp file's 0600

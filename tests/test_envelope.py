@@ -303,3 +303,12 @@ def test_massing_fills_a_hall_without_a_floor_but_not_the_air_between_pilotis(tm
     raised = model(*legs, block("body", 0, 0, 6, W, D, 20))
     got = run(cap3, raised, site, rules=(cap3,))
     assert got.measured == pytest.approx(W * D * 14 + 4 * 0.25 * 3, rel=0.01)
+    # a basement under it all (or a slab on grade) does not pull the air between the legs in
+    basement = block("basement", -1, -1, -4, W + 1, D + 1, 0)
+    got = run(cap3, model(*legs, block("body", 0, 0, 6, W, D, 20), basement), site, rules=(cap3,))
+    assert got.measured == pytest.approx(W * D * 14 + 4 * 0.25 * 3, rel=0.01)
+    overhang = model(block("main", 0, 0, 0, W, D, 20), block("cantilever", 0, D, 18, W, D + 3, 20),
+                     block("basement", 0, 0, -4, W, D + 3, 0))
+    env = Envelope.model_validate({"id": "envelope", "kind": "envelope", "height": "15 m", "citation": CITE})
+    got = run(env, overhang, site, rules=(env,))
+    assert got.measured == pytest.approx(W * D * 5 + W * 3 * 2, rel=0.01)

@@ -82,3 +82,15 @@ def test_envelope_is_drawn_in_3d_and_planes_in_section(results):
     assert 'class="nobuild"' in article and 'class="limit"' in article  # the plane, over the silhouette
     assert "10.00 m &lt; 18.64 m" in page  # the dimension on the site plan
     assert not re.search(r"<script|<link|@import|<img|<iframe", page, re.I)
+
+
+def test_braces_and_markup_in_site_names_are_drawn_as_text(results):
+    import copy
+
+    result = copy.deepcopy(results["fail"])
+    (x0, y0, x1, y1) = (0.0, 40.0, 30.0, 60.0)
+    result["site"]["features_model"].append({
+        "role": "neighbour", "properties": {"role": "neighbour", "id": "Lot {12} {}", "zone": "<b>}{0}</b>"},
+        "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}})
+    page = html.render(result)
+    assert "Lot {12} {} &lt;b&gt;}{0}&lt;/b&gt;</text>" in page and "<b>}" not in page

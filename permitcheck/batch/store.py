@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
+import uuid
 from pathlib import Path
 
 SCHEMA = """
@@ -31,9 +31,9 @@ def _create(path: Path) -> None:
 
     A reader (a dashboard, a test, a second batch) that finds the file then always finds the
     tables; if two batches race to create it, the first link wins and the other is discarded.
+    SQLite creates the file, so it gets the usual permissions (the umask), not a temp file's 0600.
     """
-    fd, tmp = tempfile.mkstemp(prefix=".permitcheck-", suffix=".sqlite", dir=path.parent)
-    os.close(fd)
+    tmp = path.parent / f".permitcheck-{uuid.uuid4().hex}.sqlite"
     try:
         db = sqlite3.connect(tmp)
         db.executescript(SCHEMA)
@@ -42,8 +42,11 @@ def _create(path: Path) -> None:
             os.link(tmp, path)
         except FileExistsError:
             pass
+        except OSError:  # a filesystem without hard links: a rename, which could replace a racing twin
+            if not path.exists():
+                os.replace(tmp, path)
     finally:
-        os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
 
 
 class Store:

@@ -30,6 +30,7 @@ class CheckContext:
     meshes: tuple[ElementMesh, ...]
     profile: MeasurementProfile
     rules: tuple = ()  # every rule in force in the zone: an envelope rule gathers the others
+    exempt: frozenset = frozenset()  # ids of the zone's rules an exemption took out of force here
 
     @cached_property
     def triangles(self) -> tuple[np.ndarray, tuple[str, ...]]:

@@ -35,14 +35,15 @@ KINDS = (Plane, MinSetback, MaxHeight)
 
 
 def _included(rule: Envelope, ctx: CheckContext) -> list:
+    """The rules the envelope is made of; one an exemption took out of force here is left out."""
     others = [r for r in ctx.rules if r.id != rule.id]
     if rule.include is None:
         return [r for r in others if isinstance(r, KINDS)]
     by_id = {r.id: r for r in others}
-    missing = [i for i in rule.include if i not in by_id or not isinstance(by_id[i], KINDS)]
+    missing = [i for i in rule.include if i not in ctx.exempt and (i not in by_id or not isinstance(by_id[i], KINDS))]
     if missing:
         raise LookupError(f"rules {missing} are not plane, min_setback or max_height rules of this zone")
-    return [by_id[i] for i in rule.include]
+    return [by_id[i] for i in rule.include if i in by_id]
 
 
 def setback_regions(rule: MinSetback, ctx: CheckContext) -> list[Region]:
@@ -220,5 +221,6 @@ def check(rule: Envelope, ctx: CheckContext) -> Measurement:
                  "worst_point_model": [round(x, 4), round(y, 4)], "worst_z": round(z, 4),
                  "height_of_worst_part_m": round(z - ground, 3),
                  "rules": sorted({r.rule for r in rs if r.rule}), "components": components,
+                 **({"exempt_rules": sorted(ctx.exempt)} if ctx.exempt else {}),
                  **({"view3d": view} if view else {})},
     )

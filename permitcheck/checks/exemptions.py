@@ -1,83 +1,100 @@
 """Exemptions: a rule that does not apply when the land across its boundaries is zoned otherwise.
 
 건축법 시행령 제86조 제2항 제3호: the north daylight rule does not apply when the lot to the north
-lies in a zone other than exclusive or general residential. The land across each edge the rule
-starts from is sampled 1 m outside the edge, every 2 m at most. A sample takes the `zone` of the
-neighbour parcel it falls in, else the zone of the zone polygon it falls in. The rule is exempt only
-when every sample lies in a known zone outside the rule's list. So a lot that is partly in a listed
-zone keeps the rule (the Ministry of Government Legislation's reading of 86②3 for a lot that
-straddles general residential and general commercial land), and so do a road, an unzoned neighbour,
-or land the site file does not describe. The finding says which of these kept the rule.
+lies in a zone other than exclusive or general residential. The land across is the strip 1 m deep
+outside every edge the rule measures from (for a plane measured due north, every edge facing north,
+as the plane takes them). That strip is cut exactly by the site's features: first by the neighbour
+parcels (their own `zone`), then by roads (a road keeps the rule, and so does a road drawn as a
+centre line within reach of the edge), then by the zone polygons. The rule is exempt only when all
+of the strip lies in known zones outside the rule's list. So a lot that is partly in a listed zone
+keeps the rule (the Ministry of Government Legislation's reading of 86②3 for a lot that straddles
+general residential and general commercial land), and so do an unzoned neighbour, a zone name the
+rulebook does not know, or land the site file does not describe. The finding says which of these
+kept the rule.
 """
 
 from __future__ import annotations
 
-import math
-
 import shapely
-from shapely.geometry import Point
+from shapely.geometry import Polygon
 
-from permitcheck.site.types import Site
+from permitcheck.checks.context import CheckContext, FactMissing
+from permitcheck.rulebook.schema import Plane
+from permitcheck.site.boundaries import ROAD_REACH
+from permitcheck.site.types import Edge, Site
 
-OFFSET_M = 1.0
-STEP_M = 2.0
-
-
-def _labels(from_) -> list[str]:
-    return [from_] if isinstance(from_, str) else list(from_)
-
-
-def _samples(site: Site, labels: list[str]):
-    """(edge index, point 1 m outside the edge) along every edge carrying one of `labels`."""
-    seen = set()
-    for label in labels:
-        for e in site.edges_labelled(label):
-            if e.index in seen:
-                continue
-            seen.add(e.index)
-            n = max(3, math.ceil(e.line.length / STEP_M))
-            ox, oy = e.outward
-            for i in range(n):
-                p = e.line.interpolate((i + 0.5) / n, normalized=True)
-                yield e.index, Point(p.x + ox * OFFSET_M, p.y + oy * OFFSET_M)
+DEPTH_M = 1.0
+MIN_AREA_M2 = 0.01  # slivers below this (a drawing's rounding) decide nothing
 
 
-def _zone_at(site: Site, point: Point, names: dict[str, str]) -> tuple[str | None, str]:
-    """(zone code or None, what lies there) at a point outside the parcel."""
-    def zone_of(f):
+def _edges(rule, ctx: CheckContext) -> list[Edge]:
+    """The edges the rule measures from, as its check selects them."""
+    if isinstance(rule, Plane):
+        from permitcheck.checks.plane import direction, selected_edges
+
+        try:
+            return selected_edges(ctx.site, rule.from_, direction(rule, ctx.site))
+        except FactMissing:  # no true north: the labelled edges (the check itself will say UNKNOWN)
+            return selected_edges(ctx.site, rule.from_)
+    return ctx.site.edges_labelled(rule.from_)
+
+
+def _strip(edge: Edge) -> Polygon:
+    (ax, ay), (bx, by) = edge.line.coords[:2]
+    ox, oy = edge.outward
+    near, far = 0.01, DEPTH_M
+    return Polygon([(ax + ox * near, ay + oy * near), (bx + ox * near, by + oy * near),
+                    (bx + ox * far, by + oy * far), (ax + ox * far, ay + oy * far)])
+
+
+def land_across(site: Site, edge: Edge, names: dict[str, str]) -> dict[str, float]:
+    """What lies across an edge (a zone code, or why none can be named) -> its area in the strip."""
+    rest = _strip(edge)
+    found: dict[str, float] = {}
+
+    def take(what: str, geom) -> None:
+        nonlocal rest
+        part = rest.intersection(geom)
+        if part.area > MIN_AREA_M2:
+            found[what] = found.get(what, 0.0) + part.area
+        rest = rest.difference(geom)
+
+    def zone_of(f) -> str:
         raw = str(f.properties["zone"])
-        return names.get(raw), names.get(raw) or f"zone '{raw}', unknown to the rulebook"
+        return names.get(raw) or f"zone '{raw}', unknown to the rulebook"
 
-    covering = [f for f in site.features if shapely.covers(f.geometry, point)]
-    unzoned = None
-    for f in covering:
-        if f.role == "neighbour":
-            if f.properties.get("zone") is not None:
-                return zone_of(f)
-            unzoned = f"neighbour {f.properties.get('id', '(no id)')} without a 'zone'"
-    if any(f.role == "road" for f in covering):
-        return None, "a road"
-    for f in covering:
+    for f in site.features:
+        if f.role == "neighbour" and f.geometry.area > 0:
+            take(zone_of(f) if f.properties.get("zone") is not None else
+                 f"neighbour {f.properties.get('id', '(no id)')} without a 'zone'", f.geometry)
+    for f in site.features:
+        if f.role == "road":
+            near_line = f.geometry.area == 0 and shapely.distance(f.geometry, edge.line) <= ROAD_REACH + DEPTH_M
+            take("a road", f.geometry.buffer(ROAD_REACH + DEPTH_M) if near_line else f.geometry)
+    for f in site.features:
         if f.role == "zone" and f.properties.get("zone") is not None:
-            return zone_of(f)
-    return None, unzoned or "land the site file does not describe"
+            take(zone_of(f), f.geometry)
+    if rest.area > MIN_AREA_M2:
+        found["land the site file does not describe"] = rest.area
+    return found
 
 
-def exemption(rule, site: Site, names: dict[str, str]) -> dict | None:
-    """Whether `rule` is exempt on this site, with the zones found across its edges; None if it names none."""
+def exemption(rule, ctx: CheckContext, names: dict[str, str]) -> dict | None:
+    """Whether `rule` is exempt on this site, with what lies across its edges; None if it names none."""
     ex = getattr(rule, "exempt_if", None)
     if ex is None:
         return None
     listed = set(ex.land_across_not_in)
-    found, keeps = {}, []
-    for index, point in _samples(site, _labels(rule.from_)):
-        code, what = _zone_at(site, point, names)
-        found.setdefault(what, set()).add(index)
-        if code is None or code in listed:
-            keeps.append((index, what))
-    out = {"exempt": bool(found) and not keeps, "land_across": {w: sorted(i) for w, i in sorted(found.items())},
+    across: dict[str, set[int]] = {}
+    keeps = []
+    for e in _edges(rule, ctx):
+        for what in land_across(ctx.site, e, names):
+            across.setdefault(what, set()).add(e.index)
+            if what not in names.values() or what in listed:  # not a zone code, or a zone that keeps it
+                keeps.append((e.index, what))
+    out = {"exempt": bool(across) and not keeps, "land_across": {w: sorted(i) for w, i in sorted(across.items())},
            "citation": ex.citation.model_dump(exclude_none=True)}
-    if not found:
+    if not across:
         out["why_not"] = "the parcel has no boundary of this kind"
     elif keeps:
         index, what = keeps[0]

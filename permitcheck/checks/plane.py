@@ -50,7 +50,7 @@ from permitcheck.checks.context import CheckContext, FactMissing
 from permitcheck.checks.regions import (Region, Strip, above, clip, deepest, plan_inside, region_solid, union_of,
                                          volume_inside)
 from permitcheck.checks.section import silhouette
-from permitcheck.checks.streets import fronting, not_fronting, road_width
+from permitcheck.checks.streets import far_side, fronting, not_fronting
 from permitcheck.geojson import geojson
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Plane
@@ -142,10 +142,10 @@ def strips(rule: Plane, ctx: CheckContext) -> list[tuple[Strip, float, Edge]]:
     for e in fronting(ctx.site, selected_edges(ctx.site, rule.from_, direction(rule, ctx.site)), rule.street):
         shift = 0.0
         if rule.base == "far_side_of_road":
-            width = road_width(ctx.site, e)
-            if width is None:
+            across = far_side(ctx.site, e)
+            if across is None:
                 raise FactMissing("no_road_width", edge=e.index)
-            shift += width
+            shift += across
         if rule.setback_relief:
             shift += setback_of(rule, ctx, e)
         (ax, ay), (bx, by) = e.line.coords
@@ -156,26 +156,30 @@ def strips(rule: Plane, ctx: CheckContext) -> list[tuple[Strip, float, Edge]]:
 
 
 def resolved(rule: Plane, ctx: CheckContext) -> Plane:
-    """The rule as it stands on this building: `start_storeys` lowers the start height to the top of
-    that many storeys above ground when that is lower (NYC 23-736: "60 feet or six stories, whichever
-    is less"), and the clearance's `above` with it. The top of storey N is the floor of storey N + 1;
-    a building with no more than N storeys keeps the height."""
-    if rule.start_storeys is None:
+    """The rule as it stands on this building: the clearance's `above_storeys` lowers its `above` to
+    the top of that many storeys above ground when that is lower (NYC 23-736(a): the front wall within
+    the initial setback may rise "60 feet or six stories, whichever is less"; the plane itself still
+    starts at 60 ft). The top of storey N is the floor of storey N + 1; a building with no more than
+    N storeys keeps the height."""
+    clear = rule.clear
+    if clear is None or clear.above_storeys is None:
         return rule
     floors = sorted(s.elevation_m for s in ctx.facts.storeys if s.above_ground and s.counted)
-    if len(floors) <= rule.start_storeys:
+    if len(floors) <= clear.above_storeys:
         return rule
-    top = floors[rule.start_storeys] - ctx.facts.ground_elevation_m
-    if top >= rule.start_height:
+    top = floors[clear.above_storeys] - ctx.facts.ground_elevation_m
+    if top >= clear.above:
         return rule
-    clear = rule.clear
-    if clear is not None and clear.above > top:
-        clear = clear.model_copy(update={"above": top})
-    return rule.model_copy(update={"start_height": top, "clear": clear})
+    return rule.model_copy(update={"clear": clear.model_copy(update={"above": top})})
 
 
-def regions(rule: Plane, ctx: CheckContext, ss: list[tuple[Strip, float, Edge]] | None = None) -> list[Region]:
-    """The regions the rule forbids: over the plane, and inside the clearance strip."""
+def regions(rule: Plane, ctx: CheckContext, ss: list[tuple[Strip, float, Edge]] | None = None,
+            floor: bool = True) -> list[Region]:
+    """The regions the rule forbids: over the plane, and inside the clearance strip.
+
+    `floor`: the plane's region starts at its start height (nothing lower can be over a plane that
+    rises from there); without it, parts lower down are measured too, which only a building standing
+    wholly below the start needs, to be judged at all."""
     rule = resolved(rule, ctx)
     ground = ctx.facts.ground_elevation_m
     out = []
@@ -184,7 +188,7 @@ def regions(rule: Plane, ctx: CheckContext, ss: list[tuple[Strip, float, Edge]] 
         plane_domain = domain + ((s.within(rule.reach),) if rule.reach is not None else ())
         # the plane rises from its start height, so nothing lower can be over it: leaving those parts
         # out changes no depth past the plane, and keeps a low podium from being the "worst" part
-        lowest = max(rule.start_height, rule.above or 0.0)
+        lowest = max(rule.start_height, rule.above or 0.0) if floor else (rule.above or 0.0)
         if lowest > 0:
             plane_domain += (above(ground + lowest),)
         g, h = s.rising(ground + rule.start_height, rule.slope)
@@ -261,6 +265,9 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
     tol = ctx.plan_tolerance_m  # depths are judged as horizontal distances, like the per-part setback
     tri, ids_all = ctx.triangles
     hits = [h for h in (deepest(r, tri, ids_all) for r in rs) if h is not None]
+    if not hits and rule.start_height > (rule.above or 0.0):  # all of it below the start: judge it there
+        rs = regions(rule, ctx, ss, floor=False)
+        hits = [h for h in (deepest(r, tri, ids_all) for r in rs) if h is not None]
     if not hits:
         return Measurement(Status.NOT_APPLICABLE, "no_part_under_plane", unit="m", details={"from": _label(rule.from_)})
     worst = max(hits, key=lambda h: h.run)
@@ -283,7 +290,7 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
         where=where if where is not None and not where.is_empty else None,
         global_ids=tuple(ids),
         details={"from": _label(rule.from_), "measure": rule.measure, "base": rule.base, "edge": edge.index,
-                 "start_height_m": round(rule.start_height, 4),
+                 **({"clear_above_m": round(rule.clear.above, 4)} if rule.clear is not None else {}),
                  "edges": [s.edge for s, _, _ in ss], "base_shift_m": {str(s.edge): round(sh, 4) for s, sh, _ in ss},
                  "part": worst.region.label, "depth_m": round(worst.depth, 4),
                  "allowed_height_m": round(z - ground - worst.depth, 4) if worst.region.label == "plane" else None,

@@ -96,13 +96,15 @@ def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
 
 GROUND_SLICES_M = (0.3, 1.2, 2.1)  # where the building's foot is cut to find the plan it encloses
 CLOSE_GAPS_M = 1.5  # doors and gates up to twice this wide do not open the enclosed plan
+SOFFIT_ABOVE_GROUND_M = 0.1  # a downward face lower than this is a foundation's or a basement's
 
 
 def massing(solid, ground_z: float, keep=None):
     """The building's massing: what lies under its top surface and is enclosed, as a manifold.
 
-    In every vertical line the massing runs from the top surface down to the lowest point of the
-    solid in that line, or down to the ground inside the plan the building encloses at its foot. So
+    In every vertical line the massing runs from the top surface down to the lowest soffit of the
+    solid in that line above the ground, or down to the ground inside the plan the building
+    encloses at its foot (basements and slabs on grade do not pull a line down to the ground). So
     rooms count (a line through a room meets a floor below it, or stands inside the walls), a hall
     with no floor slab counts, and the air under an overhang or between pilotis does not (a line
     there meets the solid only above, outside the walls). Envelope volumes are measured on it,
@@ -131,7 +133,9 @@ def massing(solid, ground_z: float, keep=None):
     if len(up) == 0:
         return manifold3d.Manifold()
     top_z = float(v[:, 2].max()) + 1.0
-    down = tri[n[:, 2] < -1e-9]
+    # soffits above the ground only: the underside of a basement or of a slab on grade would make
+    # every line through it reach the ground, the air under a cantilever or between pilotis too
+    down = tri[(n[:, 2] < -1e-9) & (tri[:, :, 2].mean(axis=1) > ground_z + SOFFIT_ABOVE_GROUND_M)]
     down = down[_same_columns(down, up)]
     below = _prisms(up, lambda t: np.maximum(t[:, 2], ground_z), ground_z)
     above = [_prisms(down, lambda t: t[:, 2], top_z), _foot_prism(solid, ground_z, top_z)]

@@ -65,8 +65,10 @@ def path(geom: dict | None, frame: Frame, cls: str, closed: bool = True) -> str:
 
 def text(x: float, y: float, s: str, cls: str = "label", anchor: str = "middle", halo: bool = False) -> str:
     """A label; `halo` lays a white outline copy under it (paint-order is not honoured everywhere)."""
-    one = f'<text class="{{}}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{{}}>{escape(s)}</text>'
-    return (one.format(f"{cls} halo", ' aria-hidden="true"') if halo else "") + one.format(cls, "")
+    def one(classes: str, extra: str = "") -> str:
+        return f'<text class="{classes}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(s)}</text>'
+
+    return (one(f"{cls} halo", ' aria-hidden="true"') if halo else "") + one(cls)
 
 
 def nice_length(target: float) -> float:

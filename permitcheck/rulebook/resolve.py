@@ -33,6 +33,13 @@ def _rule_places(book: Rulebook):
             yield ("zones", code, "rules", i), r, code
 
 
+def _covers(wider, narrower) -> bool:
+    """Every street width `narrower` admits, `wider` admits too."""
+    lo_ok = wider.at_least is None or (narrower.at_least is not None and wider.at_least <= narrower.at_least)
+    hi_ok = wider.below is None or (narrower.below is not None and wider.below >= narrower.below)
+    return lo_ok and hi_ok
+
+
 def _tighter_or_equal(child, parent) -> bool:
     if child.kind != parent.kind:
         return False
@@ -40,6 +47,9 @@ def _tighter_or_equal(child, parent) -> bool:
     if ex_child is not None and (ex_parent is None or
                                  not set(ex_parent.land_across_not_in) <= set(ex_child.land_across_not_in)):
         return False  # an exemption the parent does not grant loosens the rule
+    st_child, st_parent = getattr(child, "street", None), getattr(parent, "street", None)
+    if st_child is not None and (st_parent is None or not _covers(st_child, st_parent)):
+        return False  # fewer streets than the parent's: the rule is switched off on the others
     if isinstance(child, (MinSetback, Plane, Envelope)):
         return True  # distance shapes differ too much to order; the reviewer reads the citation
     return child.limit <= parent.limit + 1e-12

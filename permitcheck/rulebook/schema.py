@@ -114,7 +114,9 @@ class StreetWidth(Strict):
         return self
 
     def admits(self, width: float) -> bool:
-        return (self.at_least is None or width >= self.at_least - 1e-9) and (self.below is None or width < self.below)
+        # the same tolerance on both bounds: {at_least: 75 ft} and {below: 75 ft} never both admit a width
+        return (self.at_least is None or width >= self.at_least - 1e-9) and \
+            (self.below is None or width < self.below - 1e-9)
 
     def describe(self) -> str:
         parts = ([f"at least {self.at_least:g} m"] if self.at_least is not None else []) + \
@@ -142,6 +144,8 @@ class Clearance(Strict):
 
     distance: Length
     above: Length = 0.0
+    above_storeys: int | None = Field(default=None, ge=1, description="'above' is at most the top of this many "
+                                      "storeys above ground (NYC: 60 feet or six stories, whichever is less)")
 
 
 class Plane(RuleBase):
@@ -155,8 +159,6 @@ class Plane(RuleBase):
     reach: Length | None = Field(default=None, gt=0, description="horizontal extent from the base line")
     clear: Clearance | None = None
     setback_relief: bool = False
-    start_storeys: int | None = Field(default=None, ge=1, description="the start height (and the clearance's "
-                                      "'above') is at most the top of this many storeys above ground")
     street: StreetWidth | None = Field(default=None, description="only edges fronting a street this wide")
     exempt_if: ExemptIf | None = None
 
