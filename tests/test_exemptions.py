@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 from shapely.geometry import LineString, box
@@ -11,7 +10,6 @@ from shapely.geometry import LineString, box
 from conftest import ROOT
 from permitcheck.checking import check_model
 from permitcheck.checks.exemptions import land_across
-from permitcheck.rulebook import load_rulebook
 from permitcheck.site.types import Edge, Feature
 from test_rulebook_errors import HEAD, book, problems
 
@@ -132,24 +130,6 @@ def test_exemption_zones_and_sources_are_checked(tmp_path):
     got = problems(p)
     assert any("exempt_if.land_across_not_in: unknown zone 'Z9'" in g and ":" in g.split(" ")[0] for g in got)
     assert any("exempt_if.citation.source: unknown source 'lawx'" in g for g in got)
-
-
-def test_an_extending_rulebook_may_not_add_an_exemption(tmp_path):
-    rule = """\
-        - id: n
-          kind: min_setback
-          from: north
-          distance: 3 m
-          citation: {source: law, article: "1"}
-        """
-    book(tmp_path, rule, name="parent.yaml")
-    exempting = rule + textwrap.indent("exempt_if: {land_across_not_in: [Z1], citation: {source: law, article: '2'}}\n",
-                                       "  ")
-    child = book(tmp_path, exempting, name="child.yaml",
-                 head=HEAD.replace("rulebook: t", "rulebook: c\nextends: parent.yaml"))
-    (msg,) = problems(child)
-    assert "loosens the rule it replaces" in msg
-    assert load_rulebook(book(tmp_path, exempting, name="alone.yaml")).book.zones["Z1"].rules[0].exempt_if
 
 
 def test_shipped_site_names_the_zone_as_the_law_does():

@@ -120,6 +120,36 @@ def test_extending_rulebook_may_only_narrow(tmp_path):
     assert load_rulebook(child).parent is not None
 
 
+SETBACK = """\
+    - id: n
+      kind: min_setback
+      from: north
+      distance: 3 m
+      citation: {source: law, article: "1"}
+    """
+CHILD = HEAD.replace("rulebook: t", "rulebook: c\nextends: parent.yaml")
+
+
+@pytest.mark.parametrize("parent_extra, child_extra, loosens", [
+    ("", "exempt_if: {land_across_not_in: [Z1], citation: {source: law, article: '2'}}", True),
+    ("", "street: {at_least: 1000 m}", True),  # switched off on every street narrower than that
+    ("street: {at_least: 75 ft}", "street: {at_least: 50 ft}", False),  # more streets than the parent: fine
+    ("street: {at_least: 75 ft}", "street: {at_least: 100 ft}", True),
+])
+def test_an_extension_may_not_switch_a_rule_off_where_the_parent_applies_it(tmp_path, parent_extra, child_extra,
+                                                                              loosens):
+    def rule(extra):
+        return SETBACK + (textwrap.indent(extra + "\n", "  ") if extra else "")
+
+    book(tmp_path, rule(parent_extra), name="parent.yaml")
+    child = book(tmp_path, rule(child_extra), name="child.yaml", head=CHILD)
+    if loosens:
+        (msg,) = problems(child)
+        assert "loosens the rule it replaces" in msg
+    else:
+        assert load_rulebook(child).parent is not None
+
+
 def test_yaml_syntax_error_has_a_line(tmp_path):
     p = tmp_path / "bad.yaml"
     p.write_text("rulebook: t\nzones: [\n")

@@ -162,24 +162,3 @@ def test_road_width_is_the_depth_of_the_nearest_piece_across_the_edge(tmp_path):
     site = _site_with_road(tmp_path, [[[-40, -8], [60, -8], [60, -7], [-40, -7], [-40, -8]]], width="40 ft")
     (front,) = [x for x in site.edges if "front" in x.labels]
     assert road_width(site, front) == pytest.approx(40 * FT)
-
-
-def test_an_extending_rulebook_may_not_narrow_a_rule_to_fewer_streets(tmp_path):
-    from test_rulebook_errors import HEAD, book, problems
-
-    rule = """\
-        - id: base
-          kind: min_setback
-          from: front
-          distance: 3 m
-          citation: {source: law, article: "1"}
-        """
-    book(tmp_path, rule, name="parent.yaml")
-    child_head = HEAD.replace("rulebook: t", "rulebook: c\nextends: parent.yaml")
-    child = book(tmp_path, rule + "  street: {at_least: 1000 m}\n", name="child.yaml", head=child_head)
-    (msg,) = problems(child)
-    assert "loosens the rule it replaces" in msg
-    # a parent limited to wide streets may be narrowed by nothing but a wider (or no) street filter
-    book(tmp_path, rule + "  street: {at_least: 75 ft}\n", name="parent.yaml")
-    book(tmp_path, rule + "  street: {at_least: 50 ft}\n", name="child.yaml", head=child_head)
-    assert load_rulebook(tmp_path / "child.yaml").parent is not None
