@@ -127,10 +127,15 @@ class CheckResult:
 def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rules_path: str | os.PathLike,
                 zone: str | None = None, site_crs: str | None = None,
                 anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
-                ground_level_m: float | None = None, workers: int | None = None) -> CheckResult:
-    """Check one model on one site against one rulebook. Raises InputError for bad input."""
-    rulebook = load_rulebook(rules_path)  # cheapest first: a bad rulebook fails before geometry
-    inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers)
+                ground_level_m: float | None = None, workers: int | None = None,
+                rules_folders: tuple[str | os.PathLike, ...] = (), include_proxies: bool = False) -> CheckResult:
+    """Check one model on one site against one rulebook. Raises InputError for bad input.
+
+    `rules_folders`: folders whose rulebooks `extends:` may name besides the rulebook's own folder.
+    """
+    rulebook = load_rulebook(rules_path, rules_path=rules_folders)  # cheapest first: fails before geometry
+    inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers,
+                               include_proxies=include_proxies)
     return check_inspection(inspection, site_path, rulebook, zone=zone, site_crs=site_crs, anchor=anchor,
                             rotation_deg=rotation_deg)
 
@@ -144,7 +149,8 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
     check_plausible_placement(site, inspection.facts.whole.footprint, site.placement)
     code = _zone(rulebook, site, zone)
     ctx = CheckContext(inspection.facts.whole, site, tuple(inspection.model.elements),
-                       rulebook.book.measurement_profile)
+                       rulebook.book.measurement_profile,
+                       unmeasured=tuple(x.global_id for x in inspection.model.failures))
     findings = tuple(evaluate(ctx, rulebook, code))
     return CheckResult(inspection, site, rulebook, code, findings,
                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))

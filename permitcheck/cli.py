@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -12,6 +13,7 @@ import typer
 from rich.console import Console
 
 from permitcheck.errors import EXIT_INTERNAL, PermitcheckError
+from permitcheck.reports.printable import json_text, printable_str
 
 app = typer.Typer(
     add_completion=False,
@@ -25,13 +27,18 @@ _state = {"debug": False}
 @app.callback()
 def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
     _state["debug"] = debug
+    if not debug:
+        # Library warnings (shapely's RuntimeWarnings on degenerate geometry, deprecations) are not
+        # the user's business; what the user must know reaches the result's warnings instead.
+        warnings.simplefilter("ignore")
 
 
 def _fail(e: BaseException) -> None:
     if _state["debug"]:
         traceback.print_exception(e)
-    # Plain write, not rich: the message must stay one line whatever the terminal width.
-    one_line = " ".join(str(e).split())
+    # Plain write, not rich: the message must stay one line whatever the terminal width, and a
+    # name quoted from a file shows its control characters escaped.
+    one_line = printable_str(" ".join(str(e).split()))
     if isinstance(e, PermitcheckError):
         sys.stderr.write(f"permitcheck: error: {one_line}\n")
         raise typer.Exit(e.exit_code)
@@ -59,7 +66,7 @@ def inspect(
     except Exception as e:  # noqa: BLE001 - every failure becomes one line and an exit code
         _fail(e)
     if as_json:
-        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(result) + "\n")
     else:
         from permitcheck.reports.inspect_terminal import render
 
@@ -93,6 +100,9 @@ def check(
     report: Optional[Path] = typer.Option(None, "--report", help="Write the json, html, junit and bcf reports into this folder."),
     formats: list[str] = typer.Option([], "--format", help="A report format (json, html, junit, bcf, pdf); repeat."),
     outs: list[Path] = typer.Option([], "--out", help="Where to write the --format of the same position."),
+    rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name "
+                                          "(besides the rulebook's own folder); repeat."),
+    include_proxies: bool = typer.Option(False, "--include-proxies", help="Measure IfcBuildingElementProxy too."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
@@ -101,17 +111,20 @@ def check(
     try:
         targets = _report_targets(formats, outs)
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
-                             rotation_deg=rotation, ground_level_m=ground_level, workers=workers)
+                             rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
+                             rules_folders=tuple(rules_path), include_proxies=include_proxies)
         data = result.to_dict()
-        _write_reports(data, report, targets)
+        written = _write_reports(data, report, targets)
     except Exception as e:  # noqa: BLE001
         _fail(e)
     if as_json:
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(data) + "\n")
     else:
         from permitcheck.reports.check_terminal import render
 
         render(data, Console(highlight=False))
+        for path in written:
+            sys.stdout.write(printable_str(f"report: {path}") + "\n")
     raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
 
 
@@ -136,19 +149,21 @@ def _report_targets(formats: list[str], outs: list[Path]) -> list[tuple[str, Pat
     return list(zip(formats, outs))
 
 
-def _write_reports(data: dict, folder: Optional[Path], targets: list[tuple[str, Path]]) -> None:
+def _write_reports(data: dict, folder: Optional[Path], targets: list[tuple[str, Path]]) -> list[Path]:
+    """Write the reports asked for; the paths written, in order."""
     from permitcheck.reports import ReporterUnavailable, write_all, write_report
 
-    skipped = []
+    written, skipped = [], []
     if folder is not None:
-        _, skipped = write_all(data, folder)
+        written, skipped = write_all(data, folder)
     for fmt, out in targets:
         try:
-            write_report(fmt, data, out)
+            written.append(write_report(fmt, data, out))
         except ReporterUnavailable as e:
             skipped.append(str(e))
     for s in skipped:
-        sys.stderr.write(f"permitcheck: warning: {s}\n")
+        sys.stderr.write(f"permitcheck: warning: {printable_str(' '.join(str(s).split()))}\n")
+    return written
 
 
 @app.command()
@@ -162,17 +177,31 @@ def batch(
                                       "pdf); repeat. Default: json, html, junit."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786)."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Run again cases that ended in ERROR."),
+    wait: bool = typer.Option(False, "--wait", help="If another batch is running on --out, wait for it to "
+                              "finish, then run what it did not record (default: refuse, exit 2)."),
 ) -> None:
     """Check every case; re-runs skip recorded ones. Exit 0 when every case's newest verdict is PASS."""
+    from contextlib import ExitStack
+
     from permitcheck.batch import Limits, run_batch
     from permitcheck.reports.batch_progress import BatchProgress
 
+    progress = BatchProgress(Console(stderr=True, highlight=False))
     try:
         _available(formats)
-        with BatchProgress(Console(stderr=True, highlight=False)) as progress:
+        with ExitStack() as shown:
+            def event(kind: str, case: str, outcome: Optional[dict]) -> None:
+                if kind == "waiting":
+                    sys.stderr.write(f"permitcheck: another batch ({outcome['holder']}) is running on "
+                                     f"{outcome['out']}; waiting for it to finish\n")
+                elif kind == "started":  # the bar appears once the folder is ours, not over a refusal
+                    shown.enter_context(progress)
+                else:
+                    progress.event(kind, case, outcome)
+
             summary = run_batch(source, out, workers=workers, scheduler=scheduler, retry_errors=retry_errors,
                                 limits=Limits(timeout, memory_mb or None), formats=formats or None,
-                                on_event=progress.event)
+                                on_event=event, wait=wait)
         progress.final(summary)
     except Exception as e:  # noqa: BLE001
         _fail(e)
@@ -205,23 +234,53 @@ app.add_typer(rules_app, name="rules")
 
 
 @rules_app.command("validate")
-def rules_validate(files: list[Path] = typer.Argument(..., help="Rulebook YAML files.")) -> None:
+def rules_validate(
+    files: list[Path] = typer.Argument(..., help="Rulebook YAML files."),
+    rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name."),
+) -> None:
     """Validate rulebooks: schema, units, citations, and that an extending rulebook only narrows."""
     from permitcheck.rulebook import RulebookError, load_rulebook, zone_codes
 
     for f in files:
         try:
-            loaded = load_rulebook(f)
+            loaded = load_rulebook(f, rules_path=tuple(rules_path))
         except RulebookError as e:
             for problem in e.problems[:-1]:
-                sys.stderr.write(f"permitcheck: error: {problem}\n")
+                sys.stderr.write(f"permitcheck: error: {printable_str(' '.join(problem.split()))}\n")
             _fail(RulebookError(e.problems[-1]))
         except Exception as e:  # noqa: BLE001
             _fail(e)
         zones = sorted(set(zone_codes(loaded).values()))
         n = sum(len(z.rules) for z in loaded.book.zones.values()) + len(loaded.book.rules)
-        sys.stdout.write(f"{f}: ok — {loaded.book.rulebook} {loaded.book.version}, {len(zones)} zones, {n} rules\n")
+        sys.stdout.write(printable_str(f"{f}: ok — {loaded.book.rulebook} {loaded.book.version}, {len(zones)} zones, "
+                                       f"{n} rules") + "\n")
+
+
+def _click_exceptions():
+    """typer 0.29 vendors its own click; older ones use click: the exception classes of whichever runs."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - depends on the typer version installed
+        from click import exceptions
+    return exceptions
 
 
 def main() -> None:
-    app()
+    """The console script: usage errors, too, are one line on stderr and exit 2."""
+    ex = _click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except ex.UsageError as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # the help is already on screen
+            sys.exit(2)
+        command = e.ctx.command_path if e.ctx is not None else "permitcheck"
+        sys.stderr.write(f"permitcheck: error: {printable_str(' '.join(e.format_message().split()))} — see "
+                         f"'{printable_str(command)} --help'\n")
+        sys.exit(2)
+    except ex.ClickException as e:
+        sys.stderr.write(f"permitcheck: error: {printable_str(' '.join(e.format_message().split()))}\n")
+        sys.exit(e.exit_code)
+    except (KeyboardInterrupt, getattr(ex, "Abort", KeyboardInterrupt)):
+        sys.stderr.write("permitcheck: interrupted\n")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

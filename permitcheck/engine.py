@@ -46,6 +46,10 @@ def evaluate(ctx: CheckContext, rulebook: LoadedRulebook, zone: str) -> list[Fin
         except Exception as e:  # noqa: BLE001 - one broken check must not hide the others
             m = Measurement(Status.ERROR, "check_failed", unit=UNITS[rule.kind],
                             details={"error": f"{type(e).__name__}: {e}"})
+        if m.status == Status.PASS and ctx.unmeasured:
+            # an element that could not be measured may be the one that breaks the rule
+            m = dataclasses.replace(m, status=Status.REVIEW, reason="elements_not_measured",
+                                    details={**m.details, "elements_not_measured": list(ctx.unmeasured)})
         findings.append(Finding(
             rule=rule.id, title=rule.title or rule.id, kind=rule.kind, severity=rule.severity,
             citation=rule.citation.model_dump(exclude_none=True), m=m,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from permitcheck.errors import UsageError
 from permitcheck.facts import FactSet, Facts, derive_facts
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.facts.mesh import BuildingMesh, building_mesh
@@ -46,6 +48,7 @@ class Inspection:
             "storeys": [s.to_dict() for s in f.storeys],
             "element_count": f.element_count,
             "derivation": f.derivation,
+            "uncertain": [{"fact": k, "reason": v} for k, v in sorted(f.uncertain.items())],
         }
 
     def mesh(self) -> BuildingMesh:
@@ -82,7 +85,9 @@ class Inspection:
         }
 
     def _fact_warnings(self) -> list[str]:
-        out = []
+        out = list(self.facts.warnings)
+        out += [f"{k} is uncertain: {v}" for k, v in sorted(self.facts.whole.uncertain.items())
+                if k not in ("storeys", "gross_floor_area_m2") or "holes filled" not in v]
         if not self.model.storeys:
             out.append("the model has no IfcBuildingStorey: ground level is project zero and no storeys are counted")
         if self.model.failures:
@@ -98,5 +103,8 @@ class Inspection:
 def inspect_model(path: str | os.PathLike, ground_level_m: float | None = None,
                   workers: int | None = None, include_proxies: bool = False) -> Inspection:
     """Read an IFC model and measure it. Raises an InputError for a file that cannot be checked."""
+    if ground_level_m is not None and not (math.isfinite(ground_level_m) and abs(ground_level_m) < 1e5):
+        raise UsageError(f"--ground-level {ground_level_m}: not a level in metres — give the ground's model z, "
+                         "e.g. --ground-level 0.0")
     model = read_model(path, workers=workers, include_proxies=include_proxies)
     return Inspection(model, derive_facts(model, ground_level_m))

@@ -70,7 +70,8 @@ def _check(*args):
 
 
 @pytest.mark.parametrize("args,needle", [
-    ((SAMPLES / "geo_rotated_m.ifc", "--site", SITES / "crs_mismatch.geojson"), "km from the building"),
+    ((SAMPLES / "geo_rotated_m.ifc", "--site", SITES / "crs_mismatch.geojson"), "look like longitude/latitude"),
+    ((SAMPLES / "box_m.ifc", "--site", SITES / "box_ok.geojson", "--anchor", "320000,560000"), "km from the building"),
     ((SAMPLES / "box_m.ifc", "--site", SITES / "box_ok.geojson"), "not georeferenced"),
     ((SAMPLES / "box_m.ifc", "--site", SITES / "geo_ok_lonlat.geojson", "--anchor", "1,2"), "projected CRS"),
     ((SAMPLES / "box_m.ifc", "--site", SITES / "box_ok.geojson", "--anchor", "x"), "expected E,N"),

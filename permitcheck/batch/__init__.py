@@ -1,9 +1,13 @@
 """Batch permit runs: many cases in isolated workers, results kept in SQLite, never lost.
 
-`run_batch(source, out_dir)` reads a folder of cases or a manifest, skips the cases whose inputs
-(model, site, rulebook chain, options, tool version) are already recorded, runs the rest in parallel
-worker processes — or on a Dask cluster with `scheduler=` — and records each outcome as it finishes.
-The core never prints: pass `on_event(kind, case_name, outcome)` to follow progress.
+`run_batch(source, out_dir)` takes the output folder's lock (one batch per folder; `wait=True`
+queues behind a running one), clears the temporary files of dead processes, reads a folder of cases
+or a manifest, skips the cases whose inputs (model, site, rulebook chain, options, tool version) are
+already recorded, runs the rest in parallel worker processes — or on a Dask cluster with
+`scheduler=` — and records each outcome as it finishes. The parent only hashes files to plan; each
+worker reads and validates its own case, so a hostile input costs its case, never the batch.
+The core never prints: pass `on_event(kind, case_name, outcome)` to follow progress (kinds:
+waiting, started, planned, skipped, done).
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from permitcheck.batch.cases import Case, discover, safe_name
+from permitcheck.batch.inputs import inputs_key, inputs_of
 from permitcheck.batch.isolate import Limits, run_in_subprocess, run_local
+from permitcheck.batch.litter import sweep
+from permitcheck.batch.lock import BatchLocked, OutputLock
 from permitcheck.batch.store import Store
 from permitcheck.batch.summary import write_summary
-from permitcheck.batch.work import error_outcome, inputs_key, inputs_of
+from permitcheck.batch.work import error_outcome
 from permitcheck.errors import PermitcheckError
 from permitcheck.version import __version__
 
@@ -82,15 +89,48 @@ def _run_dask(scheduler, jobs, limits: Limits, reports_dir: Path, cache_dir: Pat
             client.close()
 
 
+def _reason(e: BaseException) -> str:
+    """One line: a permitcheck error or an OS error as it reads, anything else with its type."""
+    text = str(e) if isinstance(e, (PermitcheckError, OSError)) else f"{type(e).__name__}: {e}"
+    return " ".join(text.split())[:1000]
+
+
+def _plan(case: Case, store: Store, retry_errors: bool):
+    """("skip" | "run" | "error", key, inputs, model size or error). Never raises for a bad case."""
+    try:
+        inputs = inputs_of(case)
+        key, size = inputs_key(inputs), os.path.getsize(case.model)
+    except Exception as e:  # noqa: BLE001 - whatever a case holds costs that case only
+        reason = _reason(e)
+        key = hashlib.sha256(json.dumps([case.to_dict(), reason, __version__], default=str).encode()).hexdigest()
+        return ("skip" if store.has(case.name, key, include_errors=not retry_errors) else "error"), key, None, reason
+    return ("skip" if store.has(case.name, key, include_errors=not retry_errors) else "run"), key, inputs, size
+
+
 def run_batch(source: str | Path, out_dir: str | Path, workers: int | None = None, limits: Limits = Limits(),
               formats: list[str] | None = None, scheduler=None, retry_errors: bool = False,
-              on_event: Event | None = None) -> BatchSummary:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+              on_event: Event | None = None, wait: bool = False) -> BatchSummary:
+    """Run every case not yet recorded; raise BatchLocked if another batch holds `out_dir` (unless `wait`)."""
+    given = Path(out_dir)
+    given.mkdir(parents=True, exist_ok=True)
+    out_dir = given.absolute()  # reports and the store name absolute paths, whatever the working folder
+    emit = on_event or (lambda *a: None)
+    lock = OutputLock(given, wait=wait, on_wait=lambda holder: emit("waiting", "", {"holder": holder,
+                                                                                   "out": str(given)}))
+    with lock:
+        emit("started", "", None)
+        try:
+            sweep(out_dir, lock_held=True)
+            return _run_locked(source, out_dir, workers, limits, formats or DEFAULT_FORMATS, scheduler,
+                               retry_errors, emit)
+        finally:
+            sweep(out_dir, lock_held=True)  # what timed-out or crashed workers of this run left
+
+
+def _run_locked(source, out_dir: Path, workers, limits: Limits, formats: list[str], scheduler, retry_errors: bool,
+                emit: Event) -> BatchSummary:
     reports_dir, cache_dir = out_dir / "cases", out_dir / "facts-cache"
     reports_dir.mkdir(exist_ok=True)
-    formats = formats or DEFAULT_FORMATS
-    emit = on_event or (lambda *a: None)
     store = Store(out_dir / "permitcheck.sqlite")
     run_id = uuid.uuid4().hex
     summary = BatchSummary(run_id, store=str(store.path))
@@ -100,32 +140,26 @@ def run_batch(source: str | Path, out_dir: str | Path, workers: int | None = Non
                                                       "scheduler": str(scheduler) if scheduler else None})
         cases = discover(source)
         summary.total = len(cases)
-        jobs = []
+        jobs, failed = [], []
         for case in cases:
-            try:
-                inputs = inputs_of(case)
-                key = inputs_key(inputs)
-            except (PermitcheckError, OSError) as e:
-                inputs, key = None, hashlib.sha256(json.dumps([case.to_dict(), str(e), __version__]).encode()).hexdigest()
-                if store.has(case.name, key, include_errors=not retry_errors):
-                    summary.skipped += 1
-                    emit("skipped", case.name, None)
-                    continue
-                outcome = error_outcome(str(e))
-                store.record(_row(case, key, run_id, None, outcome))
-                summary.counts["ERROR"] = summary.counts.get("ERROR", 0) + 1
-                emit("done", case.name, outcome)
-                continue
-            if store.has(case.name, key, include_errors=not retry_errors):
+            action, key, inputs, detail = _plan(case, store, retry_errors)
+            if action == "skip":
                 summary.skipped += 1
                 emit("skipped", case.name, None)
-                continue
-            jobs.append((case, inputs, key))
-        emit("planned", "", {"to_run": len(jobs), "skipped": summary.skipped})
+            elif action == "error":
+                failed.append((case, key, detail))
+            else:
+                jobs.append((case, inputs, key, detail))
+        emit("planned", "", {"to_run": len(jobs) + len(failed), "skipped": summary.skipped})
+        for case, key, reason in failed:
+            outcome = error_outcome(reason)
+            store.record(_row(case, key, run_id, None, outcome))
+            summary.counts["ERROR"] = summary.counts.get("ERROR", 0) + 1
+            emit("done", case.name, outcome)
         # Largest models first: the long cases start early and the short ones fill in around them.
-        jobs.sort(key=lambda j: -os.path.getsize(j[0].model))
-        keys = {c.name: (k, i) for c, i, k in jobs}
-        pairs = [(c, i) for c, i, _ in jobs]
+        jobs.sort(key=lambda j: -j[3])
+        keys = {c.name: (k, i) for c, i, k, _ in jobs}
+        pairs = [(c, i) for c, i, _, _ in jobs]
         if scheduler is not None:
             results = _run_dask(scheduler, pairs, limits, reports_dir, cache_dir, formats)
         else:
@@ -145,4 +179,4 @@ def run_batch(source: str | Path, out_dir: str | Path, workers: int | None = Non
     return summary
 
 
-__all__ = ["BatchSummary", "Case", "Limits", "discover", "run_batch"]
+__all__ = ["BatchLocked", "BatchSummary", "Case", "Limits", "OutputLock", "discover", "run_batch"]

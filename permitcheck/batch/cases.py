@@ -5,18 +5,23 @@ Folder: one sub-folder per submission holding its model (*.ifc), its site (*.geo
 `anchor: [E, N]`, `rotation`, `site_crs`, `ground_level`, `model`, `site`. Manifest: one row per
 case with columns model, site, rules, zone (and optionally name, anchor "E,N", rotation, site_crs),
 paths relative to the manifest. A case that cannot be read becomes a case with an `error`, so the
-batch records it instead of stopping.
+batch records it instead of stopping; paths come out absolute, whatever folder the batch runs from.
+A `case.yaml` is small and read bounded, and its values must be text or numbers: a hostile one
+(megabytes, an alias bomb) costs its case, never the batch.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
+import reprlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
 
+from permitcheck.batch.files import open_regular
 from permitcheck.errors import InputError
 
 
@@ -47,17 +52,36 @@ def safe_name(name: str, limit: int = 80) -> str:
     return clean
 
 
+MAX_CASE_FILE_BYTES = 1 << 20
+_short = reprlib.Repr()  # bounded: a hostile value (an alias bomb) is never expanded into a message
+_short.maxlevel, _short.maxlist, _short.maxdict, _short.maxstring, _short.maxother = 1, 3, 3, 60, 60
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split())
+
+
+def _scalar(value, what: str):
+    """A text or number value as given, or None; anything else (lists, mappings) is refused."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(f"{what}: expected text or a number, got {_short.repr(value)}")
+    return value
+
+
 def _anchor(value) -> tuple[float, float] | None:
     if value in (None, ""):
         return None
-    parts = value.split(",") if isinstance(value, str) else list(value)
-    if len(parts) != 2:
-        raise InputError(f"anchor {value!r}: expected E,N")
-    return float(parts[0]), float(parts[1])
+    parts = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else None
+    if parts is None or len(parts) != 2:
+        raise InputError(f"anchor {_short.repr(value)}: expected E,N")
+    return float(_scalar(parts[0], "anchor")), float(_scalar(parts[1], "anchor"))
 
 
-def _resolve(base: Path, value) -> str | None:
-    if value in (None, ""):
+def _resolve(base: Path, value, what: str) -> str | None:
+    value = _scalar(value, what)
+    if value is None:
         return None
     p = Path(str(value))
     return str(p if p.is_absolute() else (base / p))
@@ -65,55 +89,92 @@ def _resolve(base: Path, value) -> str | None:
 
 def _case(name: str, base: Path, row: dict) -> Case:
     try:
+        if not isinstance(row, dict):
+            raise InputError(f"expected a mapping of model, site, rules..., got {_short.repr(row)}")
+        rotation, ground = _scalar(row.get("rotation"), "rotation"), _scalar(row.get("ground_level"), "ground_level")
+        site_crs = _scalar(row.get("site_crs"), "site_crs")
         return Case(
-            name=name, model=_resolve(base, row.get("model")), site=_resolve(base, row.get("site")),
-            rules=_resolve(base, row.get("rules")), zone=row.get("zone") or None, anchor=_anchor(row.get("anchor")),
-            rotation=float(row.get("rotation") or 0.0), site_crs=row.get("site_crs") or None,
-            ground_level=None if row.get("ground_level") in (None, "") else float(row["ground_level"]),
+            name=name, model=_resolve(base, row.get("model"), "model"), site=_resolve(base, row.get("site"), "site"),
+            rules=_resolve(base, row.get("rules"), "rules"), zone=_scalar(row.get("zone"), "zone"),
+            anchor=_anchor(row.get("anchor")), rotation=float(rotation or 0.0),
+            site_crs=None if site_crs is None else str(site_crs),
+            ground_level=None if ground is None else float(ground),
             error=None if row.get("rules") else "no rulebook named ('rules')",
         )
     except (InputError, TypeError, ValueError) as e:
-        return Case(name=name, error=f"unreadable case description: {e}")
+        return Case(name=name, error=f"unreadable case description: {_one_line(e)}")
 
 
 def _only(folder: Path, pattern: str, what: str) -> str:
+    """The one file matching `pattern`, named relative to `folder` like a `case.yaml` value."""
     found = sorted(folder.glob(pattern))
     if len(found) != 1:
         raise InputError(f"expected exactly one {what} ({pattern}) in {folder}, found {len(found)}")
-    return str(found[0])
+    return found[0].name
+
+
+def _read_case_file(desc: Path) -> dict:
+    with os.fdopen(open_regular(desc), "rb") as f:
+        data = f.read(MAX_CASE_FILE_BYTES + 1)
+    if len(data) > MAX_CASE_FILE_BYTES:
+        raise InputError(f"{desc}: larger than {MAX_CASE_FILE_BYTES >> 20} MB — a case.yaml names files, it holds none")
+    try:
+        row = yaml.safe_load(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise InputError(f"{desc}: not UTF-8 ({e.reason} at byte {e.start}) — save it as UTF-8") from e
+    if row is None:
+        return {}
+    if not isinstance(row, dict):
+        raise InputError(f"{desc}: expected a mapping")
+    return row
 
 
 def from_folder(root: Path) -> list[Case]:
+    try:
+        subs = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError as e:
+        raise InputError(f"{root}: cannot list the case folders ({e.strerror}) — check the folder") from e
     cases = []
-    for sub in sorted(p for p in root.iterdir() if p.is_dir()):
+    for sub in subs:
         desc = sub / "case.yaml"
         try:
-            row = yaml.safe_load(desc.read_text(encoding="utf-8")) if desc.exists() else {}
-            if not isinstance(row, dict):
-                raise InputError(f"{desc}: expected a mapping")
-            row.setdefault("model", row.get("model") or _only(sub, "*.ifc", "model"))
-            row.setdefault("site", row.get("site") or _only(sub, "*.geojson", "site"))
+            row = _read_case_file(desc) if desc.exists() else {}
+            row["model"] = row.get("model") or _only(sub, "*.ifc", "model")
+            row["site"] = row.get("site") or _only(sub, "*.geojson", "site")
             cases.append(_case(sub.name, sub, row))
-        except (InputError, OSError, yaml.YAMLError) as e:
-            cases.append(Case(name=sub.name, error=str(e)))
+        except Exception as e:  # noqa: BLE001 - one unreadable case costs that case, never the batch
+            cases.append(Case(name=sub.name, error=_one_line(e)[:500]))
     return cases
+
+
+def _manifest_rows(path: Path) -> list:
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(newline="", encoding="utf-8") as f:
+                return list(csv.DictReader(f))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 ({e.reason} at byte {e.start}) — save the manifest as UTF-8") from e
+    except (OSError, csv.Error, yaml.YAMLError, RecursionError) as e:
+        raise InputError(f"{path}: cannot read the manifest: {_one_line(e)[:300]}") from e
+    rows = data.get("cases", data) if isinstance(data, dict) else data
+    if isinstance(rows, dict):  # {name: row}
+        rows = [{"name": k, **v} if isinstance(v, dict) else v for k, v in rows.items()]
+    if not isinstance(rows, list):
+        raise InputError(f"{path}: a manifest is a list of cases (or a CSV with model,site,rules,zone columns)")
+    return rows
 
 
 def from_manifest(path: Path) -> list[Case]:
     base = path.parent
-    if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-    else:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rows = data.get("cases", data) if isinstance(data, dict) else data
-        if isinstance(rows, dict):  # {name: row}
-            rows = [{"name": k, **v} for k, v in rows.items()]
-    if not isinstance(rows, list):
-        raise InputError(f"{path}: a manifest is a list of cases (or a CSV with model,site,rules,zone columns)")
     out, seen = [], set()
-    for i, row in enumerate(rows):
-        name = str(row.get("name") or Path(str(row.get("model") or f"case-{i}")).stem)
+    for i, row in enumerate(_manifest_rows(path)):
+        try:
+            given = _scalar(row.get("name"), "name") if isinstance(row, dict) else None
+            model = _scalar(row.get("model"), "model") if isinstance(row, dict) else None
+            name = str(given or Path(str(model or f"case-{i}")).stem)
+        except InputError:
+            name = f"case-{i}"
         if name in seen:
             name = f"{name}-{i}"
         seen.add(name)
@@ -122,9 +183,11 @@ def from_manifest(path: Path) -> list[Case]:
 
 
 def discover(source: str | Path) -> list[Case]:
-    source = Path(source)
+    """The cases of a folder or manifest, with absolute paths (so a relative source works from its folder)."""
+    given = Path(source)
+    source = given.absolute()
     if source.is_dir():
         return from_folder(source)
     if source.is_file():
         return from_manifest(source)
-    raise InputError(f"{source}: no such folder or manifest — give a folder of cases or a .csv/.yaml manifest")
+    raise InputError(f"{given}: no such folder or manifest — give a folder of cases or a .csv/.yaml manifest")

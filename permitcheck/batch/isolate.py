@@ -3,16 +3,20 @@
 Locally each case runs in its own forked process (cheap: the parent has the libraries loaded), with
 an address-space cap (RLIMIT_AS) and a wall-clock timeout; the parent waits on all of them at once
 and records whatever each one ends with. On Dask each task runs the case in a child
-`python -m permitcheck.batch.worker` process for the same isolation.
+`python -m permitcheck.batch.worker` process for the same isolation. On Linux a worker is killed
+when the process that started it dies (even by kill -9), so no orphan writes on into an output
+folder that a re-run has taken over.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
 import resource
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Iterator
@@ -35,8 +39,37 @@ def _cap_memory(memory_mb: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _find_prctl():
+    """libc's prctl, looked up in the parent: a forked child of a threaded process must not dlopen."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_prctl = _find_prctl()
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has.
+
+    The signal follows the parent *thread* that forked us, which waits for its workers, so it is
+    the batch's lifetime. Elsewhere (no prctl) this does nothing.
+    """
+    if _prctl is None or _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return
+    if os.getppid() != parent_pid:  # the parent died before the request was in place
+        os._exit(1)
+
+
 def _child(conn, case: Case, inputs: dict, reports_dir: Path, cache_dir: Path | None, formats: list[str],
-           memory_mb: int | None) -> None:
+           memory_mb: int | None, parent_pid: int) -> None:
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends the children
     try:
         _cap_memory(memory_mb)
@@ -72,7 +105,7 @@ def run_local(jobs: list[tuple[Case, dict]], workers: int, limits: Limits, repor
                 case, inputs = pending.pop(0)
                 reader, writer = ctx.Pipe(duplex=False)
                 proc = ctx.Process(target=_child, args=(writer, case, inputs, reports_dir, cache_dir, formats,
-                                                        limits.memory_mb), daemon=True)
+                                                        limits.memory_mb, os.getpid()), daemon=True)
                 proc.start()
                 writer.close()
                 active[reader] = (case, proc, time.monotonic())
@@ -109,15 +142,20 @@ def run_in_subprocess(case_json: str, reports_dir: str, cache_dir: str | None, f
     """One case in a fresh `python -m permitcheck.batch.worker` (the Dask task body)."""
     import json
     import subprocess
-    import sys
 
     start = time.monotonic()
     payload = json.dumps({"case": json.loads(case_json), "reports_dir": reports_dir, "cache_dir": cache_dir,
                           "formats": formats})
+    parent = os.getpid()
+
+    def setup() -> None:
+        die_with_parent(parent)
+        _cap_memory(memory_mb)
+
     try:
         proc = subprocess.run([sys.executable, "-m", "permitcheck.batch.worker"], input=payload,
                               capture_output=True, text=True, timeout=timeout_s,
-                              preexec_fn=(lambda: _cap_memory(memory_mb)) if os.name == "posix" else None)
+                              preexec_fn=setup if os.name == "posix" else None)
     except subprocess.TimeoutExpired:
         return error_outcome(f"timed out after {timeout_s:g} s", {"wall_s": time.monotonic() - start})
     if proc.returncode < 0:

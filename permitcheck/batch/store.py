@@ -33,7 +33,7 @@ def _create(path: Path) -> None:
     tables; if two batches race to create it, the first link wins and the other is discarded.
     SQLite creates the file, so it gets the usual permissions (the umask), not a temp file's 0600.
     """
-    tmp = path.parent / f".permitcheck-{uuid.uuid4().hex}.sqlite"
+    tmp = path.parent / f".permitcheck-{os.getpid()}-{uuid.uuid4().hex}.sqlite"  # pid: see litter.py
     try:
         db = sqlite3.connect(tmp)
         db.executescript(SCHEMA)

@@ -33,7 +33,7 @@ def _rows(latest: list[dict], out_dir: Path) -> list[dict]:
 
 
 def _atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # pid: see litter.py
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 

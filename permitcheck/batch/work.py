@@ -1,5 +1,9 @@
 """One case, start to finish, as it runs inside an isolated worker process.
 
+The worker, not the batch parent, reads and validates the case's rulebook: whatever a bad
+rulebook does (an encoding error, an alias bomb that hangs the loader) then costs this case only,
+under its timeout and memory cap.
+
 The facts cache holds pickled inspections keyed by the model's sha256, the tool version and the
 measuring options, so a rulebook-only change re-checks without re-reading geometry. The cache is
 written by permitcheck alone (atomically) and read only from the batch's own output folder.
@@ -20,38 +24,8 @@ from permitcheck.errors import InputError
 from permitcheck.version import __version__
 
 
-def file_sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def facts_key(model_sha: str, case: Case) -> str:
     return hashlib.sha256(json.dumps([model_sha, __version__, case.ground_level]).encode()).hexdigest()[:32]
-
-
-def inputs_of(case: Case) -> dict:
-    """Hashes of everything the decision depends on; raises InputError for a missing input."""
-    from permitcheck.rulebook import load_rulebook
-
-    if case.error:
-        raise InputError(case.error)
-    for what, p in (("model", case.model), ("site", case.site), ("rulebook", case.rules)):
-        if not p or not os.path.isfile(p):
-            raise InputError(f"case {case.name}: {what} {p!r} not found")
-    chain = [n.path for n in load_rulebook(case.rules).chain()]
-    return {
-        "model_sha256": file_sha256(case.model), "site_sha256": file_sha256(case.site),
-        "rulebook_sha256": {p: file_sha256(p) for p in chain},
-        "options": [case.zone, case.anchor, case.rotation, case.site_crs, case.ground_level],
-        "tool_version": __version__,
-    }
-
-
-def inputs_key(inputs: dict) -> str:
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -75,25 +49,54 @@ def _inspection(case: Case, model_sha: str, cache_dir: Path | None):
 
 
 def _write_reports(result: dict, case: Case, reports_dir: Path, formats: list[str]) -> str:
+    """Write the reports beside the case's folder, then swap them in with two renames.
+
+    A folder cannot replace a non-empty folder in one rename, so the old one is renamed aside first:
+    a kill leaves whole folders only, never one half deleted. Temporary names carry the pid, so
+    the next batch can tell litter (see litter.py).
+    """
     from permitcheck.reports import write_all
 
     final = reports_dir / safe_name(case.name)
     tmp = reports_dir / f".{final.name}.{os.getpid()}.tmp"
+    old = reports_dir / f".{final.name}.{os.getpid()}.old.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     write_all(result, tmp, formats)
     if final.exists():
-        shutil.rmtree(final)
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(final, old)
     os.replace(tmp, final)
+    shutil.rmtree(old, ignore_errors=True)
     return str(final)
+
+
+def _load_checked(case: Case, inputs: dict):
+    """The case's rulebook, loaded for real; refused if the parent hashed another chain for its key.
+
+    The key must cover every rulebook the verdict depends on, or a changed parent rulebook would be
+    skipped on the next run.
+    """
+    from permitcheck.rulebook import load_rulebook
+
+    rulebook = load_rulebook(case.rules)
+    hashed = list(inputs.get("rulebook_sha256") or {})
+    if inputs.get("rulebook_chain_error"):
+        raise InputError(f"case {case.name}: the rulebook's 'extends' chain could not be read for the "
+                         f"re-run key: {inputs['rulebook_chain_error']}")
+    loaded = [n.path for n in rulebook.chain()]
+    if [Path(p).resolve() for p in loaded] != [Path(p).resolve() for p in hashed]:
+        raise InputError(f"case {case.name}: the rulebook's 'extends' chain was read as "
+                         f"{' > '.join(hashed)} for the re-run key but loads as {' > '.join(loaded)} — "
+                         "write 'extends:' as a plain top-level key")
+    return rulebook
 
 
 def run_case(case: Case, inputs: dict, reports_dir: Path, cache_dir: Path | None, formats: list[str]) -> dict:
     """The outcome of one case; raises on bad input (the caller records it as ERROR)."""
     from permitcheck.checking import check_inspection
-    from permitcheck.rulebook import load_rulebook
 
     t0 = time.perf_counter()
-    rulebook = load_rulebook(case.rules)
+    rulebook = _load_checked(case, inputs)
     inspection, cached = _inspection(case, inputs["model_sha256"], cache_dir)
     t1 = time.perf_counter()
     result = check_inspection(inspection, case.site, rulebook, zone=case.zone, site_crs=case.site_crs,

@@ -8,7 +8,8 @@ import traceback
 from pathlib import Path
 
 from permitcheck.batch.cases import Case
-from permitcheck.batch.work import error_outcome, inputs_of, run_case
+from permitcheck.batch.inputs import inputs_of
+from permitcheck.batch.work import error_outcome, run_case
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ class CheckContext:
     profile: MeasurementProfile
     rules: tuple = ()  # every rule in force in the zone: an envelope rule gathers the others
     exempt: frozenset = frozenset()  # ids of the zone's rules an exemption took out of force here
+    unmeasured: tuple[str, ...] = ()  # GlobalIds of elements whose geometry could not be measured
 
     @cached_property
     def triangles(self) -> tuple[np.ndarray, tuple[str, ...]]:

@@ -19,6 +19,8 @@ from permitcheck.rulebook.schema import MaxFar
 def check(rule: MaxFar, ctx: CheckContext) -> Measurement:
     gfa = ctx.facts.gross_floor_area_m2
     ratio = gfa / ctx.parcel_area_m2 if ctx.facts.storeys_above_ground else None
+    details = {"gross_floor_area_m2": round(gfa, 3), "parcel_area_m2": round(ctx.parcel_area_m2, 3)}
+    if "gross_floor_area_m2" in ctx.facts.uncertain:
+        details["uncertain"] = ctx.facts.uncertain["gross_floor_area_m2"]
     return at_most(ratio, rule.limit, "ratio", ctx.profile.relative_tolerance * rule.limit, "no_floor_area",
-                   uncertain="gross_floor_area_m2" in ctx.facts.uncertain,
-                   details={"gross_floor_area_m2": round(gfa, 3), "parcel_area_m2": round(ctx.parcel_area_m2, 3)})
+                   uncertain="gross_floor_area_m2" in ctx.facts.uncertain, details=details)

@@ -29,5 +29,7 @@ def check(rule: MaxHeight, ctx: CheckContext) -> Measurement:
     if edges and f.height_m is not None:  # an elevation seen from the front (or the first) edge
         details["section"] = {"edge": edges[0].index,
                               "silhouette": geojson(silhouette(ctx.meshes, f.ground_elevation_m, edges[0]))}
+    if "height_m" in f.uncertain:
+        details["uncertain"] = f.uncertain["height_m"]
     return at_most(f.height_m, rule.limit, "m", ctx.profile.length_tolerance, "no_height", global_ids=ids,
-                   details=details)
+                   details=details, uncertain="height_m" in f.uncertain)

@@ -7,9 +7,13 @@ from dataclasses import dataclass, replace
 from permitcheck.facts.footprint import ABOVE_TOLERANCE, footprint
 from permitcheck.facts.ground import ground_level
 from permitcheck.facts.height import highest_point
+from permitcheck.facts.levels import Levels, storey_levels
 from permitcheck.facts.storeys import storey_facts
 from permitcheck.facts.types import Facts
 from permitcheck.model.types import Building, Model
+
+# Less floor area than this share of the footprint means floor slabs are missing, not a design.
+IMPLAUSIBLE_GFA_SHARE = 0.5
 
 DERIVATION = {
     "ground_elevation_m": "",  # filled per run
@@ -18,7 +22,8 @@ DERIVATION = {
         "union of the plan projection of every building element clipped "
         f"{ABOVE_TOLERANCE * 100:.0f} cm above ground level (holes kept, parts below ground ignored)"
     ),
-    "storeys": "IfcBuildingStorey by placement z; a storey counts as a floor when it holds a floor slab",
+    "storeys": "IfcBuildingStorey at its floor slabs' level (its placement when they agree); a storey counts as "
+               "a floor when its floor slabs cover 5 % of its building's largest floor",
     "gross_floor_area_m2": (
         "per counted storey at or above ground: union of the plan projections of its floor slabs, walls, "
         "columns and curtain walls, clipped to the footprint; summed"
@@ -30,6 +35,8 @@ DERIVATION = {
 class FactSet:
     whole: Facts
     buildings: tuple[Facts, ...]
+    warnings: tuple[str, ...] = ()
+    levels: Levels | None = None  # how storeys were levelled and which slabs are whose floor
 
 
 def _descendants(buildings: list[Building], root: str) -> set[str]:
@@ -44,18 +51,35 @@ def _descendants(buildings: list[Building], root: str) -> set[str]:
     return ids
 
 
-def _facts(model: Model, building: Building | None, ground: float, how: str) -> Facts:
+def _facts(model: Model, levels: Levels, building: Building | None, ground: float, how: str) -> Facts:
     if building is None:
-        meshes, storeys, name = model.elements, model.storeys, "whole model"
+        meshes, storeys, name = model.elements, list(levels.storeys), "whole model"
     else:
         ids = _descendants(model.buildings, building.global_id)
         meshes = [m for m in model.elements if m.building_id in ids]
-        storeys = [s for s in model.storeys if s.building_id in ids]
+        storeys = [s for s in levels.storeys if s.building_id in ids]
         name = building.name
     top, element = highest_point(meshes)
     plan = footprint(meshes, ground)
-    per_storey = storey_facts(storeys, meshes, ground, plan)
-    fallback = any("holes filled" in s.note for s in per_storey)
+    per_storey = storey_facts(storeys, meshes, ground, plan, levels)
+    uncertain = {}
+    if any("holes filled" in s.note for s in per_storey):
+        why = "no floor slabs in the building: storeys and floor area come from the walls' outline"
+        uncertain.update(storeys=why, gross_floor_area_m2=why)
+    gfa = sum(s.gross_area_m2 for s in per_storey if s.counted and s.above_ground)
+    if 0 < gfa < IMPLAUSIBLE_GFA_SHARE * plan.area:
+        uncertain["gross_floor_area_m2"] = (
+            f"floor area {gfa:.1f} m² is less than half the footprint ({plan.area:.1f} m²): floor slabs may be "
+            "missing (a frame or a shell modelled without floors)")
+    proxies = [p for p in model.unmeasured_proxies
+               if building is None or p.building_id in {m.building_id for m in meshes}]
+    above = [(float(p.vertices[:, 2].max()), p) for p in proxies]
+    above = [(z, p) for z, p in above if top is not None and z > top + 0.01]
+    if above:
+        z, p = max(above, key=lambda t: t[0])
+        uncertain["height_m"] = (
+            f"IfcBuildingElementProxy '{p.name}' ({p.global_id}) rises to {z - ground:.2f} m above ground, above the "
+            f"measured top ({top - ground:.2f} m), and is not measured: check it, or run with --include-proxies")
     return Facts(
         building_id=building.global_id if building else None,
         name=name,
@@ -68,22 +92,23 @@ def _facts(model: Model, building: Building | None, ground: float, how: str) -> 
         storeys_above_ground=sum(1 for s in per_storey if s.counted and s.above_ground),
         storeys_below_ground=sum(1 for s in per_storey if s.counted and not s.above_ground),
         derivation={**DERIVATION, "ground_elevation_m": how},
-        uncertain=frozenset({"storeys", "gross_floor_area_m2"} if fallback else ()),
+        uncertain=uncertain,
     )
 
 
 def derive_facts(model: Model, ground_level_m: float | None = None) -> FactSet:
     """Facts for the whole model and for each IfcBuilding; `ground_level_m` overrides the datum."""
-    ground, how = ground_level(model.storeys, ground_level_m)
-    whole = _facts(model, None, ground, how)
+    levels = storey_levels(model.storeys, model.elements)
+    ground, how = ground_level(list(levels.storeys), ground_level_m)
+    whole = _facts(model, levels, None, ground, how)
     if len(model.buildings) == 1:
         only = model.buildings[0]
-        return FactSet(whole, (replace(whole, building_id=only.global_id, name=only.name),))
-    buildings = tuple(_facts(model, b, ground, how) for b in model.buildings)
+        return FactSet(whole, (replace(whole, building_id=only.global_id, name=only.name),), levels.warnings, levels)
+    buildings = tuple(_facts(model, levels, b, ground, how) for b in model.buildings)
     # Storeys of side-by-side buildings do not add up: the whole has as many as its tallest part.
     whole = replace(
         whole,
         storeys_above_ground=max(b.storeys_above_ground for b in buildings),
         storeys_below_ground=max(b.storeys_below_ground for b in buildings),
     )
-    return FactSet(whole, buildings)
+    return FactSet(whole, buildings, levels.warnings, levels)

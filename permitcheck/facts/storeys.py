@@ -1,9 +1,10 @@
 """Storeys and gross floor area.
 
-A storey counts as a floor when its own elements include a floor slab (IfcSlab other than ROOF
-or LANDING, not part of an IfcRoof): Revit's "Roof", "T/FDN" and ceiling levels hold no floor
-and are listed but not counted. When no storey of the building holds a floor slab at all
-(IfcOpenHouse), every storey with elements counts, and a warning says so.
+A storey counts as a floor when its floor slabs (IfcSlab other than ROOF or LANDING, not part of an
+IfcRoof, taken by level as `facts.levels` decides) cover at least 5 % of its building's largest
+floor: Revit's "Roof", "T/FDN" and ceiling levels, and a level holding only a landing, are listed
+but not counted. When no storey of the building holds a floor slab at all (IfcOpenHouse), every
+storey with elements counts, and a warning says so.
 
 Gross floor area of a counted storey = area of the union of the plan projections of the storey's
 floor slabs, walls, columns and curtain walls — the floor plate to the outer face of the walls,
@@ -18,6 +19,7 @@ from __future__ import annotations
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from permitcheck.facts.levels import Levels, is_floor_slab
 from permitcheck.facts.projection import merge_triangles, plan_polygons, union
 from permitcheck.facts.types import StoreyFacts
 from permitcheck.model.types import ElementMesh, Storey
@@ -25,52 +27,62 @@ from permitcheck.model.types import ElementMesh, Storey
 # A storey within this distance below the ground level is still "at ground" (exporters offset
 # the ground floor by a finish thickness: Janesville's first floor is at +0.05 m).
 GROUND_TOLERANCE = 0.05
-_NOT_FLOOR_SLABS = {"ROOF", "LANDING"}
 _PLATE_CLASSES = ("IfcWall", "IfcWallStandardCase", "IfcWallElementedCase", "IfcColumn",
                   "IfcColumnStandardCase", "IfcCurtainWall")
 
-
-def is_floor_slab(m: ElementMesh) -> bool:
-    return (m.ifc_class.startswith("IfcSlab") and (m.predefined_type or "") not in _NOT_FLOOR_SLABS
-            and m.parent_class != "IfcRoof")
+__all__ = ["GROUND_TOLERANCE", "is_floor_slab", "plate_of", "storey_facts"]
 
 
-def _in_floor_plate(m: ElementMesh) -> bool:
-    return is_floor_slab(m) or m.ifc_class in _PLATE_CLASSES or m.parent_class == "IfcCurtainWall"
+def _in_plate(m: ElementMesh) -> bool:
+    return m.ifc_class in _PLATE_CLASSES or m.parent_class == "IfcCurtainWall"
 
 
-def _plate(own: list[ElementMesh], fill_holes: bool) -> BaseGeometry:
-    parts = []
-    for m in own:
-        if _in_floor_plate(m):
-            polys = plan_polygons(m.vertices[m.faces])
-            if len(polys):
-                parts.append(merge_triangles(polys))
-    plate = union(parts)
+def plate_of(parts: list[ElementMesh], fill_holes: bool) -> BaseGeometry:
+    """The union of the plan projections of a storey's floor slabs, walls and columns."""
+    plans = []
+    for m in parts:
+        polys = plan_polygons(m.vertices[m.faces])
+        if len(polys):
+            plans.append(merge_triangles(polys))
+    plate = union(plans)
     if fill_holes:
         plate = union([shapely.Polygon(p.exterior) for p in shapely.get_parts(plate) if not p.is_empty])
     return plate
 
 
 def storey_facts(storeys: list[Storey], meshes: list[ElementMesh], ground: float,
-                 footprint: BaseGeometry) -> tuple[StoreyFacts, ...]:
-    by_storey: dict[str, list[ElementMesh]] = {}
+                 footprint: BaseGeometry, levels: Levels) -> tuple[StoreyFacts, ...]:
+    """Per storey: above ground, counted as a floor, and its gross area (see the module docstring).
+
+    `storeys` carry the levels decided in `levels` (facts.levels); floor slabs are those `levels`
+    gave each storey, walls, columns and curtain walls those the model assigns to it.
+    """
+    ids = {m.global_id for m in meshes}
+    walls: dict[str, list[ElementMesh]] = {}
     for m in meshes:
-        if m.storey_id:
-            by_storey.setdefault(m.storey_id, []).append(m)
-    any_slab = any(is_floor_slab(m) for own in by_storey.values() for m in own)
+        if m.storey_id and _in_plate(m):
+            walls.setdefault(m.storey_id, []).append(m)
+    has_elements = {m.storey_id for m in meshes if m.storey_id}
+    any_slab = any(levels.any_slab.get(s.building_id, False) for s in storeys)
     out = []
     for s in storeys:
-        own = by_storey.get(s.global_id, [])
+        floors = [m for m in levels.floors.get(s.global_id, ()) if m.global_id in ids]
         above = s.elevation_m >= ground - GROUND_TOLERANCE
-        slabs = sum(1 for m in own if is_floor_slab(m))
-        if not own or (any_slab and not slabs):
-            note = "no floor slab: listed, not counted" if own else "no elements: listed, not counted"
+        owns = s.global_id in has_elements or bool(floors)
+        counted = s.global_id in levels.counted if any_slab else owns
+        if not counted:
+            if not owns:
+                note = "no elements: listed, not counted"
+            elif floors:
+                note = (f"floor slabs of {levels.floor_area.get(s.global_id, 0.0):.1f} m² only (a landing, a "
+                        "ceiling or a roof level): listed, not counted")
+            else:
+                note = "no floor slab: listed, not counted"
             out.append(StoreyFacts(s.global_id, s.name, s.elevation_m, above, False, 0.0, note))
             continue
-        plate = _plate(own, fill_holes=not any_slab)
+        plate = plate_of(floors + walls.get(s.global_id, []), fill_holes=not any_slab)
         if above:
             plate = plate.intersection(footprint)
-        note = f"{slabs} floor slab(s)" if any_slab else "no floor slabs in the building: plate of walls, holes filled"
+        note = f"{len(floors)} floor slab(s)" if any_slab else "no floor slabs in the building: plate of walls, holes filled"
         out.append(StoreyFacts(s.global_id, s.name, s.elevation_m, above, True, float(plate.area), note))
     return tuple(out)

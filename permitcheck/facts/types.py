@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from shapely.geometry.base import BaseGeometry
@@ -50,7 +51,8 @@ class Facts:
     storeys_above_ground: int
     storeys_below_ground: int
     derivation: dict[str, str] = field(default_factory=dict)
-    uncertain: frozenset[str] = frozenset()  # facts derived by a fallback: a check on them is REVIEW at best
+    # fact name -> why it is uncertain (a fallback derivation, data the model lacks): a check on it is REVIEW at best
+    uncertain: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def footprint_area_m2(self) -> float:

@@ -34,7 +34,7 @@ import ifcopenshell.geom
 import ifcopenshell.util.element
 import numpy as np
 
-from permitcheck.model.types import ElementFailure, ElementMesh
+from permitcheck.model.types import ElementFailure, ElementMesh, SpaceMesh
 
 _EXCLUDED_BUILDING_SUBTYPES = ("IfcBuildingElementProxy", "IfcBuildingElementComponent", "IfcReinforcingElement")
 _NOT_BUILDING = (
@@ -59,12 +59,24 @@ def _in_roof_or_slab(el) -> bool:
     return False
 
 
+def parts_of(el) -> list:
+    """The IfcBuildingElementParts an element is decomposed into that have a shape of their own."""
+    out = []
+    for rel in getattr(el, "IsDecomposedBy", None) or ():
+        out += [p for p in rel.RelatedObjects if p.is_a("IfcBuildingElementPart") and p.Representation is not None]
+    return out
+
+
 def select_elements(f: ifcopenshell.file, include_proxies: bool = False):
-    """The elements to triangulate, and counts of what was left out by class."""
+    """The elements to triangulate, and counts of what was left out by class.
+
+    An element with no shape of its own but with parts (ArchiCAD exports a wall's layers as
+    IfcBuildingElementParts and gives the wall no body) is chosen too: its parts are measured for it.
+    """
     root = _root_class(f)
     chosen, excluded = [], {}
     for el in f.by_type("IfcElement"):
-        if el.Representation is None:
+        if el.Representation is None and not (el.is_a(root) and parts_of(el)):
             continue
         keep = el.is_a(root) and not any(el.is_a(c) for c in _EXCLUDED_BUILDING_SUBTYPES)
         if include_proxies and el.is_a("IfcBuildingElementProxy"):
@@ -77,6 +89,28 @@ def select_elements(f: ifcopenshell.file, include_proxies: bool = False):
             cls = el.is_a()
             excluded[cls] = excluded.get(cls, 0) + 1
     return chosen, excluded
+
+
+RAISED_PROXY_M = 2.0  # a proxy placed this far above the ground storey may stand on the roof
+
+
+def raised_proxies(f: ifcopenshell.file, ground_z: float, unit_m: float) -> list:
+    """Proxies left out of the measurement whose placement is well above the ground storey.
+
+    Planting, people and markers stand at grade; a proxy placed on a roof may be a plant room or
+    an antenna that sets the height. Only these few are triangulated (all of Janesville's 191
+    proxies take 73 s), so facts can say when one rises above what was measured.
+    """
+    import ifcopenshell.util.placement
+
+    out = []
+    for el in f.by_type("IfcBuildingElementProxy"):
+        if el.Representation is None or el.ObjectPlacement is None:
+            continue
+        z = float(ifcopenshell.util.placement.get_local_placement(el.ObjectPlacement)[2][3]) * unit_m
+        if np.isfinite(z) and z >= ground_z + RAISED_PROXY_M:
+            out.append(el)
+    return out
 
 
 def _settings() -> ifcopenshell.geom.settings:
@@ -142,6 +176,106 @@ def _mesh_all(f: ifcopenshell.file, elements: list, workers: int):
 
 
 MIN_ELEMENTS_PER_WORKER = 100
+# Beyond these a vertex is not a building's: projected CRSs stay within about 2e7 m of their
+# origin, and no building element is 10 km long. Such an element is recorded as failed, never measured.
+MAX_COORDINATE_M = 5e7
+MAX_ELEMENT_EXTENT_M = 1e4
+
+
+def implausible(verts: np.ndarray) -> str | None:
+    """Why an element's vertices cannot be measured (non-finite, absurdly far or large), else None."""
+    if not np.all(np.isfinite(verts)):
+        return "non-finite coordinates (NaN or infinity) in its geometry"
+    if float(np.abs(verts).max()) > MAX_COORDINATE_M:
+        return f"coordinates beyond {MAX_COORDINATE_M:.0e} m from the project origin"
+    extent = float((verts.max(axis=0) - verts.min(axis=0)).max())
+    if extent > MAX_ELEMENT_EXTENT_M:
+        return f"{extent / 1000:.3g} km across: not a building element's size"
+    return None
+
+
+def _space_names(space) -> tuple[str, ...]:
+    """Every string a space is known by: its names, types and the values of its properties."""
+    out = [space.Name, space.LongName, getattr(space, "ObjectType", None),
+           ifcopenshell.util.element.get_predefined_type(space)]
+    for props in (ifcopenshell.util.element.get_psets(space) or {}).values():
+        out += [v for k, v in props.items() if k != "id" and isinstance(v, str)]
+    return tuple(dict.fromkeys(str(x) for x in out if x))
+
+
+def spaces_of(f: ifcopenshell.file, locations: dict) -> list[SpaceMesh]:
+    """IfcSpaces with a shape: the rooms whose use the law's floor area rules ask about."""
+    spaces = [s for s in f.by_type("IfcSpace") if s.Representation is not None]
+    if not spaces:
+        return []
+    by_id = {s.id(): s for s in spaces}
+    out = []
+    for sid, verts, faces in _mesh_chunk(f, spaces):
+        space = by_id.get(sid)
+        if space is None or not len(faces) or implausible(verts) is not None:
+            continue
+        storey, building = _space_location(space, locations)
+        out.append(SpaceMesh(space.GlobalId, _space_names(space), storey, building, verts, faces))
+    return sorted(out, key=lambda s: s.global_id)
+
+
+def _space_location(space, locations: dict) -> tuple[str | None, str | None]:
+    parent = ifcopenshell.util.element.get_aggregate(space) or ifcopenshell.util.element.get_container(space)
+    while parent is not None and not parent.is_a("IfcBuildingStorey"):
+        parent = ifcopenshell.util.element.get_aggregate(parent)
+    if parent is None:
+        return None, None
+    building = ifcopenshell.util.element.get_aggregate(parent)
+    return parent.GlobalId, building.GlobalId if building is not None and building.is_a("IfcBuilding") else None
+
+
+def terrain_of(f: ifcopenshell.file) -> np.ndarray | None:
+    """The site's terrain as triangles (IfcSite body, IfcGeographicElement TERRAIN), or None."""
+    items = [s for s in f.by_type("IfcSite") if s.Representation is not None]
+    try:
+        items += [g for g in f.by_type("IfcGeographicElement") if g.Representation is not None
+                  and (ifcopenshell.util.element.get_predefined_type(g) or "") == "TERRAIN"]
+    except RuntimeError:  # IFC2X3 has no IfcGeographicElement
+        pass
+    tris = [verts[faces] for _, verts, faces in (_mesh_chunk(f, items) if items else []) if len(faces)
+            and implausible(verts) is None]
+    return np.concatenate(tris) if tris else None
+
+
+def _measured_by_parts(f: ifcopenshell.file, elements: list, measured: set[int]) -> list:
+    """(element id, vertices, faces) of each element with no triangles of its own, from its parts."""
+    owners = {}
+    for el in elements:
+        if el.id() not in measured:
+            for part in parts_of(el):
+                owners[part.id()] = el.id()
+    if not owners:
+        return []
+    merged: dict[int, list] = {}
+    for pid, verts, faces in _mesh_chunk(f, [f.by_id(i) for i in owners]):
+        if len(faces):
+            merged.setdefault(owners[pid], []).append((verts, faces))
+    out = []
+    for eid, pieces in merged.items():
+        offsets = np.cumsum([0] + [len(v) for v, _ in pieces[:-1]])
+        out.append((eid, np.concatenate([v for v, _ in pieces]),
+                    np.concatenate([fc + o for (_, fc), o in zip(pieces, offsets)])))
+    return out
+
+
+def layer_thickness(el, unit_m: float) -> float | None:
+    """The summed thickness of an element's material layer set (a wall's thickness as designed), metres."""
+    usage = None
+    for rel in getattr(el, "HasAssociations", None) or ():
+        if rel.is_a("IfcRelAssociatesMaterial"):
+            usage = rel.RelatingMaterial
+    if usage is None or not usage.is_a("IfcMaterialLayerSetUsage") or usage.ForLayerSet is None:
+        return None
+    try:
+        total = sum(float(layer.LayerThickness) for layer in usage.ForLayerSet.MaterialLayers) * unit_m
+    except (TypeError, ValueError):
+        return None
+    return total if np.isfinite(total) and 0 < total < 10 else None
 
 
 def triangulate(
@@ -149,6 +283,7 @@ def triangulate(
     elements: list,
     locations: dict[int, tuple[str | None, str | None]],
     workers: int | None = None,
+    unit_m: float = 1.0,
 ) -> tuple[list[ElementMesh], list[ElementFailure]]:
     """Mesh every element; an element that fails is recorded with its reason and skipped."""
     if not elements:
@@ -156,13 +291,20 @@ def triangulate(
     by_id = {el.id(): el for el in elements}
     meshes: list[ElementMesh] = []
     done: set[int] = set()
-    for eid, verts, faces in _mesh_all(f, elements, workers or multiprocessing.cpu_count()):
+    failures: list[ElementFailure] = []
+    shapes = _mesh_all(f, [el for el in elements if el.Representation is not None], workers or multiprocessing.cpu_count())
+    shapes += _measured_by_parts(f, elements, {eid for eid, _, faces in shapes if len(faces)})
+    for eid, verts, faces in shapes:
         el = by_id.get(eid)
         if el is None:
             continue
         if not len(faces):
             continue  # recorded below as a failure: a body with no triangles measures nothing
         done.add(eid)
+        why = implausible(verts)
+        if why is not None:
+            failures.append(ElementFailure(el.GlobalId, el.is_a(), why))
+            continue
         storey, building = locations.get(eid, (None, None))
         parent = ifcopenshell.util.element.get_aggregate(el)
         meshes.append(ElementMesh(
@@ -170,11 +312,12 @@ def triangulate(
             predefined_type=ifcopenshell.util.element.get_predefined_type(el),
             storey_id=storey, building_id=building,
             parent_class=parent.is_a() if parent is not None else None,
-            vertices=verts, faces=faces,
+            vertices=verts, faces=faces, layer_thickness_m=layer_thickness(el, unit_m),
         ))
-    failures = [
+    failures += [
         ElementFailure(el.GlobalId, el.is_a(), "geometry could not be built (ifcopenshell.geom gave no triangles)")
         for eid, el in by_id.items() if eid not in done
     ]
     meshes.sort(key=lambda m: m.global_id)  # worker order is not deterministic
+    failures.sort(key=lambda x: x.global_id)
     return meshes, failures

@@ -154,10 +154,29 @@ def _from_site_latlon(f: ifcopenshell.file, unit_m: float, warnings: list[str]) 
     )
 
 
+def _finite(geo: Georeference | None, warnings: list[str]) -> Georeference | None:
+    """A georeference with a non-finite or absurd figure places nothing: dropped, with a warning."""
+    if geo is None:
+        return None
+    figures = (geo.eastings, geo.northings, geo.orthogonal_height, geo.rotation_deg, geo.grid_scale,
+               *geo.origin_model)
+    if all(math.isfinite(x) and abs(x) < 1e9 for x in figures) and geo.grid_scale > 0:
+        return geo
+    warnings.append(f"georeferencing from {geo.source} has non-finite or absurd figures; ignored "
+                    "(pass --anchor/--rotation to place the model)")
+    return None
+
+
 def georeference_of(f: ifcopenshell.file, unit_m: float, warnings: list[str]) -> Georeference | None:
     try:
-        found = _from_map_conversion(f, unit_m, warnings)
-    except (AttributeError, IndexError, TypeError, ValueError) as e:
+        found = _finite(_from_map_conversion(f, unit_m, warnings), warnings)
+    except (AttributeError, IndexError, TypeError, ValueError, ZeroDivisionError) as e:
         warnings.append(f"map conversion present but unreadable ({e}); ignored")
         found = None
-    return found or _from_site_latlon(f, unit_m, warnings)
+    if found is not None:
+        return found
+    try:
+        return _finite(_from_site_latlon(f, unit_m, warnings), warnings)
+    except (AttributeError, IndexError, TypeError, ValueError, ZeroDivisionError) as e:
+        warnings.append(f"IfcSite latitude/longitude present but unreadable ({e}); ignored")
+        return None

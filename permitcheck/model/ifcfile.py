@@ -8,6 +8,7 @@ import os
 import ifcopenshell
 
 from permitcheck.errors import ModelNotFound, ModelUnreadable
+from permitcheck.model.integrity import check_integrity, log_mark
 
 _TRAILER = b"END-ISO-10303-21;"
 
@@ -41,14 +42,17 @@ def open_ifc(path: str) -> ifcopenshell.file:
         raise ModelUnreadable(
             f"{path}: the file is truncated (no END-ISO-10303-21 trailer) — copy or export it again"
         )
+    mark = log_mark()
     try:
-        return ifcopenshell.open(path)
+        f = ifcopenshell.open(path)
     except ifcopenshell.SchemaError as e:
         raise ModelUnreadable(
             f"{path}: {e} — export as IFC2X3, IFC4 or IFC4X3_ADD2"
         ) from e
     except (ifcopenshell.Error, OSError, RuntimeError) as e:
         raise ModelUnreadable(f"{path}: cannot be parsed as IFC ({e}) — check the export") from e
+    check_integrity(f, path, mark)
+    return f
 
 
 def application_of(f: ifcopenshell.file) -> str | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from permitcheck.errors import ModelHasNoBuilding, ModelHasNoGeometry
+from permitcheck.errors import ModelHasNoBuilding, ModelHasNoGeometry, ModelUnreadable
 from permitcheck.model.georef import georeference_of
-from permitcheck.model.geometry import select_elements, triangulate
+from permitcheck.model.geometry import raised_proxies, select_elements, spaces_of, terrain_of, triangulate
 from permitcheck.model.ifcfile import application_of, open_ifc, sha256_of
 from permitcheck.model.spatial import buildings_of, element_locations, storeys_of
 from permitcheck.model.types import Model
@@ -20,8 +20,17 @@ def read_model(path: str | os.PathLike, workers: int | None = None, include_prox
     """
     path = os.fspath(path)
     f = open_ifc(path)
+    try:
+        return _read(f, path, workers, include_proxies)
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError, RecursionError) as e:
+        # the integrity checks catch the corruptions seen; what they do not is still a corrupt file
+        raise ModelUnreadable(f"{path}: the model's structure is not valid IFC where permitcheck reads it "
+                              f"({type(e).__name__}: {e}) — validate the file and export it again") from e
+
+
+def _read(f, path: str, workers: int | None, include_proxies: bool) -> Model:
     warnings: list[str] = []
-    unit_m, unit_warning = length_unit_m(f)
+    unit_m, unit_warning = length_unit_m(f, path)
     if unit_warning:
         warnings.append(unit_warning)
     buildings = buildings_of(f)
@@ -39,7 +48,13 @@ def read_model(path: str | os.PathLike, workers: int | None = None, include_prox
                 f"placement {s.elevation_m:.3f} m; the placement is used"
             )
     chosen, excluded = select_elements(f, include_proxies=include_proxies)
-    meshes, failures = triangulate(f, chosen, element_locations(f), workers=workers)
+    locations = element_locations(f)
+    meshes, failures = triangulate(f, chosen, locations, workers=workers, unit_m=unit_m)
+    proxies = []
+    if not include_proxies:
+        ground_z = min((s.elevation_m for s in storeys), key=abs, default=0.0)
+        raised = raised_proxies(f, ground_z, unit_m)
+        proxies, _ = triangulate(f, raised, locations, workers=1, unit_m=unit_m) if raised else ([], [])
     if not meshes:
         raise ModelHasNoGeometry(
             f"{path}: no building element has geometry ({len(chosen)} candidates, {len(failures)} failed) "
@@ -49,5 +64,6 @@ def read_model(path: str | os.PathLike, workers: int | None = None, include_prox
         path=path, sha256=sha256_of(path), schema=f.schema_identifier if hasattr(f, "schema_identifier") else f.schema,
         application=application_of(f), length_unit_m=unit_m, georeference=georeference,
         buildings=buildings, storeys=storeys, elements=meshes, failures=failures,
-        excluded=excluded, warnings=warnings,
+        excluded=excluded, warnings=warnings, unmeasured_proxies=proxies,
+        spaces=spaces_of(f, locations), terrain=terrain_of(f),
     )

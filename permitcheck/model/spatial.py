@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import ifcopenshell
 import ifcopenshell.util.element
 import ifcopenshell.util.placement
 
+from permitcheck.errors import ModelUnreadable
+from permitcheck.model.geometry import MAX_COORDINATE_M
 from permitcheck.model.types import Building, Storey
 
 
@@ -28,14 +32,26 @@ def _building_above(spatial) -> str | None:
     return None
 
 
+def _plausible(z) -> float | None:
+    try:
+        z = float(z)
+    except (TypeError, ValueError):  # a corrupt file can hold a string where a number belongs
+        return None
+    return z if math.isfinite(z) and abs(z) <= MAX_COORDINATE_M else None
+
+
 def storeys_of(f: ifcopenshell.file, unit_m: float) -> list[Storey]:
     """Storeys sorted by elevation; elevation from the placement chain, not the attribute."""
     out = []
     for s in f.by_type("IfcBuildingStorey"):
         z = None
         if s.ObjectPlacement is not None:
-            z = float(ifcopenshell.util.placement.get_local_placement(s.ObjectPlacement)[2][3]) * unit_m
-        attr = float(s.Elevation) * unit_m if s.Elevation is not None else None
+            z = _plausible(float(ifcopenshell.util.placement.get_local_placement(s.ObjectPlacement)[2][3]) * unit_m)
+        attr = _plausible(s.Elevation)
+        attr = attr * unit_m if attr is not None else None
+        if z is None and attr is None and (s.ObjectPlacement is not None or s.Elevation is not None):
+            raise ModelUnreadable(f"storey #{s.id()} '{s.Name or ''}' stands at a non-finite or absurd elevation "
+                                  "— fix the storey's placement and Elevation in the model")
         elevation = z if z is not None else (attr if attr is not None else 0.0)
         out.append(Storey(s.GlobalId, s.Name or s.LongName or "", elevation, attr, _building_above(s)))
     return sorted(out, key=lambda s: s.elevation_m)

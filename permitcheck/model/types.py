@@ -100,6 +100,19 @@ class ElementMesh:
     parent_class: str | None  # class of the aggregate it is part of (IfcCurtainWall, IfcRoof...)
     vertices: np.ndarray  # (n, 3) float64
     faces: np.ndarray  # (m, 3) int
+    layer_thickness_m: float | None = None  # a wall's or slab's material layers, summed (IfcMaterialLayerSetUsage)
+
+
+@dataclass(frozen=True, eq=False)
+class SpaceMesh:
+    """An IfcSpace: what it is called (in any language) and where it is, for the law's use rules."""
+
+    global_id: str
+    names: tuple[str, ...]  # Name, LongName, ObjectType, PredefinedType and property values, as written
+    storey_id: str | None
+    building_id: str | None
+    vertices: np.ndarray
+    faces: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -125,3 +138,7 @@ class Model:
     failures: list[ElementFailure] = field(default_factory=list)
     excluded: dict[str, int] = field(default_factory=dict)  # ifc class -> count left out
     warnings: list[str] = field(default_factory=list)
+    # proxies left out of the measurement (no --include-proxies) that stand well above ground
+    unmeasured_proxies: list[ElementMesh] = field(default_factory=list)
+    spaces: list[SpaceMesh] = field(default_factory=list)
+    terrain: np.ndarray | None = None  # (k, 3, 3) triangles of the site's terrain, world metres

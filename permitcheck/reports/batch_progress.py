@@ -5,6 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
+
+from permitcheck.reports.printable import printable_str
 
 
 class BatchProgress:
@@ -45,5 +48,5 @@ class BatchProgress:
         t.add_row("skipped (unchanged)", str(summary.skipped))
         self.console.print(t)
         for name, path in summary.paths.items():
-            self.console.print(f"{name}: {path}", markup=False)
-        self.console.print(f"store: {summary.store}", markup=False)
+            self.console.print(Text(printable_str(f"{name}: {path}")))
+        self.console.print(Text(printable_str(f"store: {summary.store}")))

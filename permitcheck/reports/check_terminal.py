@@ -1,17 +1,17 @@
 """Rich verdict for a permit officer: banner, one row per rule, then the facts and warnings.
 
 Readable at 80 columns; NO_COLOR is honoured by rich. Strings from the model, site or rulebook
-go in as `Text`, never as markup.
+are made printable (control characters shown escaped) and go in as `Text`, never as markup.
 """
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from permitcheck.reports.printable import printable
 from permitcheck.reports.text import explain, number
 
 STYLE = {"PASS": "green", "FAIL": "bold red", "REVIEW": "yellow", "UNKNOWN": "magenta",
@@ -20,6 +20,7 @@ _num = number
 
 
 def render(result: dict, console: Console) -> None:
+    result = printable(result)
     v = result["verdict"]
     book = result["rulebook"]
     banner = Text.assemble((f"{v}", STYLE.get(v, "")), "  ",
@@ -52,4 +53,4 @@ def render(result: dict, console: Console) -> None:
         f"GFA {facts['gross_floor_area_m2']} m², storeys {facts['storeys_above_ground']} above / "
         f"{facts['storeys_below_ground']} below, parcel {result['site']['parcel_area_m2']} m²"))
     for w in result["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
+        console.print(Text.assemble(("warning:", "yellow"), " ", w))

@@ -1,15 +1,17 @@
 """Rich summary of an inspection for a permit officer's terminal.
 
-Every string from the model is passed to rich as `Text`, never as markup: an element named
-``[bold red]`` or ``[link=...]`` is shown as written.
+Every string from the model is made printable (control characters shown escaped) and passed to
+rich as `Text`, never as markup: an element named ``[bold red]``, ``[/]`` or ``[link=...]`` is shown
+as written.
 """
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+
+from permitcheck.reports.printable import printable
 
 
 def _m(x, unit="m", digits=2) -> str:
@@ -17,6 +19,7 @@ def _m(x, unit="m", digits=2) -> str:
 
 
 def render(result: dict, console: Console) -> None:
+    result = printable(result)
     model, facts = result["model"], result["facts"]
     console.print(Text.assemble((model["path"], "bold"),
                                 f"  {model['schema']}  ({model['application'] or 'unknown application'})"))
@@ -27,7 +30,7 @@ def render(result: dict, console: Console) -> None:
             f"rotation {geo['rotation_deg']:.3f}°  ({geo['source']})"
         ))
     else:
-        console.print("not georeferenced: footprint in model coordinates")
+        console.print(Text("not georeferenced: footprint in model coordinates"))
 
     t = Table(title="Facts", show_header=True, header_style="bold")
     t.add_column("fact")
@@ -35,12 +38,13 @@ def render(result: dict, console: Console) -> None:
     t.add_column("how", overflow="fold")
     d = facts["derivation"]
     top = facts["highest_element"]
-    t.add_row("ground level", _m(facts["ground_elevation_m"], digits=3), d["ground_elevation_m"])
+    t.add_row("ground level", _m(facts["ground_elevation_m"], digits=3), Text(d["ground_elevation_m"]))
     t.add_row("height", _m(facts["height_m"]),
               Text(f"set by {top['ifc_class']} '{top['name']}' ({top['global_id']})") if top else "")
-    t.add_row("footprint", _m(facts["footprint_area_m2"], "m²", 1), d["footprint"])
-    t.add_row("storeys above / below", f"{facts['storeys_above_ground']} / {facts['storeys_below_ground']}", d["storeys"])
-    t.add_row("gross floor area", _m(facts["gross_floor_area_m2"], "m²", 1), d["gross_floor_area_m2"])
+    t.add_row("footprint", _m(facts["footprint_area_m2"], "m²", 1), Text(d["footprint"]))
+    t.add_row("storeys above / below", f"{facts['storeys_above_ground']} / {facts['storeys_below_ground']}",
+              Text(d["storeys"]))
+    t.add_row("gross floor area", _m(facts["gross_floor_area_m2"], "m²", 1), Text(d["gross_floor_area_m2"]))
     if "mesh" in facts:
         mesh = facts["mesh"]
         t.add_row("3D mesh", f"{mesh['triangles']:,} triangles",
@@ -53,7 +57,7 @@ def render(result: dict, console: Console) -> None:
         s.add_column(col, justify="right" if col in ("elevation", "gross area") else "left")
     for st in facts["storeys"]:
         s.add_row(Text(st["name"]), _m(st["elevation_m"], digits=3), "yes" if st["above_ground"] else "no",
-                  "yes" if st["counted"] else "no", _m(st["gross_area_m2"], "m²", 1), st["note"])
+                  "yes" if st["counted"] else "no", _m(st["gross_area_m2"], "m²", 1), Text(st["note"]))
     if facts["storeys"]:
         console.print(s)
 
@@ -67,4 +71,4 @@ def render(result: dict, console: Console) -> None:
         console.print(b)
 
     for w in result["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
+        console.print(Text.assemble(("warning:", "yellow"), " ", w))

@@ -7,6 +7,8 @@ TEMPLATES = {
     "over_limit": "exceeds the limit by {excess}",
     "within_tolerance": "within the measurement tolerance of the limit: a person must decide",
     "uncertain_fact": "passes, but the figure comes from a fallback measurement: a person must confirm",
+    "elements_not_measured": "passes on what was measured, but {unmeasured} element(s) could not be measured "
+                             "(see the model's element failures): a person must confirm",
     "inside_setback": "the part at {height} m stands {measured} from the {side} boundary; {limit} required",
     "clear_of_setback": "every part clears the {side} boundary",
     "outside_area": "{measured} of the footprint lies outside the {line}",
@@ -46,7 +48,7 @@ def sentence(finding: dict, fmt) -> str:
         "height": f"{d.get('height_of_worst_part_m', 0):.2f}", "side": d.get("from", ""),
         "line": d.get("line", "parcel"), "error": d.get("error", ""),
         "depth": fmt(d.get("depth_m"), "m"), "volume": fmt(d.get("volume_outside_m3"), "m3"),
-        "edge": d.get("edge", ""), "component": d.get("component", ""),
+        "edge": d.get("edge", ""), "unmeasured": len(d.get("elements_not_measured") or ()), "component": d.get("component", ""),
         "direction": {"vertical": "above it", "horizontal": "into it"}.get(d.get("depth_direction"), ""),
         "street": d.get("street", ""),
         "zones_across": ", ".join((d.get("exemption") or {}).get("land_across", {})),

@@ -28,16 +28,20 @@ class RulebookError(InputError):
         super().__init__(self.problems[0] + tail)
 
 
-def _lines(node, path=()) -> dict[tuple, int]:
-    """Key path -> 1-based line, from the YAML node tree."""
-    out = {path: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            out[path + (k.value,)] = k.start_mark.line + 1
-            out.update({p: ln for p, ln in _lines(v, path + (k.value,)).items() if p != path + (k.value,)})
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            out.update(_lines(v, path + (i,)))
+def _lines(root) -> dict[tuple, int]:
+    """Key path -> 1-based line, from the YAML node tree (bounded: aliases were counted before)."""
+    out: dict[tuple, int] = {}
+    stack = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        out.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else repr(k.value)
+                out[path + (key,)] = k.start_mark.line + 1
+                stack.append((path + (key,), v))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((path + (i,), v) for i, v in enumerate(node.value))
     return out
 
 
@@ -67,10 +71,13 @@ def _dotted(path: tuple) -> str:
 def _kind_errors(data: dict, where: str, lines: dict) -> list[str]:
     """Unknown rule kinds, reported by name with the closest known one."""
     out = []
-    places = [(("rules", i), r) for i, r in enumerate(data.get("rules") or [])]
-    for code, zone in (data.get("zones") or {}).items():
-        if isinstance(zone, dict):
-            places += [(("zones", code, "rules", i), r) for i, r in enumerate(zone.get("rules") or [])]
+    top = data.get("rules")
+    places = [(("rules", i), r) for i, r in enumerate(top)] if isinstance(top, list) else []
+    zones = data.get("zones")
+    for code, zone in (zones.items() if isinstance(zones, dict) else ()):
+        rules = zone.get("rules") if isinstance(zone, dict) else None
+        if isinstance(rules, list):
+            places += [(("zones", code, "rules", i), r) for i, r in enumerate(rules)]
     for path, rule in places:
         kind = rule.get("kind") if isinstance(rule, dict) else None
         if kind is not None and kind not in RULE_KINDS:
@@ -125,20 +132,136 @@ def _allowed_keys(loc: tuple) -> list[str]:
     return [f.alias or n for n, f in model.model_fields.items()]
 
 
-def _read(path: Path) -> tuple[dict, dict]:
+MAX_BYTES = 1024 * 1024  # the largest shipped rulebook is about 30 kB
+MAX_NODES = 100_000  # YAML nodes after aliases are expanded: an alias bomb expands to billions
+MAX_RULES = 500  # the largest shipped rulebook has 44; each rule costs a check
+RULEBOOK_SUFFIXES = (".yaml", ".yml")
+
+
+def _text(path: Path) -> str:
+    """The rulebook's text: a regular file, bounded in size, UTF-8 (with or without a BOM)."""
     if not path.exists():
         raise RulebookError(f"{path}: no such rulebook — check the path given with --rules")
-    text = path.read_text(encoding="utf-8")
+    if not path.is_file():
+        raise RulebookError(f"{path}: not a regular file — a rulebook is a .yaml file")
+    with path.open("rb") as fh:
+        raw = fh.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise RulebookError(f"{path}: larger than {MAX_BYTES // 1024} kB — a rulebook is a short YAML file; "
+                            "split it with 'extends:'")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise RulebookError(f"{path}: the file is UTF-16 — save the rulebook as UTF-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise RulebookError(f"{path}: not UTF-8 (byte {e.start}: {raw[e.start:e.start + 1]!r}; EUC-KR or CP949 "
+                            "text?) — save the rulebook as UTF-8") from None
+
+
+def _expanded_size(node, memo: dict[int, int]) -> int:
+    """Nodes in the tree once aliases are expanded, counted without expanding them."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_NODES + 1  # a node that contains itself expands without end
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        size = 1
+    memo[key] = min(size, MAX_NODES + 1)
+    return memo[key]
+
+
+def _duplicate_key(root) -> tuple[str, int, int] | None:
+    """(key, line, first line) of a key written twice in one mapping, anywhere in the tree."""
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in keys:
+                        return k.value, k.start_mark.line + 1, keys[k.value]
+                    keys[k.value] = k.start_mark.line + 1
+                stack.append(v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def _count_rules(data: dict, path: Path) -> None:
+    rules = data.get("rules")
+    n = len(rules) if isinstance(rules, list) else 0
+    zones = data.get("zones")
+    for zone in (zones.values() if isinstance(zones, dict) else ()):
+        zr = zone.get("rules") if isinstance(zone, dict) else None
+        n += len(zr) if isinstance(zr, list) else 0
+    if n > MAX_RULES:
+        raise RulebookError(f"{path}: {n} rules; a rulebook holds at most {MAX_RULES} — split it with 'extends:'")
+
+
+def _read(path: Path) -> tuple[dict, dict]:
+    """Parse once: the node tree gives line numbers, the same tree gives the data."""
+    text = _text(path)
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None and _expanded_size(node, {}) > MAX_NODES:
+                raise RulebookError(f"{path}: expands to more than {MAX_NODES} YAML nodes through aliases — "
+                                    "write the rules out (a rulebook is not this large)")
+            duplicate = _duplicate_key(node) if node is not None else None
+            if duplicate is not None:
+                raise RulebookError(f"{path}:{duplicate[1]}: key '{duplicate[0]}' is written twice in one mapping "
+                                    f"(also at line {duplicate[2]}); YAML would keep only the last — merge them")
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except (ValueError, TypeError, OverflowError) as e:  # a tagged value that does not construct: !!int abc
+        raise RulebookError(f"{path}: a value does not read as its YAML type ({e}) — fix the value or drop its tag"
+                            ) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise RulebookError(f"{path}{line}: not valid YAML ({getattr(e, 'problem', e)}) — fix the syntax") from e
+        raise RulebookError(f"{path}{line}: not valid YAML ({getattr(e, 'problem', None) or e}) — fix the syntax"
+                            ) from None
+    except RecursionError:
+        raise RulebookError(f"{path}: nested too deeply to be a rulebook — check the file") from None
     if not isinstance(data, dict):
         raise RulebookError(f"{path}: a rulebook is a YAML mapping with 'rulebook:', 'zones:' and 'rules:' keys")
-    return data, _lines(node) if node is not None else {}
+    _count_rules(data, path)
+    return data, _lines(node)
+
+
+def _parent_path(path: Path, extends: str, rules_path: tuple[Path, ...]) -> Path:
+    """The file `extends:` names, only if it is a rulebook under the extending file's folder or a rules path.
+
+    A rulebook comes from whoever submits a case: `extends: /dev/zero` or `extends: /etc/shadow`
+    must neither hang the check nor show another file's lines in an error.
+    """
+    try:
+        target = (path.parent / extends).resolve()
+        roots = [path.parent.resolve(), *(Path(r).resolve() for r in rules_path)]
+        target.exists()  # a name too long for the file system fails here, not later
+    except (OSError, ValueError):
+        raise RulebookError(f"{path}: extends: {extends[:80]!r} is not a usable file name — name the parent "
+                            "rulebook's .yaml file") from None
+    if not any(target.is_relative_to(root) for root in roots):
+        raise RulebookError(f"{path}: extends: '{extends}' lies outside the rulebook's folder "
+                            f"({path.parent}) — put the parent rulebook beside it or below it, or name its "
+                            "folder with --rules-path")
+    if target.suffix.lower() not in RULEBOOK_SUFFIXES:
+        raise RulebookError(f"{path}: extends: '{extends}' is not a .yaml rulebook — name the parent rulebook file")
+    if target.exists() and not target.is_file():
+        raise RulebookError(f"{path}: extends: '{extends}' is not a regular file — name the parent rulebook file")
+    return target
 
 
 @dataclass(frozen=True)
@@ -157,8 +280,12 @@ class LoadedRulebook:
         return out
 
 
-def load_rulebook(path: str | os.PathLike, _seen: tuple = ()) -> LoadedRulebook:
-    """Load and validate a rulebook and what it extends; raise RulebookError on the first problems."""
+def load_rulebook(path: str | os.PathLike, rules_path: tuple[str | os.PathLike, ...] = (),
+                  _seen: tuple = ()) -> LoadedRulebook:
+    """Load and validate a rulebook and what it extends; raise RulebookError on the first problems.
+
+    `extends:` may name rulebooks under the extending file's folder or under a folder of `rules_path`.
+    """
     path = Path(path)
     where = str(path)
     if path.resolve() in _seen:
@@ -175,8 +302,8 @@ def load_rulebook(path: str | os.PathLike, _seen: tuple = ()) -> LoadedRulebook:
         raise RulebookError(list(dict.fromkeys(problems)))
     parent = None
     if book.extends:
-        parent_path = (path.parent / book.extends)
-        parent = load_rulebook(parent_path, _seen + (path.resolve(),))
+        parent_path = _parent_path(path, book.extends, tuple(Path(r) for r in rules_path))
+        parent = load_rulebook(parent_path, rules_path, _seen + (path.resolve(),))
     loaded = LoadedRulebook(where, book, parent)
     from permitcheck.rulebook.resolve import check_consistency
 

@@ -6,12 +6,13 @@ Everything is normalised to metres, square metres and plain ratios. A value in t
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
-_NUMBER = r"([-+]?\d+(?:[.,]\d+)?)"
+_NUMBER = r"([-+]?\d+(?:\.\d+)?)"
 _LENGTHS = {"m": 1.0, "metre": 1.0, "meter": 1.0, "metres": 1.0, "meters": 1.0,
             "ft": 0.3048, "feet": 0.3048, "foot": 0.3048, "cm": 0.01, "mm": 0.001}
 _AREAS = {"m2": 1.0, "m²": 1.0, "sqm": 1.0, "ft2": 0.09290304, "ft²": 0.09290304, "sqft": 0.09290304}
@@ -21,11 +22,18 @@ def _split(value) -> tuple[float, str]:
     if isinstance(value, bool):
         raise ValueError(f"expected a quantity, got {value!r}")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value!r}")
         return float(value), ""
-    m = re.fullmatch(_NUMBER + r"\s*([^\d\s].*)?", str(value).strip())
+    text = str(value).strip()
+    if re.match(r"[-+]?\d+,\d", text):
+        # "1,000 m2" is a thousand in English and one in German: refuse rather than guess
+        raise ValueError(f"{value!r}: a comma is a thousands separator or a decimal comma — write the number "
+                         "plainly, with a decimal point: '1000 m2', '1.5 m'")
+    m = re.fullmatch(_NUMBER + r"\s*([^\d\s].*)?", text)
     if not m:
         raise ValueError(f"expected a number with a unit, got {value!r}")
-    return float(m.group(1).replace(",", ".")), (m.group(2) or "").strip()
+    return float(m.group(1)), (m.group(2) or "").strip()
 
 
 def parse_length(value) -> float:
@@ -62,7 +70,15 @@ def parse_fraction(value) -> float:
     return r
 
 
-Length = Annotated[float, BeforeValidator(parse_length)]
-Area = Annotated[float, BeforeValidator(parse_area)]
-Ratio = Annotated[float, BeforeValidator(parse_ratio)]
+def _not_negative(value: float) -> float:
+    if value < 0:
+        raise ValueError(f"must not be negative, got {value:g} — distances, heights, areas and ratios are "
+                         "zero or more")
+    return value
+
+
+Length = Annotated[float, BeforeValidator(parse_length), AfterValidator(_not_negative)]
+SignedLength = Annotated[float, BeforeValidator(parse_length)]  # an offset added to a product (`plus`)
+Area = Annotated[float, BeforeValidator(parse_area), AfterValidator(_not_negative)]
+Ratio = Annotated[float, BeforeValidator(parse_ratio), AfterValidator(_not_negative)]
 Fraction = Annotated[float, BeforeValidator(parse_fraction)]

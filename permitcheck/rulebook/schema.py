@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from permitcheck.rulebook.quantities import Area, Fraction, Length, Ratio
+from permitcheck.rulebook.quantities import Area, Fraction, Length, Ratio, SignedLength
 
 
 class Strict(BaseModel):
@@ -74,8 +74,8 @@ class MaxFootprintArea(RuleBase):
 class LinearDistance(Strict):
     """distance >= max(min, ratio x height + plus), height of each part above ground."""
 
-    ratio: float = Field(ge=0)
-    plus: Length = 0.0
+    ratio: float = Field(ge=0, allow_inf_nan=False)
+    plus: SignedLength = 0.0
     min: Length = 0.0
 
 
@@ -85,8 +85,8 @@ class Band(Strict):
     up_to: Length | None = None
     above: Length | None = None
     distance: Length | None = None
-    ratio: float | None = Field(default=None, ge=0)
-    plus: Length = 0.0
+    ratio: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    plus: SignedLength = 0.0
 
     @model_validator(mode="after")
     def _one_of_each(self):
@@ -154,7 +154,7 @@ class Plane(RuleBase):
     base: Literal["boundary", "far_side_of_road"] = "boundary"
     measure: Literal["perpendicular", "grid_north", "true_north"] = "perpendicular"
     start_height: Length = 0.0
-    slope: float = Field(gt=0, description="vertical : horizontal")
+    slope: float = Field(gt=0, allow_inf_nan=False, description="vertical : horizontal")
     above: Length | None = Field(default=None, description="the plane limits only the parts higher than this")
     reach: Length | None = Field(default=None, gt=0, description="horizontal extent from the base line")
     clear: Clearance | None = None
@@ -194,7 +194,7 @@ class MeasurementProfile(Strict):
 
     name: str | None = None
     length_tolerance: Length = 0.05
-    relative_tolerance: float = Field(default=0.005, ge=0, le=0.1)
+    relative_tolerance: float = Field(default=0.005, ge=0, le=0.1, allow_inf_nan=False)
     note: str | None = None
 
 

@@ -21,7 +21,7 @@ _BOUNDARY_SNAP = 0.5
 def _segments(parcel: Polygon) -> list[LineString]:
     ring = shapely.simplify(parcel, 0.001).exterior
     coords = np.asarray(ring.coords)
-    if shapely.is_ccw(ring) is False:
+    if not bool(shapely.is_ccw(ring)):  # outward normals assume a counter-clockwise ring
         coords = coords[::-1]
     segs = []
     for a, b in zip(coords[:-1], coords[1:]):

@@ -4,47 +4,52 @@ Roles: parcel (Polygon, `id`, optional `ground_elevation`), road (Polygon or Lin
 `width`: a number in metres, or a string with a unit such as "100 ft"), zone (Polygon, `zone`),
 neighbour (Polygon, optional `zone`), building (optional `height`), boundary (LineString, `kind`:
 overrides the automatic label of the parcel edges it lies on). CRS: a legacy `crs` member naming an
-EPSG code, or `--site-crs`; none means RFC 7946 longitude/latitude. Coordinates go through pyproj
-into the model's projected CRS, then through the model's map conversion into model coordinates,
-where the facts are.
+EPSG code, or `--site-crs`; none means RFC 7946 longitude/latitude. The document's shape is
+checked first (`site.document`); coordinates then go through pyproj into the model's projected CRS
+(its unit converted to metres), then through the model's map conversion into model coordinates,
+where the facts are. Every polygon is oriented (outer rings counter-clockwise) there, whatever
+way the file draws it: shapefiles and many GIS tools write clockwise rings.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 
 import numpy as np
 import shapely
 from shapely.geometry import shape
+from shapely.geometry.polygon import orient
 
-from permitcheck.errors import InputError
 from permitcheck.model.types import Georeference
 from permitcheck.rulebook.quantities import parse_length
+from permitcheck.site import document
 from permitcheck.site.boundaries import label_edges
+from permitcheck.site.document import ROLES, SiteError
 from permitcheck.site.types import Feature, Site
 
-ROLES = ("parcel", "road", "zone", "neighbour", "building", "boundary")
+__all__ = ["ROLES", "SiteError", "check_plausible_placement", "load_site"]
+
 # Beyond this the parcel cannot be the model's: a CRS is wrong, not the design.
 MAX_PLAUSIBLE_GAP_M = 1000.0
+MIN_PARCEL_AREA_M2 = 1.0
 
 
-class SiteError(InputError):
-    pass
+def _read(path: str) -> tuple[dict, str]:
+    if not os.path.isfile(path):
+        raise SiteError(f"{path}: no such site file — check the path given with --site")
+    with open(path, "rb") as fh:
+        raw = fh.read(document.MAX_FILE_BYTES + 1)
+    return document.parse(raw, path), hashlib.sha256(raw).hexdigest()
 
 
-def _crs_of(data: dict, override: str | None) -> str:
-    if override:
+def _crs_name(data: dict, override: str | None, path: str) -> str:
+    name = document.crs_name(data, path)  # checked even when overridden: the document must be well formed
+    if override is not None:
         return override
-    crs = data.get("crs")
-    if crs is None:
+    if name is None:
         return "EPSG:4326"
-    name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
-    if not name:
-        raise SiteError("site 'crs' member has no properties.name — write {\"type\": \"name\", "
-                        "\"properties\": {\"name\": \"EPSG:5186\"}} or pass --site-crs")
     if "CRS84" in name:
         return "EPSG:4326"
     if "EPSG::" in name:
@@ -52,42 +57,46 @@ def _crs_of(data: dict, override: str | None) -> str:
     return name
 
 
-def _read(path: str) -> tuple[dict, str]:
-    if not os.path.isfile(path):
-        raise SiteError(f"{path}: no such site file — check the path given with --site")
-    raw = open(path, "rb").read()
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise SiteError(f"{path}: not valid JSON ({e}) — a site is a GeoJSON FeatureCollection") from e
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise SiteError(f"{path}: not a GeoJSON FeatureCollection — wrap the parcel and roads in one")
-    return data, hashlib.sha256(raw).hexdigest()
-
-
-def _transformer(site_crs: str, geo: Georeference, path: str):
-    from pyproj import CRS, Transformer
+def _map_crs(name: str, what: str):
+    """A CRS a site can be drawn in: projected (any length unit) or longitude/latitude."""
+    from pyproj import CRS
     from pyproj.exceptions import CRSError
 
     try:
-        src = CRS.from_user_input(site_crs)
-    except CRSError as e:
-        raise SiteError(f"{path}: unknown CRS '{site_crs}' — name an EPSG code such as EPSG:5186") from e
-    if geo.crs is None:
-        return None, src
-    try:
-        dst = CRS.from_user_input(geo.crs)
-    except CRSError as e:
-        raise SiteError(f"the model's CRS '{geo.crs}' is unknown to PROJ — pass --anchor/--rotation in the "
-                        "site's CRS instead") from e
-    if src == dst:
-        return None, src
-    return Transformer.from_crs(src, dst, always_xy=True), src
+        crs = CRS.from_user_input(name)
+    except CRSError:
+        raise SiteError(f"{what}: unknown CRS '{name}' — name an EPSG code such as EPSG:5186") from None
+    if not (crs.is_projected or crs.is_geographic) or crs.is_geocentric:
+        raise SiteError(f"{what}: CRS '{name}' ({crs.name}) is not a map CRS — a site is drawn in a projected "
+                        "CRS (e.g. EPSG:5186) or in longitude/latitude (EPSG:4326)")
+    return crs
 
 
-def placement_from_anchor(anchor: tuple[float, float], rotation_deg: float, site_crs: str) -> Georeference:
-    return Georeference(crs=site_crs, eastings=anchor[0], northings=anchor[1], orthogonal_height=0.0,
-                        rotation_deg=rotation_deg, scale=1.0, source="--anchor/--rotation")
+def _unit_m(crs) -> float:
+    """Metres per unit of a projected CRS's axes (US survey feet in New York's state plane)."""
+    if crs.is_geographic or not crs.axis_info:
+        return 1.0
+    factor = crs.axis_info[0].unit_conversion_factor
+    return float(factor) if factor and math.isfinite(factor) and factor > 0 else 1.0
+
+
+def _oriented(geom):
+    """Outer rings counter-clockwise, holes clockwise: what edge labels and strips assume."""
+    if geom.geom_type == "Polygon":
+        return orient(geom, 1.0)
+    if geom.geom_type == "MultiPolygon":
+        return shapely.MultiPolygon([orient(p, 1.0) for p in geom.geoms])
+    return geom
+
+
+def placement_from_anchor(anchor: tuple[float, float], rotation_deg: float, site_crs: str,
+                          unit_m: float = 1.0) -> Georeference:
+    """The model origin at `anchor` (in the site CRS's unit), its X axis `rotation_deg` from east."""
+    if not all(math.isfinite(v) and abs(v) < 1e9 for v in (*anchor, rotation_deg)):
+        raise SiteError(f"--anchor {anchor[0]},{anchor[1]} --rotation {rotation_deg}: not finite map figures — "
+                        "give E,N in the site's CRS and degrees")
+    return Georeference(crs=site_crs, eastings=anchor[0] * unit_m, northings=anchor[1] * unit_m,
+                        orthogonal_height=0.0, rotation_deg=rotation_deg, scale=1.0, source="--anchor/--rotation")
 
 
 def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str | None = None,
@@ -95,25 +104,36 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
     """Read a site file and place it in the model's coordinates."""
     path = os.fspath(path)
     data, digest = _read(path)
-    crs = _crs_of(data, site_crs)
+    crs = _crs_name(data, site_crs, path)
+    src = _map_crs(crs, f"{path}: the site's CRS")
+    raw_features = document.features(data, path)
     warnings = []
     if anchor is not None:
         if geo is not None:
             warnings.append(f"--anchor/--rotation override the model's own georeferencing ({geo.source})")
-        from pyproj import CRS
-
-        if CRS.from_user_input(crs).is_geographic:
+        if src.is_geographic:
             raise SiteError(f"{path}: --anchor needs a site in a projected CRS (metres); this one is {crs} — "
                             "write the site in a projected CRS such as EPSG:5186 or pass --site-crs")
-        geo = placement_from_anchor(anchor, rotation_deg, crs)
+        geo = placement_from_anchor(anchor, rotation_deg, crs, _unit_m(src))
     if geo is None:
         raise SiteError("the model is not georeferenced, so it cannot be placed on the site — pass "
                         "--anchor E,N (map position of the model origin, in the site's CRS) and --rotation DEG")
     if geo.approximate:
         warnings.append("the model is placed from IfcSite latitude/longitude (approximate to a few metres)")
     if geo.crs is None:
+        if src.is_geographic:
+            raise SiteError(f"{path}: the site is in longitude/latitude and the model's map conversion names no "
+                            "CRS to project it into — write the site in the model's projected CRS (--site-crs)")
         warnings.append(f"the model's map conversion names no CRS: assuming the site's CRS {crs}")
-    transformer, _src = _transformer(crs, geo, path)
+        dst = src
+        transformer = None
+    else:
+        dst = _map_crs(geo.crs, "the model's georeferencing")
+        if dst.is_geographic:
+            raise SiteError(f"the model's map conversion names {geo.crs}, a longitude/latitude CRS — a map "
+                            "conversion targets a projected CRS; fix the model's IfcProjectedCRS or pass --anchor")
+        transformer = None if src == dst else _proj(src, dst)
+    unit_m = _unit_m(dst)
 
     def to_model(coords: np.ndarray) -> np.ndarray:
         xy = coords[:, :2]
@@ -122,34 +142,41 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
             xy = np.column_stack([e, n])
         if not np.all(np.isfinite(xy)):
             raise SiteError(f"{path}: coordinates fall outside the area of {geo.crs} — check the site's CRS")
-        return geo.to_model(xy)
+        return geo.to_model(xy * unit_m)
 
+    if src.is_geographic:
+        _lonlat_in_range(raw_features, path, crs, site_crs is not None)
     features = []
-    for i, feat in enumerate(data.get("features") or []):
-        props = (feat or {}).get("properties") or {}
-        role = props.get("role")
-        if role not in ROLES:
-            raise SiteError(f"{path}: features[{i}] has role {role!r} — use one of {', '.join(ROLES)}")
-        try:
-            geom = shape(feat["geometry"])
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise SiteError(f"{path}: features[{i}] ({role}) has no valid geometry ({e})") from e
+    for i, (role, geometry, props) in enumerate(raw_features):
+        geom = _oriented(shapely.transform(shape(geometry), to_model))
+        if role != "parcel" and not geom.is_valid:
+            geom = _oriented(shapely.make_valid(geom))
+            warnings.append(f"features[{i}] ({role}) is not a valid geometry: repaired")
         if role == "road" and props.get("width") is not None:
             props = {**props, "width": _road_width(props["width"], f"{path}: features[{i}] (road)")}
-        features.append(Feature(role, shapely.transform(geom, to_model), props))
+        features.append(Feature(role, geom, props))
 
     parcels = [f for f in features if f.role == "parcel"]
     if len(parcels) != 1:
         raise SiteError(f"{path}: needs exactly one feature with role 'parcel', found {len(parcels)}")
     parcel = parcels[0]
-    if parcel.geometry.geom_type != "Polygon" or not parcel.geometry.is_valid:
-        raise SiteError(f"{path}: the parcel must be one valid Polygon — fix self-intersections or split the file")
+    if not parcel.geometry.is_valid:
+        raise SiteError(f"{path}: the parcel must be one valid Polygon ({shapely.is_valid_reason(parcel.geometry)}) "
+                        "— fix self-intersections or split the file")
+    if parcel.geometry.area < MIN_PARCEL_AREA_M2:
+        x, y = raw_features[[r for r, _, _ in raw_features].index("parcel")][1]["coordinates"][0][0][:2]
+        if not src.is_geographic and abs(x) <= 180 and abs(y) <= 90:
+            raise SiteError(f"{path}: the parcel's coordinates ({x:.6g}, {y:.6g}) look like longitude/latitude, but "
+                            f"the site's CRS is {crs} — declare EPSG:4326 (or the CRS the file was written in) with "
+                            "the 'crs' member or --site-crs")
+        raise SiteError(f"{path}: the parcel's area is {parcel.geometry.area:.3g} m² — a parcel needs an area; "
+                        "check its coordinates and the site's CRS")
     north = geo.to_model(np.array([[geo.eastings, geo.northings + 1.0]]))[0] - \
         geo.to_model(np.array([[geo.eastings, geo.northings]]))[0]
     north = north / np.linalg.norm(north)
     edges = label_edges(parcel.geometry, features, north)
     zones = sorted(((f.geometry.intersection(parcel.geometry).area, str(f.properties.get("zone")))
-                    for f in features if f.role == "zone" and f.properties.get("zone")), reverse=True)
+                    for f in features if f.role == "zone"), reverse=True)
     return Site(
         path=path, sha256=digest, crs=crs, parcel_id=str(parcel.properties.get("id", "parcel")),
         parcel=parcel.geometry,
@@ -159,25 +186,40 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
         placement=f"{geo.source}" + (f" ({geo.crs})" if geo.crs else ""),
         georeference=geo,
         warnings=tuple(warnings),
-        true_north=_true_north(geo, crs, parcel.geometry),
+        true_north=_true_north(geo, dst, unit_m, parcel.geometry),
     )
 
 
-def _true_north(geo: Georeference, site_crs: str, parcel) -> np.ndarray | None:
+def _lonlat_in_range(raw_features, path: str, crs: str, declared: bool) -> None:
+    """Metres read as degrees are the commonest site mistake: say so instead of placing them."""
+    for i, (role, geometry, _) in enumerate(raw_features):
+        xy = np.asarray(shapely.get_coordinates(shape(geometry)))
+        if len(xy) and (np.abs(xy[:, 0]).max() > 180 or np.abs(xy[:, 1]).max() > 90):
+            how = "it was given with --site-crs" if declared else "the file has no 'crs' member, so it is read as"
+            raise SiteError(f"{path}: features[{i}] ({role}) has coordinates such as {xy[0][0]:.6g}, {xy[0][1]:.6g}, "
+                            f"not longitude/latitude ({how} {crs}) — declare the site's projected CRS with a "
+                            "'crs' member or --site-crs")
+
+
+def _proj(src, dst):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _true_north(geo: Georeference, crs, unit_m: float, parcel) -> np.ndarray | None:
     """True north at the parcel in model coordinates: grid north turned by the meridian convergence."""
-    from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError, ProjError
 
     try:
-        crs = CRS.from_user_input(geo.crs or site_crs)
         c = parcel.centroid
-        e, n = geo.to_map(np.array([[c.x, c.y]]))[0]
+        e, n = geo.to_map(np.array([[c.x, c.y]]))[0] / unit_m
         if crs.is_geographic:
             e2, n2 = e, n + 1e-4
         else:
-            lon, lat = Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True).transform(e, n)
-            e2, n2 = Transformer.from_crs(crs.geodetic_crs, crs, always_xy=True).transform(lon, lat + 1e-4)
-        v = geo.to_model(np.array([[e2, n2]]))[0] - geo.to_model(np.array([[e, n]]))[0]
+            lon, lat = _proj(crs, crs.geodetic_crs).transform(e, n)
+            e2, n2 = _proj(crs.geodetic_crs, crs).transform(lon, lat + 1e-4)
+        v = geo.to_model(np.array([[e2, n2]]) * unit_m)[0] - geo.to_model(np.array([[e, n]]) * unit_m)[0]
     except (CRSError, ProjError, ValueError):
         return None
     norm = float(np.linalg.norm(v))
