@@ -15,7 +15,8 @@ from permitcheck.errors import InputError
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.inspection import Inspection, inspect_model
 from permitcheck.results import Finding, Status, verdict
-from permitcheck.rulebook import LoadedRulebook, load_rulebook, sources_of, zone_codes
+from permitcheck.profiles import LegalFacts, measure
+from permitcheck.rulebook import LoadedRulebook, load_rulebook, measurement_profile, sources_of, zone_codes
 from permitcheck.site import Site, check_plausible_placement, load_site
 from permitcheck.version import __version__
 
@@ -47,6 +48,7 @@ class CheckResult:
     zone: str
     findings: tuple[Finding, ...]
     checked_at: str
+    legal: LegalFacts | None = None
 
     @property
     def verdict(self) -> Status:
@@ -61,6 +63,8 @@ class CheckResult:
     def to_dict(self) -> dict:
         geo = self.site.georeference
         d = self.inspection.to_dict(placement=geo, placement_crs=(geo.crs if geo and geo.crs else self.site.crs))
+        if self.legal is not None:
+            d["facts"]["legal"] = self.legal.to_dict()
         book = self.rulebook.book
         d["verdict"] = self.verdict.value
         d["zone"] = self.zone
@@ -148,9 +152,23 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
                      rotation_deg=rotation_deg)
     check_plausible_placement(site, inspection.facts.whole.footprint, site.placement)
     code = _zone(rulebook, site, zone)
-    ctx = CheckContext(inspection.facts.whole, site, tuple(inspection.model.elements),
-                       rulebook.book.measurement_profile,
-                       unmeasured=tuple(x.global_id for x in inspection.model.failures))
+    profile = measurement_profile(rulebook)
+    legal, legal_error = _legal(inspection, profile)
+    ctx = CheckContext(inspection.facts.whole, site, tuple(inspection.model.elements), profile,
+                       unmeasured=tuple(x.global_id for x in inspection.model.failures),
+                       legal=legal, legal_error=legal_error)
     findings = tuple(evaluate(ctx, rulebook, code))
     return CheckResult(inspection, site, rulebook, code, findings,
-                       dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                       dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal)
+
+
+def _legal(inspection: Inspection, profile) -> tuple[LegalFacts | None, str | None]:
+    """The facts under the rulebook's profile; a profile that cannot measure the model is said, not hidden."""
+    if profile.name is None:
+        return None, None
+    try:
+        return measure(profile.name, inspection.model, inspection.facts, params=profile.parameters()), None
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the rules that need the legal figures become ERROR, with the reason
+        return None, f"the {profile.name} measurement failed: {type(e).__name__}: {e}"

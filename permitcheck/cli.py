@@ -56,17 +56,20 @@ def inspect(
     include_proxies: bool = typer.Option(False, "--include-proxies", help="Measure IfcBuildingElementProxy too."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Geometry processes (default: all cores)."),
     mesh: bool = typer.Option(False, "--mesh", help="Also build the closed 3D mesh and report it."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Also measure as a law defines it: physical, "
+                                          "kr-building-act-119, jp-bsa-enforcement-2, de-baunvo-19-20, nyc-zr-12-10."),
 ) -> None:
     """Measure a model: ground level, height, footprint, storeys, floor area."""
     from permitcheck.inspection import inspect_model
 
     try:
         result = inspect_model(model, ground_level_m=ground_level, workers=workers,
-                               include_proxies=include_proxies).to_dict(with_mesh=mesh)
+                               include_proxies=include_proxies, profile=profile).to_dict(with_mesh=mesh)
+        text = json_text(result) if as_json else None
     except Exception as e:  # noqa: BLE001 - every failure becomes one line and an exit code
         _fail(e)
     if as_json:
-        sys.stdout.write(json_text(result) + "\n")
+        sys.stdout.write(text + "\n")
     else:
         from permitcheck.reports.inspect_terminal import render
 
@@ -115,10 +118,11 @@ def check(
                              rules_folders=tuple(rules_path), include_proxies=include_proxies)
         data = result.to_dict()
         written = _write_reports(data, report, targets)
+        text = json_text(data) if as_json else None
     except Exception as e:  # noqa: BLE001
         _fail(e)
     if as_json:
-        sys.stdout.write(json_text(data) + "\n")
+        sys.stdout.write(text + "\n")
     else:
         from permitcheck.reports.check_terminal import render
 
@@ -179,6 +183,8 @@ def batch(
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Run again cases that ended in ERROR."),
     wait: bool = typer.Option(False, "--wait", help="If another batch is running on --out, wait for it to "
                               "finish, then run what it did not record (default: refuse, exit 2)."),
+    rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks the cases' "
+                                          "`extends:` may name (besides each rulebook's own folder); repeat."),
 ) -> None:
     """Check every case; re-runs skip recorded ones. Exit 0 when every case's newest verdict is PASS."""
     from contextlib import ExitStack
@@ -192,8 +198,8 @@ def batch(
         with ExitStack() as shown:
             def event(kind: str, case: str, outcome: Optional[dict]) -> None:
                 if kind == "waiting":
-                    sys.stderr.write(f"permitcheck: another batch ({outcome['holder']}) is running on "
-                                     f"{outcome['out']}; waiting for it to finish\n")
+                    sys.stderr.write(printable_str(f"permitcheck: another batch ({outcome['holder']}) is running on "
+                                                   f"{outcome['out']}; waiting for it to finish") + "\n")
                 elif kind == "started":  # the bar appears once the folder is ours, not over a refusal
                     shown.enter_context(progress)
                 else:
@@ -201,7 +207,7 @@ def batch(
 
             summary = run_batch(source, out, workers=workers, scheduler=scheduler, retry_errors=retry_errors,
                                 limits=Limits(timeout, memory_mb or None), formats=formats or None,
-                                on_event=event, wait=wait)
+                                on_event=event, wait=wait, rules_path=tuple(rules_path))
         progress.final(summary)
     except Exception as e:  # noqa: BLE001
         _fail(e)

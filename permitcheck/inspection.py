@@ -14,6 +14,7 @@ from permitcheck.facts import FactSet, Facts, derive_facts
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.facts.mesh import BuildingMesh, building_mesh
 from permitcheck.model import Georeference, Model, read_model
+from permitcheck.profiles import NAMES, LegalFacts, measure
 from permitcheck.version import __version__
 
 SCHEMA_VERSION = 1
@@ -23,6 +24,7 @@ SCHEMA_VERSION = 1
 class Inspection:
     model: Model
     facts: FactSet
+    legal: LegalFacts | None = None  # the facts under a measurement profile, when one was asked for
 
     def footprint_map(self, facts: Facts, georeference: Georeference | None = None) -> BaseGeometry:
         """The footprint in map coordinates when the model is placed on a map, else model coordinates."""
@@ -62,6 +64,8 @@ class Inspection:
         crs = placement_crs or (placement.crs if placement else None) or (m.georeference.crs if m.georeference else None)
         facts = self._facts_dict(self.facts.whole, placement, crs)
         facts["buildings"] = [self._facts_dict(b, placement, crs) for b in self.facts.buildings]
+        if self.legal is not None:
+            facts["legal"] = self.legal.to_dict()
         if with_mesh:
             facts["mesh"] = self.mesh().summary()
         return {
@@ -101,10 +105,15 @@ class Inspection:
 
 
 def inspect_model(path: str | os.PathLike, ground_level_m: float | None = None,
-                  workers: int | None = None, include_proxies: bool = False) -> Inspection:
-    """Read an IFC model and measure it. Raises an InputError for a file that cannot be checked."""
+                  workers: int | None = None, include_proxies: bool = False,
+                  profile: str | None = None) -> Inspection:
+    """Read an IFC model and measure it, and under a measurement `profile` when one is named
+    (permitcheck.profiles.NAMES). Raises an InputError for a file that cannot be checked."""
+    if profile is not None and profile not in NAMES:
+        raise UsageError(f"--profile {profile}: unknown measurement profile — use one of: {', '.join(NAMES)}")
     if ground_level_m is not None and not (math.isfinite(ground_level_m) and abs(ground_level_m) < 1e5):
         raise UsageError(f"--ground-level {ground_level_m}: not a level in metres — give the ground's model z, "
                          "e.g. --ground-level 0.0")
     model = read_model(path, workers=workers, include_proxies=include_proxies)
-    return Inspection(model, derive_facts(model, ground_level_m))
+    facts = derive_facts(model, ground_level_m)
+    return Inspection(model, facts, measure(profile, model, facts) if profile is not None else None)

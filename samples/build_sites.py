@@ -68,8 +68,20 @@ def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, nort
     return fc
 
 
-BOX = {"footprint": 240.0, "gfa": 720.0, "height": 9.3}
-PODIUM = {"footprint": 1200.0, "gfa": 2 * 1200 + 8 * 225.0, "height": 33.3}
+EXPECTED = json.loads((HERE / "buildings" / "expected.json").read_text())
+KR_PROFILE = "kr-building-act-119"
+
+
+def _building(name: str) -> dict:
+    """Physical and Korean legal figures of a sample, as samples/build_samples.py constructed them."""
+    exp = EXPECTED[name]
+    kr = exp["legal"][KR_PROFILE]
+    return {"footprint": exp["footprint_area_m2"], "gfa": exp["gross_floor_area_m2"], "height": exp["height_m"],
+            "kr_area": kr["building_area_m2"], "kr_floor": kr["floor_area_m2"]}
+
+
+BOX = _building("box_m.ifc")  # 20 x 12 m; inside the walls' centre lines 19.8 x 11.8 m
+PODIUM = _building("podium_tower.ifc")
 BOX_OK = (-5.0, -10.0, 25.0, 17.0)  # 30 x 27 = 810 m²; north edge 5 m from the box
 BOX_TIGHT = (-1.0, -2.0, 21.0, 12.8)  # 22 x 14.8 = 325.6 m²; north edge 0.8 m from the box
 BOX_OFFSET = (5.0, -10.0, 35.0, 17.0)  # the box's west 5 m stand outside the parcel
@@ -93,7 +105,8 @@ def kr_expect(building, parcel, north_gap, north_req, verdict, rotation=0.0, exe
     neither north rule applies."""
     a = area(parcel)
     due_north = north_gap / math.cos(math.radians(rotation))
-    cov, far = building["footprint"] / a, building["gfa"] / a
+    # the Korean rulebooks measure as 시행령 §119 defines: inside the walls' centre lines
+    cov, far = building["kr_area"] / a, building["kr_floor"] / a
     north = {
         "north-daylight": {"status": status(north_gap - north_req, 0.05),
                            "measured": north_gap, "limit": north_req},
@@ -229,7 +242,6 @@ def cases():
     return out
 
 
-EXPECTED = json.loads((HERE / "buildings" / "expected.json").read_text())
 # Buildings whose north face stands full height, so the north rule's worst part is that face
 # (the podium's tower is set back and has cases of its own above).
 PRISMATIC = [n for n in sorted(EXPECTED) if n != "podium_tower.ifc"]
@@ -242,8 +254,7 @@ def every_building_cases():
         exp = EXPECTED[name]
         x0, y0, x1, y1 = exp["footprint_bounds_model"]
         stem = name.removesuffix(".ifc")
-        building = {"footprint": exp["footprint_area_m2"], "gfa": exp["gross_floor_area_m2"],
-                    "height": exp["height_m"]}
+        building = _building(name)
         geo = exp["georeference"]
         if geo:
             e0, n0, rot, anchor = geo["eastings"], geo["northings"], geo["rotation_deg"], None

@@ -404,3 +404,24 @@ def test_kill_nine_at_random_moments_then_rerun(tmp_path):
     assert killed >= 5, f"only {killed} of 10 runs were killed mid-way"
     assert littered >= 1, "no kill left temporary files to clean up: the test did not exercise the sweep"
     print(f"kill -9 stress: {killed} of 10 runs killed, {littered} left litter, {len(rows)} rows, {took:.1f} s")
+
+
+def test_a_parent_rulebook_outside_the_case_folder_needs_rules_path(tmp_path):
+    """`extends:` is confined to the rulebook's folder; batch --rules-path names the shared folder."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.copy(RULES, shared / "national.yaml")
+    city = tmp_path / "city"
+    city.mkdir()
+    (city / "city.yaml").write_text("rulebook: city\ntitle: city\njurisdiction: KR\nversion: '1'\n"
+                                    "effective_from: 2024-01-01\nextends: ../shared/national.yaml\n")
+    cases = tmp_path / "cases"
+    make_case(cases, "good", rules=city / "city.yaml")
+    first = run_batch(cases, tmp_path / "out1", workers=1, limits=Limits(120.0))
+    assert first.counts == {"ERROR": 1}
+    (row,) = results(tmp_path / "out1")
+    assert "outside the rulebook's folder" in row["error"]
+    second = run_batch(cases, tmp_path / "out2", workers=1, limits=Limits(120.0), rules_path=(shared,))
+    assert second.counts == {"PASS": 1}
+    proc = batch_cli(str(cases), "--out", str(tmp_path / "out3"), "--rules-path", str(shared), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr

@@ -156,3 +156,50 @@ def test_a_storey_elevation_that_is_not_a_number_is_not_an_internal_error(tmp_pa
 def test_bad_options_are_one_line(args, needle):
     proc = _run("inspect", SAMPLES / "box_m.ifc", *args)
     _refused(proc, needle)
+
+
+def test_a_dangling_reference_is_found_after_another_model_was_read(tmp_path):
+    """Reading ifcopenshell's log empties it: a second file in one process must still be checked."""
+    from permitcheck.errors import ModelUnreadable
+    from permitcheck.model.ifcfile import open_ifc
+    from permitcheck.model.read import read_model
+
+    read_model(SAMPLES / "podium_tower.ifc", workers=1)
+    p = _edit(tmp_path, (r"^#32=IFCLOCALPLACEMENT\(#25,", "#32=IFCLOCALPLACEMENT(#9999,"))
+    with pytest.raises(ModelUnreadable, match="which is not in the file"):
+        open_ifc(str(p))
+
+
+@pytest.mark.parametrize("kind", ["derived", "composite", "trimmed", "spaces"])
+def test_profile_curve_and_aggregation_cycles_are_refused(tmp_path, kind):
+    import ifcopenshell
+
+    from ifcbuild import Builder, rect
+
+    b = Builder()
+    b.block([("EG", 0.0)], rect(0, 0, 10, 8), 3.0)
+    f = b.f
+    ex = f.by_type("IfcExtrudedAreaSolid")[0]
+    if kind == "derived":
+        op = f.createIfcCartesianTransformationOperator2D(None, None, f.createIfcCartesianPoint((0.0, 0.0)), 1.0)
+        d = f.createIfcDerivedProfileDef("AREA", None, ex.SweptArea, op, None)
+        d.ParentProfile = d
+        ex.SweptArea = d
+    elif kind == "composite":
+        c = f.createIfcCompositeProfileDef("AREA", None, [ex.SweptArea], None)
+        c.Profiles = [c, ex.SweptArea]
+        ex.SweptArea = c
+    elif kind == "trimmed":
+        prof = ex.SweptArea
+        t = f.createIfcTrimmedCurve(prof.OuterCurve, [f.createIfcParameterValue(0.0)],
+                                    [f.createIfcParameterValue(1.0)], True, "PARAMETER")
+        t.BasisCurve = t
+        prof.OuterCurve = t
+    else:
+        a = b.space("EG", rect(1, 1, 4, 4), 0, 2.5, "A")
+        c = b.space("EG", rect(5, 1, 8, 4), 0, 2.5, "B")
+        for rel in {r.id(): r for r in list(a.Decomposes) + list(c.Decomposes)}.values():
+            f.remove(rel)
+        f.createIfcRelAggregates(ifcopenshell.guid.new(), None, None, None, c, [a])
+        f.createIfcRelAggregates(ifcopenshell.guid.new(), None, None, None, a, [c])
+    _refused(_run("inspect", b.write(tmp_path / "m.ifc")), "cycle")

@@ -121,7 +121,7 @@ def test_a_proxy_on_the_roof_makes_height_review_and_counts_with_include_proxies
     d = json.loads(proc.stdout)
     assert any("plant room" in w for w in d["warnings"])
     (height,) = d["findings"]
-    assert height["status"] == "REVIEW" and "plant room" in height["details"]["uncertain"]
+    assert height["status"] == "REVIEW" and "plant room" in height["details"]["uncertain_physical"]
     proc = subprocess.run(args + ["--include-proxies"], capture_output=True, text=True, timeout=300)
     d = json.loads(proc.stdout)
     assert d["facts"]["height_m"] == pytest.approx(12.0, abs=0.01) and d["findings"][0]["status"] == "PASS"
@@ -137,3 +137,54 @@ def test_a_frame_without_floor_slabs_makes_far_review(tmp_path):
     b.slab("L1", RING, 8.3, 0.3, "ROOF")
     _, f = _facts(b.write(tmp_path / "m.ifc"))
     assert "gross_floor_area_m2" in f.uncertain and "floor slabs may be missing" in f.uncertain["gross_floor_area_m2"]
+
+
+def test_a_flat_roof_typed_floor_does_not_lift_its_storey(tmp_path):
+    """A pavilion: walls and a flat roof slab with no ROOF type, no slab on grade."""
+    b = Builder()
+    b.storey("EG", 0.0)
+    ring = rect(0, 0, 10, 8)
+    b.ring_walls("EG", ring, 0.0, 3.0)
+    b.slab("EG", ring, 3.3, 0.3, predefined=None, name="flat roof")
+    _, f = _facts(b.write(tmp_path / "m.ifc"))
+    assert f.ground_elevation_m == pytest.approx(0.0)
+    assert f.height_m == pytest.approx(3.3, abs=0.01)
+
+
+def test_small_slabs_do_not_make_storeys_vanish(tmp_path):
+    """Five storeys whose only slabs are 2.25 m² landings: counted by the fallback, and uncertain."""
+    b = Builder()
+    ring = rect(0, 0, 12, 10)
+    for i in range(5):
+        b.storey(f"L{i}", 3.0 * i)
+        b.ring_walls(f"L{i}", ring, 3.0 * i, 3.0 * i + 3.0)
+        b.slab(f"L{i}", rect(1, 1, 2.5, 2.5), 3.0 * i + 0.2, 0.2, name=f"L{i} landing")
+    _, f = _facts(b.write(tmp_path / "m.ifc"))
+    assert f.storeys_above_ground == 5 and "storeys" in f.uncertain
+
+
+def test_plaza_paving_does_not_hide_a_penthouse(tmp_path):
+    b = Builder()
+    b.block([("L0", 0.0), ("L1", 3.0)], rect(0, 0, 30, 20), 6.0)
+    b.slab("L0", rect(-30, -30, 60, 50), 0.0, 0.15, name="plaza paving")  # Revit hardscape as a floor
+    b.storey("L2", 6.3)
+    b.slab("L2", rect(0, 0, 20, 10), 6.3, 0.2)
+    b.ring_walls("L2", rect(0, 0, 20, 10), 6.3, 9.3)
+    _, f = _facts(b.write(tmp_path / "m.ifc"))
+    assert f.storeys_above_ground == 3
+
+
+def test_a_curtain_wall_measured_by_its_panels_is_no_failure(tmp_path):
+    import ifcopenshell.api.aggregate
+    import ifcopenshell.api.geometry
+
+    b = Builder()
+    b.block([("EG", 0.0)], rect(0, 0, 10, 8), 3.0)
+    cw = b._element("EG", "IfcCurtainWall", "CW")
+    b._place(cw, (0, -1, 0))
+    ifcopenshell.api.geometry.assign_representation(
+        b.f, product=cw, representation=b.sb.get_representation(b.axis_ctx, [b.sb.polyline([(0.0, 0.0), (10.0, 0.0)])]))
+    panel = b.prism(None, "IfcPlate", "panel", rect(0, -1.05, 10, -1.0), 0, 3.0)
+    ifcopenshell.api.aggregate.assign_object(b.f, products=[panel], relating_object=cw)
+    ins, _ = _facts(b.write(tmp_path / "m.ifc"))
+    assert ins.model.failures == []

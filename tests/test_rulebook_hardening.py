@@ -214,3 +214,14 @@ def test_a_rulebook_of_thousands_of_rules_is_refused(tmp_path):
     p = _bytes(tmp_path, (HEAD + "".join(rule % i for i in range(600))).encode())
     (msg,) = problems(p)
     assert "600 rules" in msg
+
+
+@pytest.mark.parametrize("kind", ["null", "7", "[max_height]"])
+def test_a_rule_whose_kind_is_not_a_name_is_one_line(tmp_path, kind):
+    got = problems(book(tmp_path, f"""\
+        - id: h
+          kind: {kind}
+          limit: 12 m
+          citation: {{source: law, article: "1"}}
+        """))
+    assert any("a rule needs a kind" in m for m in got), got

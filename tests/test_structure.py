@@ -10,9 +10,11 @@ from conftest import ROOT, SAMPLES
 
 # package -> packages it must not import (the flow is model -> facts -> checks -> reports)
 FORBIDDEN = {
-    "model": ("permitcheck.facts", "permitcheck.reports", "permitcheck.cli", "permitcheck.inspection"),
-    "facts": ("permitcheck.reports", "permitcheck.cli", "permitcheck.inspection"),
-    "reports": ("permitcheck.model", "permitcheck.facts", "permitcheck.cli"),
+    "model": ("permitcheck.facts", "permitcheck.profiles", "permitcheck.reports", "permitcheck.cli",
+              "permitcheck.inspection"),
+    "facts": ("permitcheck.profiles", "permitcheck.reports", "permitcheck.cli", "permitcheck.inspection"),
+    "profiles": ("permitcheck.checks", "permitcheck.reports", "permitcheck.cli", "permitcheck.inspection"),
+    "reports": ("permitcheck.model", "permitcheck.facts", "permitcheck.profiles", "permitcheck.cli"),
 }
 
 
@@ -55,3 +57,14 @@ def test_generated_samples_match_the_generator(tmp_path):
     assert names == sorted(p.name for p in tmp_path.iterdir())
     stale = [n for n in names if _content(SAMPLES / n) != _content(tmp_path / n)]
     assert stale == [], "regenerate with: python samples/build_samples.py"
+
+
+def test_import_contracts_hold():
+    """The layers in pyproject.toml's [tool.importlinter] contracts (import-linter, as sqlfluff uses)."""
+    import shutil
+
+    exe = shutil.which("lint-imports")
+    assert exe, "import-linter is in the test extra: pip install '.[test]'"
+    proc = subprocess.run([exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

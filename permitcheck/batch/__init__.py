@@ -12,6 +12,7 @@ waiting, started, planned, skipped, done).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -109,8 +110,12 @@ def _plan(case: Case, store: Store, retry_errors: bool):
 
 def run_batch(source: str | Path, out_dir: str | Path, workers: int | None = None, limits: Limits = Limits(),
               formats: list[str] | None = None, scheduler=None, retry_errors: bool = False,
-              on_event: Event | None = None, wait: bool = False) -> BatchSummary:
-    """Run every case not yet recorded; raise BatchLocked if another batch holds `out_dir` (unless `wait`)."""
+              on_event: Event | None = None, wait: bool = False,
+              rules_path: tuple[str | Path, ...] = ()) -> BatchSummary:
+    """Run every case not yet recorded; raise BatchLocked if another batch holds `out_dir` (unless `wait`).
+
+    `rules_path`: folders whose rulebooks any case's `extends:` may name besides its rulebook's folder.
+    """
     given = Path(out_dir)
     given.mkdir(parents=True, exist_ok=True)
     out_dir = given.absolute()  # reports and the store name absolute paths, whatever the working folder
@@ -122,13 +127,13 @@ def run_batch(source: str | Path, out_dir: str | Path, workers: int | None = Non
         try:
             sweep(out_dir, lock_held=True)
             return _run_locked(source, out_dir, workers, limits, formats or DEFAULT_FORMATS, scheduler,
-                               retry_errors, emit)
+                               retry_errors, emit, tuple(str(Path(p).absolute()) for p in rules_path))
         finally:
             sweep(out_dir, lock_held=True)  # what timed-out or crashed workers of this run left
 
 
 def _run_locked(source, out_dir: Path, workers, limits: Limits, formats: list[str], scheduler, retry_errors: bool,
-                emit: Event) -> BatchSummary:
+                emit: Event, rules_path: tuple[str, ...] = ()) -> BatchSummary:
     reports_dir, cache_dir = out_dir / "cases", out_dir / "facts-cache"
     reports_dir.mkdir(exist_ok=True)
     store = Store(out_dir / "permitcheck.sqlite")
@@ -138,7 +143,8 @@ def _run_locked(source, out_dir: Path, workers, limits: Limits, formats: list[st
         store.start_run(run_id, _now(), __version__, {"workers": workers, "timeout_s": limits.timeout_s,
                                                       "memory_mb": limits.memory_mb, "formats": formats,
                                                       "scheduler": str(scheduler) if scheduler else None})
-        cases = discover(source)
+        cases = [dataclasses.replace(c, rules_path=rules_path) for c in discover(source)] if rules_path \
+            else discover(source)
         summary.total = len(cases)
         jobs, failed = [], []
         for case in cases:

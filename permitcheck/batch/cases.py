@@ -37,6 +37,7 @@ class Case:
     site_crs: str | None = None
     ground_level: float | None = None
     error: str | None = None  # why the case could not even be assembled
+    rules_path: tuple[str, ...] = ()  # folders whose rulebooks `extends:` may name (batch --rules-path)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -78,7 +78,7 @@ def _load_checked(case: Case, inputs: dict):
     """
     from permitcheck.rulebook import load_rulebook
 
-    rulebook = load_rulebook(case.rules)
+    rulebook = load_rulebook(case.rules, rules_path=tuple(case.rules_path or ()))
     hashed = list(inputs.get("rulebook_sha256") or {})
     if inputs.get("rulebook_chain_error"):
         raise InputError(f"case {case.name}: the rulebook's 'extends' chain could not be read for the "

@@ -16,6 +16,7 @@ def main() -> None:
     job = json.loads(sys.stdin.read())
     raw = job["case"]
     raw["anchor"] = tuple(raw["anchor"]) if raw.get("anchor") else None
+    raw["rules_path"] = tuple(raw.get("rules_path") or ())
     case = Case(**raw)
     try:
         outcome = run_case(case, inputs_of(case), Path(job["reports_dir"]),

@@ -9,6 +9,7 @@ import numpy as np
 
 from permitcheck.facts.types import Facts
 from permitcheck.model.types import ElementMesh
+from permitcheck.profiles.types import LegalFacts
 from permitcheck.rulebook.schema import MeasurementProfile
 from permitcheck.site.types import Site
 
@@ -32,6 +33,8 @@ class CheckContext:
     rules: tuple = ()  # every rule in force in the zone: an envelope rule gathers the others
     exempt: frozenset = frozenset()  # ids of the zone's rules an exemption took out of force here
     unmeasured: tuple[str, ...] = ()  # GlobalIds of elements whose geometry could not be measured
+    legal: LegalFacts | None = None  # the facts as the rulebook's measurement profile defines them
+    legal_error: str | None = None  # why the profile could not measure the model
 
     @cached_property
     def triangles(self) -> tuple[np.ndarray, tuple[str, ...]]:

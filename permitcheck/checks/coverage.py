@@ -1,6 +1,8 @@
 """max_coverage: building area / parcel area (건폐율, GRZ, lot coverage) may not exceed a ratio.
 
-Building area is the footprint fact: the plan of everything above ground level.
+Building area is the footprint fact (the plan of everything above ground level), or the building
+area of the rulebook's measurement profile (Korea and Japan: inside the outer walls' centre lines,
+eaves counted back from their tip).
 
     - id: coverage
       kind: max_coverage
@@ -11,13 +13,18 @@ Building area is the footprint fact: the plan of everything above ground level.
 from __future__ import annotations
 
 from permitcheck.checks.context import CheckContext
+from permitcheck.checks.legal import figure
 from permitcheck.checks.limits import at_most
 from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxCoverage
 
 
 def check(rule: MaxCoverage, ctx: CheckContext) -> Measurement:
-    area = ctx.facts.footprint_area_m2
+    fig = figure(ctx, "building_area_m2")
+    area = fig.value or 0.0
     ratio = area / ctx.parcel_area_m2 if area > 0 else None
+    spread = tuple(x / ctx.parcel_area_m2 for x in fig.spread) if fig.spread else None
     return at_most(ratio, rule.limit, "ratio", ctx.profile.relative_tolerance * rule.limit, "no_footprint",
-                   details={"building_area_m2": round(area, 3), "parcel_area_m2": round(ctx.parcel_area_m2, 3)})
+                   uncertain=fig.uncertain, spread=spread,
+                   details={"building_area_m2": round(area, 3), "parcel_area_m2": round(ctx.parcel_area_m2, 3),
+                            **fig.details})

@@ -1,7 +1,9 @@
 """max_height: the building's height above ground level may not exceed a limit.
 
 Height is measured from the ground level (the storey at project zero, or --ground-level) to the
-highest point of any building element, rooftop structures included.
+highest point of any building element, rooftop structures included; or as the rulebook's
+measurement profile defines it (Korea and Japan: from the mean ground, rooftop structures within
+1/8 of the building area only above 12 m).
 
     - id: height
       kind: max_height
@@ -14,6 +16,7 @@ Passes at 11.9 m against 12 m; fails at 12.5 m; REVIEW within the profile's leng
 from __future__ import annotations
 
 from permitcheck.checks.context import CheckContext
+from permitcheck.checks.legal import figure
 from permitcheck.checks.limits import at_most
 from permitcheck.checks.section import silhouette
 from permitcheck.geojson import geojson
@@ -29,7 +32,9 @@ def check(rule: MaxHeight, ctx: CheckContext) -> Measurement:
     if edges and f.height_m is not None:  # an elevation seen from the front (or the first) edge
         details["section"] = {"edge": edges[0].index,
                               "silhouette": geojson(silhouette(ctx.meshes, f.ground_elevation_m, edges[0]))}
+    fig = figure(ctx, "height_m")
+    details.update(fig.details)
     if "height_m" in f.uncertain:
-        details["uncertain"] = f.uncertain["height_m"]
-    return at_most(f.height_m, rule.limit, "m", ctx.profile.length_tolerance, "no_height", global_ids=ids,
-                   details=details, uncertain="height_m" in f.uncertain)
+        details["uncertain_physical"] = f.uncertain["height_m"]
+    return at_most(fig.value, rule.limit, "m", ctx.profile.length_tolerance, "no_height", global_ids=ids,
+                   details=details, uncertain="height_m" in f.uncertain or fig.uncertain, spread=fig.spread)

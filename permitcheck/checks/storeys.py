@@ -1,6 +1,8 @@
 """max_storeys: the number of storeys above ground may not exceed a limit.
 
-Counts the storeys that hold a floor slab at or above ground level (see permitcheck.facts.storeys).
+Counts the storeys that hold a floor slab at or above ground level (see permitcheck.facts.storeys),
+or the storeys of the rulebook's measurement profile (basements by the law's depth test, rooftop
+structures within 1/8 of the building area not counted; Germany: Vollgeschosse).
 A model without storeys gives UNKNOWN, never PASS.
 
     - id: storeys
@@ -12,6 +14,7 @@ A model without storeys gives UNKNOWN, never PASS.
 from __future__ import annotations
 
 from permitcheck.checks.context import CheckContext
+from permitcheck.checks.legal import figure
 from permitcheck.checks.limits import at_most
 from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxStoreys
@@ -19,6 +22,6 @@ from permitcheck.rulebook.schema import MaxStoreys
 
 def check(rule: MaxStoreys, ctx: CheckContext) -> Measurement:
     f = ctx.facts
-    counted = f.storeys_above_ground if f.storeys else None
-    return at_most(None if counted is None else float(counted), float(rule.limit), "storeys", 0.0, "no_storeys",
-                   uncertain="storeys" in f.uncertain)
+    fig = figure(ctx, "storeys_above_ground")
+    return at_most(fig.value, float(rule.limit), "storeys", 0.0, "no_storeys",
+                   uncertain="storeys" in f.uncertain or fig.uncertain, spread=fig.spread, details=fig.details)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from permitcheck.facts.footprint import ABOVE_TOLERANCE, footprint
+from permitcheck.facts.footprint import ABOVE_TOLERANCE, footprint_and_plans
 from permitcheck.facts.ground import ground_level
 from permitcheck.facts.height import highest_point
 from permitcheck.facts.levels import Levels, storey_levels
@@ -23,7 +23,7 @@ DERIVATION = {
         f"{ABOVE_TOLERANCE * 100:.0f} cm above ground level (holes kept, parts below ground ignored)"
     ),
     "storeys": "IfcBuildingStorey at its floor slabs' level (its placement when they agree); a storey counts as "
-               "a floor when its floor slabs cover 5 % of its building's largest floor",
+               "a floor when its floor slabs (5 cm thick or more, not its ceiling) cover 4 m² in plan",
     "gross_floor_area_m2": (
         "per counted storey at or above ground: union of the plan projections of its floor slabs, walls, "
         "columns and curtain walls, clipped to the footprint; summed"
@@ -60,19 +60,22 @@ def _facts(model: Model, levels: Levels, building: Building | None, ground: floa
         storeys = [s for s in levels.storeys if s.building_id in ids]
         name = building.name
     top, element = highest_point(meshes)
-    plan = footprint(meshes, ground)
+    plan, element_plans = footprint_and_plans(meshes, ground)
     per_storey = storey_facts(storeys, meshes, ground, plan, levels)
     uncertain = {}
     if any("holes filled" in s.note for s in per_storey):
         why = "no floor slabs in the building: storeys and floor area come from the walls' outline"
         uncertain.update(storeys=why, gross_floor_area_m2=why)
+    if any(s.building_id in levels.uncertain_buildings for s in storeys):
+        uncertain["storeys"] = ("no storey holds a floor slab of 4 m² (a frame with small slabs): every storey "
+                                "with elements is counted")
     gfa = sum(s.gross_area_m2 for s in per_storey if s.counted and s.above_ground)
     if 0 < gfa < IMPLAUSIBLE_GFA_SHARE * plan.area:
         uncertain["gross_floor_area_m2"] = (
             f"floor area {gfa:.1f} m² is less than half the footprint ({plan.area:.1f} m²): floor slabs may be "
             "missing (a frame or a shell modelled without floors)")
-    proxies = [p for p in model.unmeasured_proxies
-               if building is None or p.building_id in {m.building_id for m in meshes}]
+    in_building = {m.building_id for m in meshes}
+    proxies = [p for p in model.unmeasured_proxies if building is None or p.building_id in in_building]
     above = [(float(p.vertices[:, 2].max()), p) for p in proxies]
     above = [(z, p) for z, p in above if top is not None and z > top + 0.01]
     if above:
@@ -93,6 +96,7 @@ def _facts(model: Model, levels: Levels, building: Building | None, ground: floa
         storeys_below_ground=sum(1 for s in per_storey if s.counted and not s.above_ground),
         derivation={**DERIVATION, "ground_elevation_m": how},
         uncertain=uncertain,
+        element_plans=element_plans,
     )
 
 

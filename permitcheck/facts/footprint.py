@@ -28,6 +28,13 @@ def element_plan_above(mesh: ElementMesh, level: float) -> BaseGeometry | None:
 
 
 def footprint(meshes: list[ElementMesh], ground: float) -> BaseGeometry:
+    return footprint_and_plans(meshes, ground)[0]
+
+
+def footprint_and_plans(meshes: list[ElementMesh], ground: float) -> tuple[BaseGeometry, dict[str, BaseGeometry]]:
+    """The footprint, and each element's plan above ground by GlobalId (the measurement profiles
+    measure plans above other levels, and an element wholly above ground is its plan here)."""
     level = ground + ABOVE_TOLERANCE
     plans = parallel_map(lambda m: element_plan_above(m, level), meshes)
-    return union([p for p in plans if p is not None])
+    by_id = {m.global_id: p for m, p in zip(meshes, plans) if p is not None}
+    return union([p for p in plans if p is not None]), by_id

@@ -7,11 +7,14 @@ level that holds a small slab. A storey's floor is taken from its floor slabs' t
 
 - a floor slab belongs to the storey it is assigned to when its top lies within `LEVEL_TOLERANCE`
   of that storey's level; else to another storey of the same building at its level, if one is;
+- a slab whose top stands at the top of its storey's walls is that storey's ceiling or roof (a flat
+  roof typed FLOOR): it moves no level and is no floor;
 - a storey whose floor slabs all lie away from its placement stands where the largest of them
   does, and a warning says so;
-- a storey is a floor only when its floor slabs cover at least `MIN_FLOOR_SHARE` of the largest
-  floor of its building (and `MIN_FLOOR_M2`): a stair landing or a ceiling panel does not make a level
-  a storey.
+- a storey is a floor when its floor slabs, at least 5 cm thick, cover `MIN_FLOOR_M2` in plan (a
+  stair landing or a ceiling panel does not make a level a storey). A building with floor slabs
+  none of which makes a storey a floor (a frame with small slabs) counts every storey that holds
+  elements, and says the count is uncertain.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from permitcheck.model.types import ElementMesh, Storey
 
 LEVEL_TOLERANCE = 0.5  # metres between a storey's level and its floor slab's top
 MAX_SLAB_DEPTH = 1.5  # a thicker "slab" (a massing block, a raft) says nothing about a level
+MIN_SLAB_DEPTH = 0.05  # a thinner one is a finish or a ceiling panel, no floor
 MIN_FLOOR_M2 = 4.0
-MIN_FLOOR_SHARE = 0.05
+CEILING_BAND = 0.5  # a slab this close to the top of its storey's walls is its ceiling or roof
 _NOT_FLOOR_SLABS = {"ROOF", "LANDING"}
 
 
@@ -55,22 +59,43 @@ class Levels:
     counted: frozenset[str]  # storeys that are floors
     any_slab: dict[str | None, bool]  # building -> has floor slabs at all
     warnings: tuple[str, ...]
+    uncertain_buildings: frozenset = frozenset()  # buildings whose storeys are counted by the fallback
+
+
+def _wall_tops(storeys: list[Storey], meshes: list[ElementMesh]) -> dict[str, float]:
+    tops: dict[str, float] = {}
+    for m in meshes:
+        if m.storey_id and (m.ifc_class.startswith("IfcWall") or m.ifc_class.startswith("IfcColumn")):
+            tops[m.storey_id] = max(tops.get(m.storey_id, -np.inf), float(m.vertices[:, 2].max()))
+    return tops
+
+
+def _plan_area(slabs: list[ElementMesh]) -> float:
+    """Area of the union of the slabs' plans: stacked finish layers and a paving count once."""
+    from permitcheck.facts.projection import merge_triangles, plan_polygons, union
+
+    plans = [merge_triangles(p) for p in (plan_polygons(m.vertices[m.faces]) for m in slabs) if len(p)]
+    return float(union(plans).area) if plans else 0.0
 
 
 def storey_levels(storeys: list[Storey], meshes: list[ElementMesh]) -> Levels:
     by_id = {s.global_id: s for s in storeys}
+    tops = _wall_tops(storeys, meshes)
     slabs = [(m, *top_face(m)) for m in meshes if is_floor_slab(m) and m.storey_id in by_id]
     home: dict[str, list] = {s.global_id: [] for s in storeys}
     # (slab, top area, level it speaks for)
     for m, area, z in slabs:
         own = by_id[m.storey_id]
-        if float(np.ptp(m.vertices[:, 2])) > MAX_SLAB_DEPTH:
+        depth = float(np.ptp(m.vertices[:, 2]))
+        if depth > MAX_SLAB_DEPTH:
             z = own.elevation_m  # stays with its storey and moves no level
         elif abs(z - own.elevation_m) > LEVEL_TOLERANCE:
             near = [s for s in storeys if s.building_id == own.building_id
                     and abs(z - s.elevation_m) <= LEVEL_TOLERANCE]
             if near:
                 own = min(near, key=lambda s: abs(z - s.elevation_m))
+            elif own.global_id in tops and z >= tops[own.global_id] - CEILING_BAND:
+                continue  # its storey's ceiling or roof: no floor of any storey
         home[own.global_id].append((m, area, z))
     warnings, fixed = [], []
     for s in storeys:
@@ -81,16 +106,24 @@ def storey_levels(storeys: list[Storey], meshes: list[ElementMesh]) -> Levels:
                             f"'{m.name}' lies at {z:.3f} m: the storey is measured at {z:.3f} m")
             s = replace(s, elevation_m=z)
         fixed.append(s)
-    area = {gid: float(sum(a for _, a, _ in v)) for gid, v in home.items()}
-    largest: dict[str | None, float] = {}
+    area = {gid: _plan_area([m for m, _, _ in v if float(np.ptp(m.vertices[:, 2])) >= MIN_SLAB_DEPTH])
+            for gid, v in home.items()}
+    any_slab: dict[str | None, bool] = {}
     for s in storeys:
-        largest[s.building_id] = max(largest.get(s.building_id, 0.0), area[s.global_id])
-    counted = frozenset(s.global_id for s in storeys
-                        if area[s.global_id] >= max(MIN_FLOOR_M2, MIN_FLOOR_SHARE * largest[s.building_id]))
+        any_slab[s.building_id] = any_slab.get(s.building_id, False) or bool(home[s.global_id])
+    counted = {s.global_id for s in storeys if area[s.global_id] >= MIN_FLOOR_M2}
+    holding = {m.storey_id for m in meshes if m.storey_id}
+    fallback = set()
+    for b, has in any_slab.items():
+        mine = [s for s in storeys if s.building_id == b]
+        if has and not any(s.global_id in counted for s in mine):
+            counted |= {s.global_id for s in mine if s.global_id in holding}
+            fallback.add(b)
+            warnings.append("no storey holds a floor slab of 4 m²: every storey with elements is counted, and the "
+                            "count is uncertain")
     return Levels(
         storeys=tuple(sorted(fixed, key=lambda s: s.elevation_m)),
         floors={gid: tuple(m for m, _, _ in v) for gid, v in home.items()},
-        floor_area=area, counted=counted,
-        any_slab={b: v > 0 for b, v in largest.items()},
-        warnings=tuple(warnings),
+        floor_area=area, counted=frozenset(counted), any_slab=any_slab,
+        warnings=tuple(warnings), uncertain_buildings=frozenset(fallback),
     )

@@ -1,9 +1,8 @@
 """Storeys and gross floor area.
 
 A storey counts as a floor when its floor slabs (IfcSlab other than ROOF or LANDING, not part of an
-IfcRoof, taken by level as `facts.levels` decides) cover at least 5 % of its building's largest
-floor: Revit's "Roof", "T/FDN" and ceiling levels, and a level holding only a landing, are listed
-but not counted. When no storey of the building holds a floor slab at all (IfcOpenHouse), every
+IfcRoof, taken by level as `facts.levels` decides) cover at least 4 m² in plan: Revit's "Roof",
+"T/FDN" and ceiling levels, and a level holding only a landing, are listed but not counted. When no storey of the building holds a floor slab at all (IfcOpenHouse), every
 storey with elements counts, and a warning says so.
 
 Gross floor area of a counted storey = area of the union of the plan projections of the storey's

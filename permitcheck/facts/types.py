@@ -53,6 +53,8 @@ class Facts:
     derivation: dict[str, str] = field(default_factory=dict)
     # fact name -> why it is uncertain (a fallback derivation, data the model lacks): a check on it is REVIEW at best
     uncertain: Mapping[str, str] = field(default_factory=dict)
+    # each element's plan above ground level, by GlobalId: what the footprint was made of
+    element_plans: Mapping[str, BaseGeometry] = field(default_factory=dict, repr=False)
 
     @property
     def footprint_area_m2(self) -> float:

@@ -242,6 +242,14 @@ def terrain_of(f: ifcopenshell.file) -> np.ndarray | None:
     return np.concatenate(tris) if tris else None
 
 
+def _measured_through_parts(el, done: set[int]) -> bool:
+    """A container (a curtain wall, a stair, a roof) with no body of its own whose parts were measured."""
+    for rel in getattr(el, "IsDecomposedBy", None) or ():
+        if any(p.id() in done for p in rel.RelatedObjects):
+            return True
+    return False
+
+
 def _measured_by_parts(f: ifcopenshell.file, elements: list, measured: set[int]) -> list:
     """(element id, vertices, faces) of each element with no triangles of its own, from its parts."""
     owners = {}
@@ -316,7 +324,7 @@ def triangulate(
         ))
     failures += [
         ElementFailure(el.GlobalId, el.is_a(), "geometry could not be built (ifcopenshell.geom gave no triangles)")
-        for eid, el in by_id.items() if eid not in done
+        for eid, el in by_id.items() if eid not in done and not _measured_through_parts(el, done)
     ]
     meshes.sort(key=lambda m: m.global_id)  # worker order is not deterministic
     failures.sort(key=lambda x: x.global_id)

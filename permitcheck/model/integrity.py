@@ -19,9 +19,16 @@ from permitcheck.errors import ModelUnreadable
 _RECURSIVE_ATTRIBUTES = {
     "IfcLocalPlacement": ("PlacementRelTo",),
     "IfcBooleanResult": ("FirstOperand", "SecondOperand"),
+    "IfcCsgSolid": ("TreeRootExpression",),
     "IfcMappedItem": ("MappingSource",),
     "IfcRepresentationMap": ("MappedRepresentation",),
     "IfcShapeRepresentation": ("Items",),
+    "IfcSweptAreaSolid": ("SweptArea",),
+    "IfcSweptDiskSolid": ("Directrix",),
+    "IfcArbitraryClosedProfileDef": ("OuterCurve",),
+    "IfcArbitraryProfileDefWithVoids": ("InnerCurves",),
+    "IfcDerivedProfileDef": ("ParentProfile",),
+    "IfcCompositeProfileDef": ("Profiles",),
     "IfcCompositeCurve": ("Segments",),
     "IfcCompositeCurveSegment": ("ParentCurve",),
     "IfcTrimmedCurve": ("BasisCurve",),
@@ -35,17 +42,18 @@ _DANGLING = re.compile(r"Instance reference #(\d+) used by instance #(\d+)")
 
 
 def log_mark() -> int:
-    """Where ifcopenshell's log stands now: what it logs after this is about the next file."""
+    """Empty ifcopenshell's log (reading it empties it): what it logs next is about the next file."""
     try:
-        return len(ifcopenshell.ifcopenshell_wrapper.get_log())
+        ifcopenshell.ifcopenshell_wrapper.get_log()
     except (AttributeError, RuntimeError):
-        return 0
+        pass
+    return 0
 
 
-def dangling_references(mark: int) -> list[tuple[int, int]]:
-    """(missing id, referring id) pairs ifcopenshell logged since `mark` while parsing."""
+def dangling_references(mark: int = 0) -> list[tuple[int, int]]:
+    """(missing id, referring id) pairs ifcopenshell logged while parsing, since `log_mark()`."""
     try:
-        log = ifcopenshell.ifcopenshell_wrapper.get_log()[mark:]
+        log = ifcopenshell.ifcopenshell_wrapper.get_log()
     except (AttributeError, RuntimeError):
         return []
     return [(int(a), int(b)) for a, b in _DANGLING.findall(log)]
@@ -72,13 +80,44 @@ def _edges(inst, cache: dict[str, tuple[str, ...]]) -> list:
 
 
 def _roots(f: ifcopenshell.file) -> list:
-    roots = []
-    for cls in ("IfcLocalPlacement", "IfcBooleanResult", "IfcMappedItem", "IfcCompositeCurve"):
+    """Every instance of every class a cycle can run through (a cycle may start anywhere on it)."""
+    roots, seen = [], set()
+    for cls in _RECURSIVE_ATTRIBUTES:
         try:
-            roots += f.by_type(cls)
+            found = f.by_type(cls)
         except RuntimeError:  # the class is not in this schema
             continue
+        for inst in found:
+            if inst.id() not in seen:
+                seen.add(inst.id())
+                roots.append(inst)
     return roots
+
+
+def aggregation_cycle(f: ifcopenshell.file) -> list[int] | None:
+    """A cycle in the decomposition (a space aggregated into a space aggregated into it), else None."""
+    parent: dict[int, int] = {}
+    for cls in ("IfcRelAggregates", "IfcRelNests"):
+        try:
+            rels = f.by_type(cls)
+        except RuntimeError:
+            continue
+        for rel in rels:
+            whole = rel[4]  # RelatingObject
+            for part in rel[5] or ():  # RelatedObjects
+                if isinstance(whole, ifcopenshell.entity_instance) and isinstance(part, ifcopenshell.entity_instance):
+                    parent.setdefault(part.id(), whole.id())
+    done: set[int] = set()
+    for start in parent:
+        path, on_path, node = [], set(), start
+        while node in parent and node not in done:
+            if node in on_path:
+                return path[path.index(node):] + [node]
+            path.append(node)
+            on_path.add(node)
+            node = parent[node]
+        done |= on_path
+    return None
 
 
 def find_cycle(f: ifcopenshell.file) -> list[int] | None:
@@ -189,7 +228,7 @@ def check_integrity(f: ifcopenshell.file, path: str, mark: int) -> None:
             f"{path}: #{user} refers to #{missing}, which is not in the file{more} — the file is corrupt "
             "(a reference was cut); export the model again"
         )
-    cycle = find_cycle(f)  # first: it bounds the walk the type check then makes
+    cycle = find_cycle(f) or aggregation_cycle(f)  # first: it bounds the walk the type check then makes
     if cycle is None:
         wrong = mistyped_reference(f)
         if wrong is not None:
@@ -202,7 +241,10 @@ def check_integrity(f: ifcopenshell.file, path: str, mark: int) -> None:
         )
     first = f.by_id(cycle[0]).is_a()
     chain = " → ".join(f"#{i}" for i in cycle)
-    what = "is placed relative to itself" if len(cycle) == 2 else "is part of a reference cycle"
+    if len(cycle) == 2:
+        what = "is placed relative to itself" if first == "IfcLocalPlacement" else "refers to itself (a cycle)"
+    else:
+        what = "is part of a reference cycle"
     raise ModelUnreadable(
         f"{path}: #{cycle[0]} {first} {what} ({chain}) — the file is corrupt; export the model again"
     )

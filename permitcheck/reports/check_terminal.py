@@ -6,6 +6,8 @@ are made printable (control characters shown escaped) and go in as `Text`, never
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -45,6 +47,7 @@ def render(result: dict, console: Console) -> None:
                 extra = f" — elements: {', '.join(f['global_ids'][:5])}" + (" …" if len(f["global_ids"]) > 5 else "")
             console.print(Text(f"{f['status']}: {f['title']}: {explain(f)}{extra}"),
                           style=STYLE.get(f["status"]))
+    _legal(result, console)
     edges = ", ".join(f"{e['index']}: {'/'.join(e['labels'])} ({e['length_m']:.1f} m)" for e in result["site"]["edges"])
     console.print(Text(f"parcel edges: {edges}"))
     facts = result["facts"]
@@ -54,3 +57,39 @@ def render(result: dict, console: Console) -> None:
         f"{facts['storeys_below_ground']} below, parcel {result['site']['parcel_area_m2']} m²"))
     for w in result["warnings"]:
         console.print(Text.assemble(("warning:", "yellow"), " ", w))
+
+
+_FACT_LABEL = {"building_area_m2": ("building area", "m2"), "floor_area_m2": ("floor area", "m2"),
+               "height_m": ("height", "m"), "storeys_above_ground": ("storeys", "storeys"),
+               "ground_elevation_m": ("ground", "m")}
+_PHYSICAL = {"building_area_m2": "footprint_area_m2", "floor_area_m2": "gross_floor_area_m2", "height_m": "height_m",
+             "storeys_above_ground": "storeys_above_ground"}
+_MOST = 4  # adjustments shown per fact; the rest are counted (the HTML and JSON reports list them all)
+
+
+def _legal(result: dict, console: Console) -> None:
+    """The figures the rules judged, as the law measures them, and the steps from the figures as built."""
+    facts = result["facts"]
+    legal = facts.get("legal")
+    if not legal or legal.get("profile") == "physical":
+        return
+    console.print(Text(f"measured as {legal['title']}:", style="bold"))
+    for fact, phys in _PHYSICAL.items():
+        label, unit = _FACT_LABEL[fact]
+        steps = [a for a in legal["adjustments"] if a["fact"] == fact]
+        if not steps and legal.get(fact) == facts.get(phys):
+            continue
+        console.print(Text(f"  {label}: {_num(legal.get(fact), unit)} (as built {_num(facts.get(phys), unit)})"))
+        groups: dict[str, list[dict]] = {}
+        for a in steps:  # one line per article: ten storeys measured to their centre lines are one step
+            groups.setdefault(a["clause"], []).append(a)
+        for clause, same in list(groups.items())[:_MOST]:
+            total = sum(a["delta"] for a in same)
+            delta = ("+" if total > 0 else "−") + _num(abs(total), unit)
+            what = same[0]["what"] if len(same) == 1 else \
+                f"{len(same)} storeys: " + re.sub(r"^storey '.*?': ", "", same[0]["what"])
+            console.print(Text(f"    {delta}: {what} — {clause}"))
+        if len(groups) > _MOST:
+            console.print(Text(f"    … {len(groups) - _MOST} more (see the HTML or JSON report)"))
+    for u in legal["uncertain"]:
+        console.print(Text(f"  uncertain: {u['reason']}", style="yellow"))

@@ -62,6 +62,8 @@ svg .dimlabel{font-size:12px;fill:#b3261e;font-weight:700}svg .halo{fill:#fff;st
 svg .ground{stroke:#6b4f2a;stroke-width:2}svg .silhouette{fill:#8fa3b8;stroke:#3e5266}
 svg .limit{stroke:#b3261e;stroke-width:2;stroke-dasharray:8 5}svg .nobuild{fill:#d9302522;stroke:#b3261e;stroke-width:1.5}
 svg .axis{stroke:#5b6570}svg .grid{stroke:#e3e6ea}
+svg .legal{fill:none;stroke:#1d4f91;stroke-width:1.5;stroke-dasharray:7 3}
+svg .counted{fill:#1d4f9126;stroke:#1d4f91;stroke-width:1}
 """
 
 
@@ -166,6 +168,10 @@ def site_plan(result: dict) -> str:
         if zone:
             layers.append(path(zone, frame, "setback"))
     layers.append(path(facts["footprint_model"], frame, "footprint"))
+    legal = facts.get("legal") or {}
+    if legal.get("profile") not in (None, "physical"):
+        layers.append(path(legal.get("outline_model"), frame, "counted"))
+        layers.append(path(legal.get("centre_line_model"), frame, "legal"))
     for f in result["findings"]:
         if f["status"] in ("FAIL", "REVIEW") and f.get("where_model"):
             layers.append(path(f["where_model"], frame, "violation"))
@@ -186,9 +192,11 @@ def site_plan(result: dict) -> str:
                                f"{number(f['measured'], 'm')} < {number(f['limit'], 'm')}", "dimlabel", "start", halo=True))
     layers.append(_north_arrow(frame, site["north_model"]))
     layers.append(_scale_bar(frame))
-    legend = ('<p class=muted>Parcel (black), footprint (blue-grey), setback zones (amber, dashed), parts that '
-              'break a rule (red, with the measured distance and the one required); neighbour lots (grey, dashed) '
-              'with their id and zone. Edge labels: index: kinds. '
+    legal_note = ("; the building area as the law measures it (blue tint) and the outer walls' centre lines (blue, "
+                  "dashed)") if legal.get("profile") not in (None, "physical") else ""
+    legend = ('<p class=muted>Parcel (black), footprint to the outer faces (blue-grey), setback zones (amber, '
+              f'dashed), parts that break a rule (red, with the measured distance and the one required){legal_note}; '
+              'neighbour lots (grey, dashed) with their id and zone. Edge labels: index: kinds. '
               f'Drawn in model coordinates; north arrow = grid north of {_e(result["provenance"].get("crs"))}.</p>')
     return (f'<section id=plan><h2>Site plan</h2>{_svg(frame.width, frame.height, "site plan", "plan", "".join(layers))}'
             f"{legend}</section>")
@@ -313,6 +321,42 @@ def _details(result: dict) -> str:
     return "<section id=findings><h2>Each rule</h2>" + "".join(parts) + "</section>"
 
 
+_LEGAL_FACTS = (("building_area_m2", "building area", "footprint_area_m2", "m2"),
+                ("floor_area_m2", "floor area (floor area ratio)", "gross_floor_area_m2", "m2"),
+                ("height_m", "height", "height_m", "m"),
+                ("storeys_above_ground", "storeys above ground", "storeys_above_ground", "storeys"))
+
+
+def legal_section(result: dict) -> str:
+    """The facts as the rulebook's measurement profile defines them, step by step with each clause."""
+    facts = result["facts"]
+    legal = facts.get("legal")
+    if not legal or legal.get("profile") == "physical":
+        return ""
+    rows = "".join(
+        f"<tr><th>{label}</th><td class=num>{_e(number(facts.get(phys), unit))}</td>"
+        f"<td class=num>{_e(number(legal.get(key), unit))}</td></tr>" for key, label, phys, unit in _LEGAL_FACTS)
+    steps = "".join(
+        f"<tr><td>{_e(dict((k, lab) for k, lab, _, _ in _LEGAL_FACTS).get(a['fact'], a['fact']))}</td>"
+        f"<td>{_e(a['what'])}</td><td class=num>{_e(_delta(a))}</td><td>{_e(a['clause'])}"
+        f"<span class=muted> · in force {_e(a['source']['effective'])} · grade {_e(a['source']['grade'])}</span></td></tr>"
+        for a in legal["adjustments"])
+    doubts = "".join(f"<li>{_e(u['reason'])}</li>" for u in legal["uncertain"])
+    return (f"<section id=legal><h2>Measured as the law defines it</h2><p>{_e(legal['title'])}</p>"
+            f"<table><thead><tr><th>fact</th><th>as built</th><th>as the law measures</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            + (f"<h3>From the figure as built to the law's figure</h3><table><thead><tr><th>fact</th><th>step</th>"
+               f"<th>change</th><th>article</th></tr></thead><tbody>{steps}</tbody></table>" if steps else "")
+            + (f"<h3>What the model does not say</h3><ul>{doubts}</ul>" if doubts else "")
+            + "</section>")
+
+
+def _delta(a: dict) -> str:
+    unit = {"building_area_m2": "m2", "floor_area_m2": "m2", "height_m": "m", "ground_elevation_m": "m"}.get(a["fact"], "")
+    d = a["delta"]
+    return ("+" if d > 0 else "−") + (number(abs(d), unit) if unit else f"{abs(d):g}")
+
+
 def _kv(title: str, rows: list[tuple[str, object]], anchor: str) -> str:
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     return f"<section id={anchor}><h2>{_e(title)}</h2><table>{body}</table></section>"
@@ -353,7 +397,7 @@ def render(result: dict) -> str:
         f'<header class="verdict {STATUS_CLASS.get(v, "review")}"><h1>{_e(v)}</h1>'
         f"<p>{_e(result['model']['path'])} on parcel {_e(site['parcel_id'])}, zone {_e(result['zone'])} — "
         f"{_e(book['title'])} ({_e(book['id'])} {_e(book['version'])})</p><p>{_e(tally)}</p></header>"
-        + _summary(result) + site_plan(result) + _details(result)
+        + _summary(result) + site_plan(result) + legal_section(result) + _details(result)
         + _kv("Facts", fact_rows, "facts")
         + (f"<section id=warnings><h2>Warnings</h2><ul>{warnings}</ul></section>" if warnings else "")
         + _kv("Provenance", prov_rows, "provenance")

@@ -13,8 +13,8 @@ import re
 
 # C0 controls (newline and tab included: a table cell or a one-line error has neither), DEL, C1
 # controls, and the Unicode format characters that reorder or hide text.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
-_UNSAFE_BEYOND_C0 = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_UNSAFE_BEYOND_C0 = re.compile("[\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def _escape(m: re.Match) -> str:

@@ -80,7 +80,11 @@ def _kind_errors(data: dict, where: str, lines: dict) -> list[str]:
             places += [(("zones", code, "rules", i), r) for i, r in enumerate(rules)]
     for path, rule in places:
         kind = rule.get("kind") if isinstance(rule, dict) else None
-        if kind is not None and kind not in RULE_KINDS:
+        if isinstance(rule, dict) and not isinstance(kind, str):
+            line = lines.get(path + ("kind",), lines.get(path, 0))
+            out.append(f"{where}:{line}: {_dotted(path + ('kind',))}: a rule needs a kind, got {kind!r} — one of "
+                       + ", ".join(RULE_KINDS))
+        elif kind is not None and kind not in RULE_KINDS:
             near = difflib.get_close_matches(str(kind), RULE_KINDS, n=1)
             hint = f"did you mean '{near[0]}'?" if near else "known kinds: " + ", ".join(RULE_KINDS)
             line = lines.get(path + ("kind",), lines.get(path, 0))
@@ -298,8 +302,9 @@ def load_rulebook(path: str | os.PathLike, rules_path: tuple[str | os.PathLike, 
     except ValidationError as e:
         problems += [_message(err, data, lines, where) for err in e.errors()
                      if not (err["type"] == "union_tag_invalid")]
-    if problems:
-        raise RulebookError(list(dict.fromkeys(problems)))
+    if problems or book is None:
+        raise RulebookError(list(dict.fromkeys(problems)) or [f"{where}: not a valid rulebook — run "
+                                                              "'permitcheck rules validate' on it"])
     parent = None
     if book.extends:
         parent_path = _parent_path(path, book.extends, tuple(Path(r) for r in rules_path))

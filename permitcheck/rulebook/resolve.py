@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from permitcheck.rulebook.schema import Envelope, MinSetback, Plane, Rulebook
+from permitcheck.rulebook.schema import Envelope, MeasurementProfile, MinSetback, Plane, Rulebook
 
 if TYPE_CHECKING:
     from permitcheck.rulebook.load import LoadedRulebook
@@ -132,3 +132,12 @@ def rules_for_zone(loaded: "LoadedRulebook", zone: str) -> list:
 
 def sources_of(loaded: "LoadedRulebook") -> dict:
     return _all_sources(loaded)
+
+
+def measurement_profile(loaded: "LoadedRulebook") -> MeasurementProfile:
+    """The rulebook's measurement profile: each key as the nearest rulebook in the chain sets it."""
+    merged: dict = {}
+    for node in reversed(loaded.chain()):
+        mp = node.book.measurement_profile
+        merged.update({k: getattr(mp, k) for k in mp.model_fields_set})
+    return MeasurementProfile().model_copy(update=merged)  # each value already validated where it was written

@@ -189,13 +189,47 @@ class Zone(Strict):
     rules: list[Rule] = Field(default_factory=list)
 
 
-class MeasurementProfile(Strict):
-    """How facts are measured where codes differ, and the tolerance inside which a margin is REVIEW."""
+class Vollgeschoss(Strict):
+    """A German Land's Vollgeschoss, as `de-baunvo-19-20` reads it (BauNVO §20(1) leaves it to the Land)."""
 
-    name: str | None = None
+    land: str
+    deck_above_ground: Length = Field(description="the deck over it stands more than this above the mean ground")
+    min_height: Length = Field(description="the height a Vollgeschoss has (over the share of its area)")
+
+
+class MeasurementProfile(Strict):
+    """How facts are measured: the law's definitions (`name`, see permitcheck.profiles), and the
+    tolerance inside which a margin is REVIEW. An extending rulebook inherits what it does not set."""
+
+    name: str | None = Field(default=None, description="physical (default), kr-building-act-119, "
+                             "jp-bsa-enforcement-2, de-baunvo-19-20 or nyc-zr-12-10")
     length_tolerance: Length = 0.05
     relative_tolerance: float = Field(default=0.005, ge=0, le=0.1, allow_inf_nan=False)
     note: str | None = None
+    building_use: str | None = Field(default=None, description="e.g. apartment: Korea's pilotis of an "
+                                     "apartment building are no floor area whatever their use")
+    parking_accessory: bool | None = Field(default=None, description="parking serves the building (excluded "
+                                           "from the floor area ratio); false for a parking building")
+    uses: dict[str, list[str]] | None = Field(default=None, description="more words that name a space's use, "
+                                              "by use: parking, passage, pilotis, refuge, ...")
+    vollgeschoss: Vollgeschoss | None = None
+
+    @model_validator(mode="after")
+    def _known_profile(self):
+        from permitcheck.profiles.names import NAMES
+
+        if self.name is not None and self.name not in NAMES:
+            raise ValueError(f"unknown measurement profile '{self.name}' — use one of: {', '.join(NAMES)}")
+        return self
+
+    def parameters(self) -> dict:
+        """What the profile reads beyond its own defaults."""
+        out = {k: getattr(self, k) for k in ("building_use", "parking_accessory", "uses") if getattr(self, k) is not None}
+        if self.vollgeschoss is not None:
+            out["vollgeschoss"] = {"land": self.vollgeschoss.land,
+                                   "deck_above_ground_m": self.vollgeschoss.deck_above_ground,
+                                   "min_height_m": self.vollgeschoss.min_height}
+        return out
 
 
 class Rulebook(Strict):
