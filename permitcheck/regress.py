@@ -1,9 +1,11 @@
 """Regression suites: sample cases with the verdict and figures they must keep.
 
 A suite is YAML: ``cases: {name: {model, site, rules, zone?, anchor?, rotation?, expect: {verdict,
-rules: {rule id: {status, measured, limit, tolerance?}}}}}``. Paths are relative to the suite's
-folder or a folder above it. Measured values may drift by ``tolerance`` (default 0.5 % + 0.01);
-statuses and verdicts not at all. ``update=True`` rewrites the expectations after a deliberate change.
+rules: {rule id: {status, measured, limit, tolerance?}}, legal?: {building_area_m2, floor_area_m2,
+height_m, storeys_above_ground}}}}``: `legal` holds the figures the rulebook's measurement profile
+gives (``facts.legal``). Paths are relative to the suite's folder or a folder above it. Measured and
+legal values may drift by ``tolerance`` (default 0.5 % + 0.01); statuses and verdicts not at all.
+``update=True`` rewrites the expectations after a deliberate change.
 """
 
 from __future__ import annotations
@@ -64,13 +66,25 @@ def _compare(name: str, expect: dict, result: dict) -> list[Drift]:
             if f[key] is None or abs(f[key] - spec[key]) > (_tolerance(spec[key], spec) if key == "measured"
                                                              else 1e-6 * max(1.0, abs(spec[key]))):
                 out.append(Drift(name, rule, key, spec[key], f[key]))
+    legal = (result.get("facts") or {}).get("legal") or {}
+    for fact, want in (expect.get("legal") or {}).items():
+        got_value = legal.get(fact)
+        if got_value is None or abs(float(got_value) - float(want)) > _tolerance(want, {}):
+            out.append(Drift(name, "legal", fact, want, got_value))
     return out
 
 
+LEGAL_FACTS = ("building_area_m2", "floor_area_m2", "height_m", "storeys_above_ground")
+
+
 def _expectation(result: dict) -> dict:
-    return {"verdict": result["verdict"],
-            "rules": {f["rule"]: {"status": f["status"], "measured": f["measured"], "limit": f["limit"]}
-                      for f in result["findings"]}}
+    out = {"verdict": result["verdict"],
+           "rules": {f["rule"]: {"status": f["status"], "measured": f["measured"], "limit": f["limit"]}
+                     for f in result["findings"]}}
+    legal = (result.get("facts") or {}).get("legal")
+    if legal and legal.get("profile") != "physical":
+        out["legal"] = {k: legal[k] for k in LEGAL_FACTS}
+    return out
 
 
 def run_suite(suite: str | Path, update: bool = False) -> SuiteReport:

@@ -77,7 +77,7 @@ def _building(name: str) -> dict:
     exp = EXPECTED[name]
     kr = exp["legal"][KR_PROFILE]
     return {"footprint": exp["footprint_area_m2"], "gfa": exp["gross_floor_area_m2"], "height": exp["height_m"],
-            "kr_area": kr["building_area_m2"], "kr_floor": kr["floor_area_m2"]}
+            "kr_area": kr["building_area_m2"], "kr_floor": kr["floor_area_m2"], "kr_legal": kr}
 
 
 BOX = _building("box_m.ifc")  # 20 x 12 m; inside the walls' centre lines 19.8 x 11.8 m
@@ -118,6 +118,7 @@ def kr_expect(building, parcel, north_gap, north_req, verdict, rotation=0.0, exe
         north = {rule: {"status": "NOT_APPLICABLE"} for rule in north}
     return {
         "verdict": verdict,
+        "legal": building["kr_legal"],
         "rules": {
             "coverage": {"status": status(0.6 - cov, 0.005 * 0.6), "measured": cov, "limit": 0.6},
             "far": {"status": status(2.5 - far, 0.005 * 2.5), "measured": far, "limit": 2.5},

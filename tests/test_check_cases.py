@@ -29,6 +29,8 @@ def test_case(name):
     got = {f["rule"]: f for f in result["findings"]}
     if "north-daylight" in got and "north-daylight-3d" in got:  # one law, two methods: one verdict
         assert got["north-daylight"]["status"] == got["north-daylight-3d"]["status"]
+    for fact, want in (case["expect"].get("legal") or {}).items():  # as the rulebook's profile measures
+        assert result["facts"]["legal"][fact] == pytest.approx(want, rel=0.005, abs=0.01), fact
     for rule, exp in case["expect"]["rules"].items():
         f = got[rule]
         assert f["status"] == exp["status"], (rule, f)

@@ -101,25 +101,29 @@ def _tower(b: Builder, top: float, w: float, d: float, height: float = 3.0):
     return (w - T) * (d - T), top + height + 0.2
 
 
+@pytest.mark.parametrize("profile", [KR, JP])
 @pytest.mark.parametrize("share,small", [(1 / 10, True), (1 / 6, False)])
-def test_a_stair_tower_within_an_eighth_is_out_of_height_and_storeys(tmp_path, share, small):
+def test_a_stair_tower_within_an_eighth_is_out_of_height_and_storeys(tmp_path, share, small, profile):
     b = Builder()
     roof_top = _box(b)
     side = (share * CW * CD) ** 0.5 + T  # a square tower whose centre-line area is `share` of the building area
     tower_area, tower_top = _tower(b, roof_top, side, side)
-    ins, kr = _legal(tmp_path, b, KR)
+    ins, kr = _legal(tmp_path, b, profile)
     f = ins.facts.whole
     assert tower_area / kr.building_area_m2 == pytest.approx(share, rel=0.005)
     assert f.height_m == pytest.approx(tower_top, abs=0.01)
+    height_clause, storey_clause = {KR: ("제119조제1항제5호다목", "제119조제1항제9호가목"),
+                                    JP: ("第2条第1項第6号ロ", "第2条第1項第8号")}[profile]
     if small:
         assert kr.height_m == pytest.approx(roof_top, abs=0.01)  # 3.2 m over the roof, under 12 m
         assert kr.storeys_above_ground == 3
-        assert "제119조제1항제5호다목" in _clauses(kr, "height_m")
+        assert height_clause in _clauses(kr, "height_m")
     else:
         assert kr.height_m == pytest.approx(tower_top, abs=0.01)
         assert kr.storeys_above_ground == 4
-        assert "제119조제1항제9호가목" in _clauses(kr, "storeys_above_ground")
-    assert kr.floor_area_m2 == pytest.approx(3 * CW * CD, rel=0.005)  # towers are never floor area
+        assert storey_clause in _clauses(kr, "storeys_above_ground")
+    if profile == KR:
+        assert kr.floor_area_m2 == pytest.approx(3 * CW * CD, rel=0.005)  # towers are never floor area
     _explained(ins, kr)
 
 
@@ -271,3 +275,31 @@ def test_every_profile_names_a_known_clause_for_each_adjustment(tmp_path):
         for a in lf.adjustments:
             assert a.clause.article and a.clause.effective and a.clause.grade in ("P", "S"), (name, a)
         _explained(ins, lf)
+
+
+def test_germany_counts_only_vollgeschosse(tmp_path):
+    b = Builder()
+    b.storey("EG", 0.0)
+    b.storey("OG", 3.0)
+    b.storey("DG", 6.0)  # 2.2 m to the roof slab: under Hamburg's 2.30 m, no Vollgeschoss
+    b.block([("EG", 0.0), ("OG", 3.0), ("DG", 6.0)], rect(0, 0, W, D), 8.2, wall=T)
+    ins, de = _legal(tmp_path, b, DE)
+    assert ins.facts.whole.storeys_above_ground == 3
+    assert de.storeys_above_ground == 2
+    assert de.floor_area_m2 == pytest.approx(2 * W * D, rel=0.005)
+    assert any("Vollgeschoss" in a.what for a in de.adjustments)
+    _explained(ins, de)
+    _, nrw = _legal(tmp_path, b, DE, vollgeschoss={"land": "NRW", "deck_above_ground_m": 1.6, "min_height_m": 2.2})
+    assert nrw.storeys_above_ground == 3  # a Land whose Vollgeschoss needs 2.20 m
+
+
+def test_new_york_leaves_cellars_out_of_floor_area(tmp_path):
+    b = Builder()
+    b.storey("C", -2.0)  # 3 m high, 2 m below the base plane: more than half below, a cellar
+    b.storey("L1", 1.0)
+    b.storey("L2", 4.0)
+    b.block([("C", -2.0), ("L1", 1.0), ("L2", 4.0)], rect(0, 0, W, D), 7.0, wall=T)
+    ins, nyc = _legal(tmp_path, b, NYC, ground_level_m=0.0)
+    assert nyc.storeys_below_ground == 1 and nyc.storeys_above_ground == 2
+    assert nyc.floor_area_m2 == pytest.approx(2 * W * D, rel=0.005)
+    _explained(ins, nyc)

@@ -313,6 +313,11 @@ def _details(result: dict) -> str:
                  f"element(s) involved</summary><table><thead><tr><th>GlobalId</th><th>class</th><th>name</th></tr>"
                  f"</thead><tbody>{rows}</tbody></table></details>") if rows else ""
         note = f"<p class=muted>{_e(f['citation'].get('note'))}</p>" if f["citation"].get("note") else ""
+        d = f.get("details") or {}
+        if d.get("profile"):
+            note += (f"<p class=muted>Measured as {_e(d['profile'])} defines it: {_e(number(d.get('legal'), _unit_of(f)))}"
+                     f" (as built {_e(number(d.get('physical'), _unit_of(f)))}); the steps are under "
+                     "<a href=\"#legal\">Measured as the law defines it</a>.</p>")
         grade = f" · source grade {_e(src.get('grade'))}" if src.get("grade") else ""
         parts.append(
             f'<article id="{_anchor(f["rule"])}"><h3>{_badge(f["status"])} {_e(f["title"])}</h3>'
@@ -355,6 +360,11 @@ def _delta(a: dict) -> str:
     unit = {"building_area_m2": "m2", "floor_area_m2": "m2", "height_m": "m", "ground_elevation_m": "m"}.get(a["fact"], "")
     d = a["delta"]
     return ("+" if d > 0 else "−") + (number(abs(d), unit) if unit else f"{abs(d):g}")
+
+
+def _unit_of(finding: dict) -> str:
+    """The unit of the figure a finding's profile details carry (an area for ratios)."""
+    return {"ratio": "m2"}.get(finding["unit"], finding["unit"])
 
 
 def _kv(title: str, rows: list[tuple[str, object]], anchor: str) -> str:
