@@ -188,3 +188,23 @@ def test_a_curtain_wall_measured_by_its_panels_is_no_failure(tmp_path):
     ifcopenshell.api.aggregate.assign_object(b.f, products=[panel], relating_object=cw)
     ins, _ = _facts(b.write(tmp_path / "m.ifc"))
     assert ins.model.failures == []
+
+
+def test_a_ceiling_level_holding_a_soffit_is_not_a_storey(tmp_path):
+    """Revit's 'Ceiling-East': a level 0.2 m under the next floor, holding a full-size slab."""
+    b = Builder()
+    b.block([("L0", 0.0), ("L1", 3.0)], RING, 6.0)
+    b.storey("Ceiling", 2.8)
+    b.slab("Ceiling", RING, 2.8, 0.1, name="soffit")
+    _, f = _facts(b.write(tmp_path / "m.ifc"))
+    assert {s.name: s.counted for s in f.storeys} == {"L0": True, "Ceiling": False, "L1": True}
+    assert f.gross_floor_area_m2 == pytest.approx(480.0, rel=0.005)
+
+
+def test_janesville_ceiling_level_is_not_a_storey(real_model):
+    from conftest import inspected
+
+    f = inspected(str(real_model("05_Janesville_Restaurant_Revit2012_feet.ifc"))).facts.whole
+    assert [s.name for s in f.storeys if s.counted] == ["Floor Plan_1st Floor", "Floor Plan_2nd Floor",
+                                                        "Floor Plan_3rd Floor"]
+    assert f.storeys_above_ground == 3

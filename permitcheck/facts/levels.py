@@ -6,13 +6,15 @@ assigned to the storey below it (ArchiCAD's slabs on the story under them), a ro
 level that holds a small slab. A storey's floor is taken from its floor slabs' top faces:
 
 - a floor slab belongs to the storey it is assigned to when its top lies within `LEVEL_TOLERANCE`
-  of that storey's level; else to another storey of the same building at its level, if one is;
+  of that storey's level; else to another storey of the same building at its level, if walls or
+  columns stand on that level (a ceiling level holding nothing takes no slab);
 - a slab whose top stands at the top of its storey's walls is that storey's ceiling or roof (a flat
   roof typed FLOOR): it moves no level and is no floor;
 - a storey whose floor slabs all lie away from its placement stands where the largest of them
   does, and a warning says so;
 - a storey is a floor when its floor slabs, at least 5 cm thick, cover `MIN_FLOOR_M2` in plan (a
-  stair landing or a ceiling panel does not make a level a storey). A building with floor slabs
+  stair landing or a ceiling panel does not make a level a storey), and it lies at least
+  `MIN_STOREY_HEIGHT` under the next floor (a ceiling level holding a soffit is no storey). A building with floor slabs
   none of which makes a storey a floor (a frame with small slabs) counts every storey that holds
   elements, and says the count is uncertain.
 """
@@ -30,6 +32,7 @@ MAX_SLAB_DEPTH = 1.5  # a thicker "slab" (a massing block, a raft) says nothing 
 MIN_SLAB_DEPTH = 0.05  # a thinner one is a finish or a ceiling panel, no floor
 MIN_FLOOR_M2 = 4.0
 CEILING_BAND = 0.5  # a slab this close to the top of its storey's walls is its ceiling or roof
+MIN_STOREY_HEIGHT = 1.5  # a "storey" this close under the next is a ceiling level (Revit's 'Ceiling-East')
 _NOT_FLOOR_SLABS = {"ROOF", "LANDING"}
 
 
@@ -78,9 +81,22 @@ def _plan_area(slabs: list[ElementMesh]) -> float:
     return float(union(plans).area) if plans else 0.0
 
 
+def _standing(storeys: list[Storey], meshes: list[ElementMesh]) -> set[str]:
+    """Storeys with walls or columns standing on their level: a level a floor slab can be the floor of.
+    A ceiling level (Revit's 'Ceiling-East') holds none and takes no slab from the storey below."""
+    level = {s.global_id: s.elevation_m for s in storeys}
+    out = set()
+    for m in meshes:
+        if m.storey_id in level and (m.ifc_class.startswith("IfcWall") or m.ifc_class.startswith("IfcColumn")):
+            if abs(float(m.vertices[:, 2].min()) - level[m.storey_id]) <= LEVEL_TOLERANCE:
+                out.add(m.storey_id)
+    return out
+
+
 def storey_levels(storeys: list[Storey], meshes: list[ElementMesh]) -> Levels:
     by_id = {s.global_id: s for s in storeys}
     tops = _wall_tops(storeys, meshes)
+    standing = _standing(storeys, meshes)
     slabs = [(m, *top_face(m)) for m in meshes if is_floor_slab(m) and m.storey_id in by_id]
     home: dict[str, list] = {s.global_id: [] for s in storeys}
     # (slab, top area, level it speaks for)
@@ -90,7 +106,7 @@ def storey_levels(storeys: list[Storey], meshes: list[ElementMesh]) -> Levels:
         if depth > MAX_SLAB_DEPTH:
             z = own.elevation_m  # stays with its storey and moves no level
         elif abs(z - own.elevation_m) > LEVEL_TOLERANCE:
-            near = [s for s in storeys if s.building_id == own.building_id
+            near = [s for s in storeys if s.building_id == own.building_id and s.global_id in standing
                     and abs(z - s.elevation_m) <= LEVEL_TOLERANCE]
             if near:
                 own = min(near, key=lambda s: abs(z - s.elevation_m))
@@ -112,6 +128,14 @@ def storey_levels(storeys: list[Storey], meshes: list[ElementMesh]) -> Levels:
     for s in storeys:
         any_slab[s.building_id] = any_slab.get(s.building_id, False) or bool(home[s.global_id])
     counted = {s.global_id for s in storeys if area[s.global_id] >= MIN_FLOOR_M2}
+    level = {s.global_id: s.elevation_m for s in fixed}
+    for b in {s.building_id for s in storeys}:
+        floors = sorted((g for g in counted if by_id[g].building_id == b), key=lambda g: level[g])
+        for lower, upper in zip(floors, floors[1:]):
+            if level[upper] - level[lower] < MIN_STOREY_HEIGHT:
+                counted.discard(lower)
+                warnings.append(f"storey '{by_id[lower].name}' lies {level[upper] - level[lower]:.2f} m under storey "
+                                f"'{by_id[upper].name}': a ceiling level, not counted")
     holding = {m.storey_id for m in meshes if m.storey_id}
     fallback = set()
     for b, has in any_slab.items():

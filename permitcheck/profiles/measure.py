@@ -66,6 +66,9 @@ class Profile:
 # More of the plan beyond the walls than this share of what they enclose is no eave: the walls
 # do not describe the building (a model with slabs and roofs but few walls).
 UNENCLOSED_SHARE = 0.5
+# A floor standing out of its storey's walls farther than this is no balcony the articles describe
+# (a roof terrace over the storey below, a slab whose walls the model lacks): counted as built, uncertain.
+MAX_BALCONY_DEPTH_M = 3.0
 
 
 def _area(g: BaseGeometry | None) -> float:
@@ -88,36 +91,35 @@ class _Recorder:
 
 
 def _top_within(meshes, plan: BaseGeometry, cap: float | None = None) -> float | None:
-    """Highest point of `meshes` above `plan` (model z), cut at `cap` when given."""
+    """Highest point of `meshes` over `plan` (model z), cut at `cap` when given.
+
+    A triangle wholly over the plan peaks at a vertex; one crossing its edge is cut to it, and a
+    plane over the cut polygon peaks at one of the cut's vertices.
+    """
     if plan.is_empty:
         return None
+    shapely.prepare(plan)
     best = None
-    prepared = shapely.prepared.prep(plan)
     for m in meshes:
         tri = m.vertices[m.faces]
         inside = shapely.contains_xy(plan, tri[:, :, 0].ravel(), tri[:, :, 1].ravel()).reshape(-1, 3)
-        z = None
-        if inside.any():
-            z = float(tri[inside][:, 2].max()) if inside.any() else None
-        crossing = inside.any(axis=1) != inside.all(axis=1)
-        if not inside.all() and prepared.intersects(shapely.box(*m.vertices[:, :2].min(0), *m.vertices[:, :2].max(0))):
-            for t in tri[~inside.all(axis=1)]:
-                poly = shapely.Polygon(t[:, :2])
-                if poly.area < 1e-9 or not prepared.intersects(poly):
-                    continue
-                cut = poly.intersection(plan)
+        tops = [float(tri[inside][:, 2].max())] if inside.any() else []
+        partial = tri[~inside.all(axis=1)]
+        a, b = partial[:, 1, :2] - partial[:, 0, :2], partial[:, 2, :2] - partial[:, 0, :2]
+        partial = partial[np.abs(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]) > 1e-12]  # a wall's side peaks on its top
+        if len(partial):
+            ring = np.concatenate([partial[:, :, :2], partial[:, :1, :2]], axis=1)
+            hit = shapely.intersects(shapely.polygons(ring), plan)
+            for t in partial[hit]:
+                cut = shapely.Polygon(t[:, :2]).intersection(plan)
                 if cut.is_empty:
                     continue
                 pts = shapely.get_coordinates(cut)
                 n = np.cross(t[1] - t[0], t[2] - t[0])
-                if abs(n[2]) < 1e-12:
-                    zz = float(t[:, 2].max())
-                else:
-                    zz = float(np.max(t[0, 2] - (n[0] * (pts[:, 0] - t[0, 0]) + n[1] * (pts[:, 1] - t[0, 1])) / n[2]))
-                z = zz if z is None else max(z, zz)
-        del crossing
-        if z is not None:
-            z = min(z, cap) if cap is not None else z
+                z = t[0, 2] - (n[0] * (pts[:, 0] - t[0, 0]) + n[1] * (pts[:, 1] - t[0, 1])) / n[2]
+                tops.append(float(np.max(z)))
+        if tops:
+            z = max(tops) if cap is None else min(max(tops), cap)
             best = z if best is None else max(best, z)
     return best
 
@@ -186,8 +188,8 @@ def _one_building(profile: Profile, model: Model, factset: FactSet, facts: Facts
     # -- where the building stands: its outer faces at ground, and the datums on sloping ground --------
     # whole plans by GlobalId, shared by every step: an element standing wholly above ground has its
     # plan in the facts already
-    above_ground = _wholly_above(meshes, ground + 0.01)
-    plans: dict = {gid: p for gid, p in facts.element_plans.items() if gid in above_ground}
+    same = _same_plan(meshes, ground)
+    plans: dict = {gid: p for gid, p in facts.element_plans.items() if gid in same}
     covered_low = facts.footprint  # what the facts measured above ground: the same plans
     members_low = [(m, facts.element_plans[m.global_id]) for m in meshes if m.global_id in facts.element_plans]
     body = outline(covered_low, members_low)
@@ -222,7 +224,7 @@ def _one_building(profile: Profile, model: Model, factset: FactSet, facts: Facts
     storeys_above, storeys_below, basements = _storeys(profile, rec, facts, views, datums, top, small_rooftop,
                                                        rooftop_area, building_area)
     gfa, far_area = _floor_area(profile, rec, model, facts, views, basements, _outside_far(profile, views, basements),
-                                top, body, params)
+                                top, body, params, plans)
 
     # -- height ------------------------------------------------------------------------------------
     height = _height(profile, rec, facts, meshes, datums, top, small_rooftop, rooftop_area, building_area)
@@ -237,8 +239,18 @@ def _one_building(profile: Profile, model: Model, factset: FactSet, facts: Facts
     )
 
 
-def _wholly_above(meshes: list[ElementMesh], level: float) -> set[str]:
-    return {m.global_id for m in meshes if float(m.vertices[:, 2].min()) >= level}
+def _same_plan(meshes: list[ElementMesh], ground: float) -> set[str]:
+    """Elements whose plan above ground (the facts') is their whole plan: those standing wholly above
+    it, and walls standing on it (upright slabs: the same plan at every height; a column may have a
+    base plate, so it is cut again)."""
+    from permitcheck.profiles.plan import is_wall
+
+    out = set()
+    for m in meshes:
+        low = float(m.vertices[:, 2].min())
+        if low >= ground + 0.01 or (is_wall(m) and low >= ground - 0.01):
+            out.add(m.global_id)
+    return out
 
 
 def _building_area(profile: Profile, rec: _Recorder, meshes: list[ElementMesh], facts: Facts, datum: float, body,
@@ -405,7 +417,7 @@ def _datum_at(datums, plan: BaseGeometry) -> float:
 
 def _floor_area(profile: Profile, rec: _Recorder, model: Model, facts: Facts, views: list[StoreyView],
                 basements: set[str], outside: dict[str, tuple[str, str]], top: Rooftop | None, body,
-                params: dict) -> tuple[float, float]:
+                params: dict, plans: dict | None = None) -> tuple[float, float]:
     """(total floor area as the law measures it, basements included; the FAR numerator).
 
     Adjustments on `floor_area_m2` lead from the physical gross floor area (counted storeys above
@@ -436,6 +448,12 @@ def _floor_area(profile: Profile, rec: _Recorder, model: Model, facts: Facts, vi
                 continue
             if not profile.balconies_count:
                 delta, what = -_area(b.plan), f"balcony of {_area(b.plan):.1f} m² is not floor area"
+            elif b.depth_m > MAX_BALCONY_DEPTH_M and (profile.balcony_allowance_m is not None
+                                                      or profile.balcony_exempt_depth_m is not None):
+                rec.note("floor_area_m2", f"storey '{name}': {_area(b.plan):.1f} m² of floor stand {b.depth_m:.1f} m "
+                         "out of its walls, deeper than a balcony: counted as built; as a balcony it would count "
+                         "less", low=-_area(b.plan), high=0.0)
+                continue
             elif profile.balcony_allowance_m is not None:
                 counted = max(0.0, b.area_from_centre_m2 - profile.balcony_allowance_m * b.wall_length_m)
                 delta = counted - _area(b.plan)
@@ -459,7 +477,7 @@ def _floor_area(profile: Profile, rec: _Recorder, model: Model, facts: Facts, vi
             steps.append(("stands on the roof: stair and lift towers are not floor area", -area, "rooftop_floor", ()))
             area = 0.0
         if profile.pilotis_open_share is not None and v is ground_floor and area > 0:
-            share = open_share(v, body.faces)
+            share = open_share(v, body.faces, plans=plans)
             if share >= profile.pilotis_open_share:
                 served = [u for u in ("parking", "passage", "pilotis") if u in uses.get(v.global_id, {})]
                 if served or building_use in ("apartment", "공동주택", "multi-family"):

@@ -37,8 +37,12 @@ MAX_WALL_M = 1.0  # a projection starts at an outer face no farther than this fr
 
 
 def union(geoms) -> BaseGeometry:
-    """The union of plans; inputs GEOS finds invalid (a slab's plan touching itself) are repaired first."""
+    """The union of plans, snapped to 0.1 mm as the facts' are (so a legal area and a physical one
+    differ by what the law changes, not by how slivers between elements fell); input GEOS finds
+    invalid (a slab's plan touching itself) is repaired first."""
     geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return shapely.Polygon()
     try:
         return _union(geoms)
     except shapely.errors.GEOSException:
@@ -105,11 +109,16 @@ def outline(covered: BaseGeometry, members: list[tuple[ElementMesh, BaseGeometry
     closed = body.buffer(CLOSE_GAPS_M, join_style="mitre").buffer(-CLOSE_GAPS_M, join_style="mitre")
     faces = union([fill_holes(union([closed, body])).intersection(covered), body])
     edge = faces.boundary
+    shapely.prepare(edge)
+    bands: dict[float, BaseGeometry] = {}  # the edge's band by half-thickness: one buffer per wall type
     halves, outer = [], []
     for m, p in walls:
         if p.distance(edge) > _TOUCH:
             continue
-        half = p.intersection(edge.buffer(thickness(m, p) / 2.0, join_style="mitre"))
+        key = round(thickness(m, p) / 2.0, 3)
+        if key not in bands:
+            bands[key] = edge.buffer(key, join_style="mitre")
+        half = p.intersection(bands[key])
         if not half.is_empty:
             halves.append(half)
             outer.append(m.global_id)
@@ -119,8 +128,12 @@ def outline(covered: BaseGeometry, members: list[tuple[ElementMesh, BaseGeometry
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The polygons of a result (a union or a difference can leave slivers, lines and points)."""
     parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and p.area > 1e-6]
-    return union(parts) if parts else shapely.Polygon()
+    if not parts:
+        return shapely.Polygon()
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts) if geom.geom_type == "MultiPolygon" \
+        else shapely.union_all(parts)
 
 
 # --- projections counted only back from their tip: 건축면적 §119①2가, 建築面積 令§2①2 -----------------
@@ -226,6 +239,7 @@ class Balcony:
     plan: BaseGeometry
     area_from_centre_m2: float  # from the wall's centre line to the tip (§119①3나)
     wall_length_m: float  # the length it adjoins along the longest outer wall it touches
+    depth_m: float = 0.0  # how far it stands out of the outer faces
 
 
 def balconies(o: Outline, min_area_m2: float = 0.5) -> list[Balcony]:
@@ -242,7 +256,8 @@ def balconies(o: Outline, min_area_m2: float = 0.5) -> list[Balcony]:
         wall_half = o.faces.difference(o.centre).intersection(part.buffer(_TOUCH + 1.0, join_style="mitre"))
         inner = wall_half.intersection(
             shapely.buffer(contact, 1.0, cap_style="flat")) if not wall_half.is_empty else shapely.Polygon()
-        out.append(Balcony(part, float(part.area + inner.area), length))
+        depth = float(np.max(shapely.distance(shapely.points(np.asarray(part.exterior.coords)[:, :2]), o.faces)))
+        out.append(Balcony(part, float(part.area + inner.area), length, depth))
     return out
 
 
@@ -279,7 +294,7 @@ def covered_above(meshes: list[ElementMesh], level: float, plans: dict | None = 
         lo, hi = float(m.vertices[:, 2].min()), float(m.vertices[:, 2].max())
         if hi <= level:
             return None
-        if lo >= level:
+        if lo >= level or (is_wall(m) and m.global_id in plans):  # an upright wall: the same plan
             if m.global_id not in plans:
                 plans[m.global_id] = plan_of(m)
             return plans[m.global_id]

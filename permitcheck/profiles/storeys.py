@@ -9,10 +9,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.facts.levels import Levels
-from permitcheck.facts.storeys import plate_of
 from permitcheck.facts.types import Facts, StoreyFacts
 from permitcheck.model.types import ElementMesh
-from permitcheck.profiles.plan import Balcony, Outline, balconies, is_column, is_wall, outline, plan_of
+from permitcheck.profiles.plan import Balcony, Outline, balconies, fill_holes, is_column, is_wall, outline, plan_of, union
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,9 @@ def storey_views(facts: Facts, levels: Levels, meshes: list[ElementMesh], roof_b
         upper = counted[i + 1].elevation_m if i + 1 < len(counted) else s.elevation_m + 3.0
         members = [m for m, lo, hi in uprights if lo < upper - 0.1 and hi > s.elevation_m + 0.1]
         # a building without floor slabs: the plate is its walls' outline, holes filled (as facts.storeys)
-        plate = plate_of(floors + members, fill_holes=not levels.any_slab.get(_building_of(s, meshes), False))
+        plate = union([_plan(m, plans) for m in floors + members])
+        if not levels.any_slab.get(_building_of(s, meshes), False):
+            plate = fill_holes(plate)
         if s.above_ground and not facts.footprint.is_empty:
             plate = plate.intersection(facts.footprint)
         o = outline(plate, [(m, _plan(m, plans)) for m in members])
@@ -108,12 +109,13 @@ def _building_of(storey: StoreyFacts, meshes: list[ElementMesh]) -> str | None:
     return None
 
 
-def open_share(view: StoreyView, body: BaseGeometry, reach_m: float = 0.5) -> float:
+def open_share(view: StoreyView, body: BaseGeometry, reach_m: float = 0.5, plans: dict | None = None) -> float:
     """The share of the building's perimeter that this storey leaves open (no wall within `reach_m`)."""
     ring = body.boundary
     if ring.is_empty or ring.length == 0:
         return 0.0
-    walls = [p for p in (plan_of(m) for m in view.members if is_wall(m)) if p is not None]
+    walls = [p for p in (_plan(m, plans if plans is not None else {}) for m in view.members if is_wall(m))
+             if p is not None]
     if not walls:
         return 1.0
     closed = ring.intersection(shapely.union_all(walls).buffer(reach_m))
