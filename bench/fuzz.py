@@ -1183,7 +1183,12 @@ _BOOKS: dict[Path, dict] = {}
 def _book(c: Ctx) -> dict:
     """The case's rulebook parsed (a fresh copy: mutations change it)."""
     if c.case.rules not in _BOOKS:
-        _BOOKS[c.case.rules] = yaml.load(c.text, Loader=_Loader)
+        book = yaml.load(c.text, Loader=_Loader)
+        if isinstance(book, dict) and not book.get("zones"):
+            # an extending rulebook (rules/de/mbo.yaml) may add no zone: give mutations the case's zone to
+            # work on, with no rules of its own (the parent's zone is merged with it, unchanged)
+            book["zones"] = {c.case.zone or "Z": {"rules": []}}
+        _BOOKS[c.case.rules] = book
     return copy.deepcopy(_BOOKS[c.case.rules])
 
 

@@ -16,7 +16,8 @@ from permitcheck.geojson import geojson as _geojson
 from permitcheck.inspection import Inspection, inspect_model
 from permitcheck.results import Finding, Status, verdict
 from permitcheck.profiles import LegalFacts, measure
-from permitcheck.rulebook import LoadedRulebook, load_rulebook, measurement_profile, sources_of, zone_codes
+from permitcheck.rulebook import (LoadedRulebook, building_uses, declared_values, load_rulebook, measurement_profile,
+                                  sources_of, zone_codes)
 from permitcheck.site import Site, check_plausible_placement, load_site
 from permitcheck.version import __version__
 
@@ -49,6 +50,8 @@ class CheckResult:
     findings: tuple[Finding, ...]
     checked_at: str
     legal: LegalFacts | None = None
+    declared: tuple[tuple[str, str], ...] = ()  # what the applicant declared (--declare)
+    lot: dict | None = None  # the lot's context facts, as the rules read them
 
     @property
     def verdict(self) -> Status:
@@ -80,13 +83,15 @@ class CheckResult:
             "placement": self.site.placement, "parcel_model": _geojson(self.site.parcel),
             "edges": [{**e.to_dict(), "line_model": _geojson(e.line)} for e in self.site.edges],
             "north_model": [round(float(x), 6) for x in self.site.north],
+            "lot": self.lot or {},
             "features_model": [{"role": f.role, "geometry": _geojson(f.geometry),
                                 "properties": {k: v for k, v in f.properties.items() if isinstance(v, (str, int, float))}}
                                for f in self.site.features if f.role != "parcel"],
         }
-        involved = {g for f in self.findings for g in f.m.global_ids}
+        involved = {g for f in _every(self.findings) for g in f.m.global_ids}
         d["elements"] = {m.global_id: {"ifc_class": m.ifc_class, "name": m.name}
                          for m in self.inspection.model.elements if m.global_id in involved}
+        d["declared"] = dict(self.declared)
         d["findings"] = [self._finding(f) for f in self.findings]
         d["checked_at"] = self.checked_at
         d["provenance"] = self._provenance()
@@ -122,32 +127,47 @@ class CheckResult:
             "rule": f.rule, "title": f.title, "kind": f.kind, "severity": f.severity,
             "status": m.status.value, "measured": rnd(m.measured), "limit": rnd(m.limit), "unit": m.unit,
             "margin": rnd(m.margin), "reason": m.reason, "citation": f.citation,
-            "global_ids": list(m.global_ids), "details": m.details,
+            "global_ids": list(m.global_ids),
+            "details": {**m.details, "alternatives": [o.to_dict(self._finding) for o in m.details["alternatives"]]}
+            if "alternatives" in m.details else m.details,
             "where_model": _geojson(m.where) if m.where is not None and not m.where.is_empty else None,
             "where": self._map(m.where),
         }
+
+
+def _every(findings):
+    """Every finding, and the findings inside each alternative of an any_of."""
+    for f in findings:
+        yield f
+        for o in f.m.details.get("alternatives", ()):
+            yield from _every(o.findings)
 
 
 def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rules_path: str | os.PathLike,
                 zone: str | None = None, site_crs: str | None = None,
                 anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
                 ground_level_m: float | None = None, workers: int | None = None,
-                rules_folders: tuple[str | os.PathLike, ...] = (), include_proxies: bool = False) -> CheckResult:
+                rules_folders: tuple[str | os.PathLike, ...] = (), include_proxies: bool = False,
+                declared: dict[str, str] | None = None) -> CheckResult:
     """Check one model on one site against one rulebook. Raises InputError for bad input.
 
     `rules_folders`: folders whose rulebooks `extends:` may name besides the rulebook's own folder.
+    `declared`: what the applicant declares that the model cannot show (building_class=2, use=...),
+    read by the rulebook's conditions.
     """
     rulebook = load_rulebook(rules_path, rules_path=rules_folders)  # cheapest first: fails before geometry
     inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers,
                                include_proxies=include_proxies)
     return check_inspection(inspection, site_path, rulebook, zone=zone, site_crs=site_crs, anchor=anchor,
-                            rotation_deg=rotation_deg)
+                            rotation_deg=rotation_deg, declared=declared)
 
 
 def check_inspection(inspection: Inspection, site_path: str | os.PathLike, rulebook: LoadedRulebook,
                      zone: str | None = None, site_crs: str | None = None,
-                     anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0) -> CheckResult:
+                     anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
+                     declared: dict[str, str] | None = None) -> CheckResult:
     """The check on facts already measured: a rulebook change re-checks without reading geometry."""
+    declared_items = _declared(declared)
     site = load_site(site_path, inspection.model.georeference, site_crs=site_crs, anchor=anchor,
                      rotation_deg=rotation_deg)
     check_plausible_placement(site, inspection.facts.whole.footprint, site.placement)
@@ -156,10 +176,36 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
     legal, legal_error = _legal(inspection, profile)
     ctx = CheckContext(inspection.facts.whole, site, tuple(inspection.model.elements), profile,
                        unmeasured=tuple(x.global_id for x in inspection.model.failures),
-                       legal=legal, legal_error=legal_error)
+                       legal=legal, legal_error=legal_error, declared=declared_items,
+                       windows=tuple(inspection.model.windows),
+                       building_uses=tuple(building_uses(rulebook).items()),
+                       declared_values=tuple(declared_values(rulebook).items()),
+                       model_uses=tuple(dict.fromkeys(u for b in inspection.model.buildings for u in b.uses)))
     findings = tuple(evaluate(ctx, rulebook, code))
     return CheckResult(inspection, site, rulebook, code, findings,
-                       dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal)
+                       dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal, declared_items,
+                       ctx.lot.to_dict())
+
+
+MAX_DECLARED = 50
+
+
+def _declared(declared: dict | None) -> tuple[tuple[str, str], ...]:
+    """Declarations checked: short plain keys and short single-line values."""
+    import re
+
+    items = dict(declared or {})
+    if len(items) > MAX_DECLARED:
+        raise InputError(f"{len(items)} declarations — at most {MAX_DECLARED}")
+    out = []
+    for k, v in items.items():
+        if not isinstance(k, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,63}", k):
+            raise InputError(f"declaration key {k!r}: letters, digits and _ (e.g. building_class=2)")
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)) or len(str(v)) > 200 or \
+                any(c in str(v) for c in "\n\r"):
+            raise InputError(f"declaration {k}: the value must be one short line of text or a number")
+        out.append((k, str(v).strip()))
+    return tuple(sorted(out))
 
 
 def _legal(inspection: Inspection, profile) -> tuple[LegalFacts | None, str | None]:

@@ -106,6 +106,8 @@ def check(
     rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name "
                                           "(besides the rulebook's own folder); repeat."),
     include_proxies: bool = typer.Option(False, "--include-proxies", help="Measure IfcBuildingElementProxy too."),
+    declare: list[str] = typer.Option([], "--declare", help="KEY=VALUE the applicant declares that the model "
+                                      "cannot show (building_class=2, use=residential); repeat."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
@@ -115,7 +117,8 @@ def check(
         targets = _report_targets(formats, outs)
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
-                             rules_folders=tuple(rules_path), include_proxies=include_proxies)
+                             rules_folders=tuple(rules_path), include_proxies=include_proxies,
+                             declared=_declarations(declare))
         data = result.to_dict()
         written = _write_reports(data, report, targets)
         text = json_text(data) if as_json else None
@@ -130,6 +133,18 @@ def check(
         for path in written:
             sys.stdout.write(printable_str(f"report: {path}") + "\n")
     raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
+
+
+def _declarations(items: list[str]) -> dict[str, str]:
+    from permitcheck.errors import UsageError
+
+    out = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"--declare {item!r}: write KEY=VALUE, e.g. --declare building_class=2")
+        out[key.strip()] = value.strip()
+    return out
 
 
 def _available(formats: list[str]) -> None:

@@ -2,8 +2,9 @@
 
 A suite is YAML: ``cases: {name: {model, site, rules, zone?, anchor?, rotation?, expect: {verdict,
 rules: {rule id: {status, measured, limit, tolerance?}}, legal?: {building_area_m2, floor_area_m2,
-height_m, storeys_above_ground}}}}``: `legal` holds the figures the rulebook's measurement profile
-gives (``facts.legal``). Paths are relative to the suite's folder or a folder above it. Measured and
+height_m, storeys_above_ground}}, declare?: {key: value}}}}``: `legal` holds the figures the
+rulebook's measurement profile gives (``facts.legal``); a rule inside an alternative of an any_of
+is named ``any_of id/alternative id/rule id``; `declare` is what the applicant declares. Paths are relative to the suite's folder or a folder above it. Measured and
 legal values may drift by ``tolerance`` (default 0.5 % + 0.01); statuses and verdicts not at all.
 ``update=True`` rewrites the expectations after a deliberate change.
 """
@@ -52,7 +53,7 @@ def _compare(name: str, expect: dict, result: dict) -> list[Drift]:
     out = []
     if result["verdict"] != expect.get("verdict"):
         out.append(Drift(name, "*", "verdict", expect.get("verdict"), result["verdict"]))
-    got = {f["rule"]: f for f in result["findings"]}
+    got = dict(_named(result["findings"]))
     for rule, spec in (expect.get("rules") or {}).items():
         f = got.get(rule)
         if f is None:
@@ -77,10 +78,18 @@ def _compare(name: str, expect: dict, result: dict) -> list[Drift]:
 LEGAL_FACTS = ("building_area_m2", "floor_area_m2", "height_m", "storeys_above_ground")
 
 
+def _named(findings: list):
+    """(name, finding) of every finding and alternative; inside an any_of 'any_of/alternative[/rule]'."""
+    from permitcheck.reports.alternatives import walk
+
+    for f, _depth, name in walk(findings):
+        yield name, f
+
+
 def _expectation(result: dict) -> dict:
     out = {"verdict": result["verdict"],
-           "rules": {f["rule"]: {"status": f["status"], "measured": f["measured"], "limit": f["limit"]}
-                     for f in result["findings"]}}
+           "rules": {name: {"status": f["status"], "measured": f["measured"], "limit": f["limit"]}
+                     for name, f in _named(result["findings"])}}
     legal = (result.get("facts") or {}).get("legal")
     if legal and legal.get("profile") != "physical":
         out["legal"] = {k: legal[k] for k in LEGAL_FACTS}
@@ -107,7 +116,7 @@ def run_suite(suite: str | Path, update: bool = False) -> SuiteReport:
             anchor = tuple(float(x) for x in anchor.split(",")) if isinstance(anchor, str) else anchor
             result = check_model(_path(base, case["model"]), _path(base, case["site"]), _path(base, case["rules"]),
                                  zone=case.get("zone"), anchor=anchor, rotation_deg=float(case.get("rotation", 0.0)),
-                                 site_crs=case.get("site_crs")).to_dict()
+                                 site_crs=case.get("site_crs"), declared=case.get("declare")).to_dict()
         except Exception as e:  # noqa: BLE001 - a case that cannot run is drift, not a crash of the suite
             report.drift.append(Drift(name, "*", "error", "a result", f"{type(e).__name__}: {e}"))
             continue

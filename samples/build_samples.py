@@ -215,6 +215,7 @@ def place(m: Model, product, origin_m, x_dir=(1.0, 0.0)) -> None:
 
 def add_building(m: Model, name: str, origin: Point = (0.0, 0.0)) -> BuildingRef:
     entity = ifcopenshell.api.root.create_entity(m.file, ifc_class="IfcBuilding", name=name)
+    entity.ObjectType = "Office"  # its use, as rulebooks read it (Korea's 업무시설): no apartment rules apply
     ifcopenshell.api.aggregate.assign_object(m.file, products=[entity], relating_object=m.site)
     place(m, entity, (origin[0], origin[1], 0.0))
     ref = BuildingRef(entity, name, origin)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import yaml
@@ -38,7 +39,8 @@ def feature(role, ring, **props):
     return {"type": "Feature", "properties": {"role": role, **props}, "geometry": geom}
 
 
-def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, north=None, road_width=8):
+def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, north=None, road_width=8,
+         parcel_props=None):
     """A parcel (x0, y0, x1, y1 in model metres) with a road along its south edge and a zone.
 
     `north`: neighbour lots across the north edge as (x0, x1, zone or None), 20 m deep; the parcel's
@@ -50,7 +52,8 @@ def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, nort
         "road": rect(x0 - 10, y0 - 8, x1 + 10, y0) if road_south else None,
         "zone": rect(x0 - 50, y0 - 50, x1 + 50, y1 if north else y1 + 50),
     }
-    feats = [feature("parcel", to_map(rings["parcel"], e0, n0, rot), id="P-1", ground_elevation=35.0),
+    feats = [feature("parcel", to_map(rings["parcel"], e0, n0, rot), id="P-1", ground_elevation=35.0,
+                     **(parcel_props or {})),
              feature("zone", to_map(rings["zone"], e0, n0, rot), zone=zone)]
     for i, (a, b, z) in enumerate(north or ()):
         props = {"id": f"N-{i + 1}", **({"zone": z} if z else {})}
@@ -82,6 +85,8 @@ def _building(name: str) -> dict:
 
 BOX = _building("box_m.ifc")  # 20 x 12 m; inside the walls' centre lines 19.8 x 11.8 m
 PODIUM = _building("podium_tower.ifc")
+JP_PODIUM = {k: v for k, v in EXPECTED["podium_tower.ifc"]["legal"]["jp-bsa-enforcement-2"].items()
+             if k in ("building_area_m2", "floor_area_m2", "height_m", "storeys_above_ground")}
 BOX_OK = (-5.0, -10.0, 25.0, 17.0)  # 30 x 27 = 810 m²; north edge 5 m from the box
 BOX_TIGHT = (-1.0, -2.0, 21.0, 12.8)  # 22 x 14.8 = 325.6 m²; north edge 0.8 m from the box
 BOX_OFFSET = (5.0, -10.0, 35.0, 17.0)  # the box's west 5 m stand outside the parcel
@@ -199,41 +204,74 @@ def cases():
         # slant's line is the road's far side moved out by the 15 m setback: 8 + 15 + 15 = 38 m from the
         # podium, beyond its 20 m reach. The adjacent-land line (20 m + 1.25) moves out by the tower's
         # own setback (10 m north): the tower is 20 m from it and needs (33.3 - 20) / 1.25 = 10.64 m.
+        # 容積率: min(200 %, 8 m road x 4/10 = 320 %); 建蔽率: the designated 60 % the site states.
         "podium-jp-north-fail": {
             "model": b + "podium_tower.ifc", "site": s + "podium_north.geojson", "rules": "rules/jp/bsa56.yaml",
             "zone": "JP-1MR-200", "anchor": anchor,
-            "expect": {"verdict": "FAIL", "rules": {
+            "expect": {"verdict": "FAIL", "legal": JP_PODIUM, "rules": {
+                "far": {"status": "PASS", "measured": JP_PODIUM["floor_area_m2"] / area(PODIUM_NORTH), "limit": 2.0},
+                "coverage": {"status": "PASS", "measured": JP_PODIUM["building_area_m2"] / area(PODIUM_NORTH),
+                             "limit": 0.6},
                 "north-slant": {"status": "FAIL", "measured": 10.0, "limit": (33.3 - 10.0) / 1.25},
                 "adjacent-slant": {"status": "PASS", "measured": 20.0, "limit": (33.3 - 20.0) / 1.25},
                 "road-slant": {"status": "NOT_APPLICABLE"}}}},
-        # New York, R6 on a narrow street: the tower rises 23 m behind the street line, beyond the 20 ft
-        # initial setback above 60 ft (which decides: 23 m against 6.096 m) and under the 2.7:1 plane.
-        "podium-nyc-r6-pass": {
+        # New York, R6 on a narrow street (8 m < 75 ft), beyond 100 ft of any wide street: under 23-43 the
+        # tower (33.3 m) is over the 55 ft height of the 23-432 table; under the elective 23-736 it stands
+        # 23 m behind the street line, beyond the 20 ft initial setback above 60 ft and under the 2.7:1
+        # plane, but the floor area of a sky exposure plane building (23-732, height factor) is the
+        # officer's question: REVIEW, with the nearest alternative named.
+        "podium-nyc-r6-review": {
             "model": b + "podium_tower.ifc", "site": s + "podium_ok.geojson", "rules": "rules/nyc/residence.yaml",
             "zone": "NYC-R6", "anchor": anchor,
-            "expect": {"verdict": "PASS", "rules": {
-                "sky_exposure_narrow": {"status": "PASS", "measured": 23.0, "limit": 20 * 0.3048},
-                "sky_exposure_wide": {"status": "NOT_APPLICABLE"},  # an 8 m street is narrow (< 75 ft)
-                "lot_coverage": {"status": "PASS", "measured": 1200 / area(PODIUM_OK), "limit": 0.8},
-                "envelope": {"status": "PASS", "measured": 0.0, "limit": 0.0}}}},
-        # The same lot on a 100 ft street (ZR 12-10: wide): the wide column of 23-736(a) applies, whose
-        # 15 ft initial setback decides (the 5.6:1 plane needs only (33.3 - 18.29) / 5.6 = 2.68 m).
-        "podium-nyc-r6-wide-street-pass": {
+            "expect": {"verdict": "REVIEW", "rules": {
+                "rear_yard": {"status": "PASS", "measured": 12.0, "limit": 20 * 0.3048},
+                "height_and_setback": {"status": "REVIEW"},
+                "height_and_setback/standard": {"status": "FAIL"},
+                "height_and_setback/standard/max_height": {"status": "FAIL", "measured": 33.3, "limit": 55 * 0.3048},
+                "height_and_setback/standard/lot_coverage": {"status": "PASS", "measured": 1200 / area(PODIUM_OK),
+                                                             "limit": 0.8},
+                "height_and_setback/sky_exposure_plane": {"status": "REVIEW"},
+                "height_and_setback/sky_exposure_plane/sky_exposure_narrow": {"status": "PASS", "measured": 23.0,
+                                                                              "limit": 20 * 0.3048},
+                "height_and_setback/sky_exposure_plane/sky_exposure_wide": {"status": "NOT_APPLICABLE"},
+                "height_and_setback/sky_exposure_plane/far_height_factor": {"status": "REVIEW"},
+                "height_and_setback/sky_exposure_plane/envelope_sky_exposure": {"status": "PASS", "measured": 0.0,
+                                                                                "limit": 0.0}}}},
+        # The same lot on a 100 ft street (ZR 12-10: wide). The lot is 57 m deep, so only part of it lies
+        # within 100 ft of the wide street: the 23-432 height lies between 55 and 75 ft, and 33.3 m is
+        # over both. Under 23-736 the wide column decides: its 15 ft initial setback (the 5.6:1 plane
+        # needs only (33.3 - 18.29) / 5.6 = 2.68 m).
+        "podium-nyc-r6-wide-street-review": {
             "model": b + "podium_tower.ifc", "site": s + "podium_ok_wide_street.geojson",
             "rules": "rules/nyc/residence.yaml", "zone": "NYC-R6", "anchor": anchor,
-            "expect": {"verdict": "PASS", "rules": {
-                "sky_exposure_narrow": {"status": "NOT_APPLICABLE"},
-                "sky_exposure_wide": {"status": "PASS", "measured": 23.0, "limit": 15 * 0.3048},
-                "envelope": {"status": "PASS", "measured": 0.0, "limit": 0.0}}}},
+            "expect": {"verdict": "REVIEW", "rules": {
+                "height_and_setback": {"status": "REVIEW"},
+                "height_and_setback/standard/max_height": {"status": "FAIL", "measured": 33.3, "limit": 75 * 0.3048},
+                "height_and_setback/sky_exposure_plane/sky_exposure_narrow": {"status": "NOT_APPLICABLE"},
+                "height_and_setback/sky_exposure_plane/sky_exposure_wide": {"status": "PASS", "measured": 23.0,
+                                                                            "limit": 15 * 0.3048},
+                "height_and_setback/sky_exposure_plane/envelope_sky_exposure": {"status": "PASS", "measured": 0.0,
+                                                                                "limit": 0.0}}}},
         "box-de-wa-pass": {
-            "model": b + "box_m.ifc", "site": s + "box_ok.geojson", "rules": "rules/de/baunvo.yaml",
+            "model": b + "box_m.ifc", "site": s + "box_ok.geojson", "rules": "rules/de/mbo.yaml",
             "zone": "DE-WA", "anchor": anchor,
             "expect": {"verdict": "PASS", "rules": {
                 "grz": {"status": "PASS", "measured": 240 / 810, "limit": 0.4},
                 "gfz": {"status": "PASS", "measured": 720 / 810, "limit": 1.2},
                 "abstandsflaeche": {"status": "PASS", "measured": 5.0, "limit": 0.4 * 9.3}}}},
+        # Baden-Württemberg: 0.4 of the wall height, at least 2.5 m (LBO § 5 Abs. 7)
+        "box-de-bw-wa-pass": {
+            "model": b + "box_m.ifc", "site": s + "box_ok.geojson", "rules": "rules/de/bw.yaml",
+            "zone": "DE-WA", "anchor": anchor,
+            "expect": {"verdict": "PASS", "rules": {
+                "abstandsflaeche": {"status": "PASS", "measured": 5.0, "limit": 0.4 * 9.3}}}},
+        "box-de-bw-mk-fail": {
+            "model": b + "box_m.ifc", "site": s + "box_tight.geojson", "rules": "rules/de/bw.yaml",
+            "zone": "DE-MK", "anchor": anchor,
+            "expect": {"verdict": "FAIL", "rules": {
+                "abstandsflaeche_mk_md_mu_wb": {"status": "FAIL", "measured": 0.8, "limit": 2.5}}}},
         "box-de-wa-fail": {
-            "model": b + "box_m.ifc", "site": s + "box_tight.geojson", "rules": "rules/de/baunvo.yaml",
+            "model": b + "box_m.ifc", "site": s + "box_tight.geojson", "rules": "rules/de/mbo.yaml",
             "zone": "DE-WA", "anchor": anchor,
             "expect": {"verdict": "FAIL", "rules": {
                 "grz": {"status": "FAIL", "measured": 240 / area(BOX_TIGHT), "limit": 0.4},
@@ -276,6 +314,30 @@ def every_building_cases():
     return sites, out
 
 
+SHIPPED = ("rules/kr/national.yaml", "rules/kr/cheonan.yaml", "rules/jp/bsa56.yaml", "rules/de/baunvo.yaml",
+           "rules/de/mbo.yaml", "rules/de/bw.yaml", "rules/nyc/residence.yaml")
+
+
+def zone_cases() -> dict:
+    """The box on a roomy lot in every zone of every shipped rulebook: the regression suite's reach.
+
+    Their expectations are recorded from a reviewed run (`permitcheck regress samples/zones.yaml
+    --update`), not constructed: they catch drift in every zone; the known answers are cases.yaml's.
+    """
+    sys.path.insert(0, str(HERE.parent))
+    from permitcheck.rulebook import load_rulebook, zone_codes
+
+    out = {}
+    for rules in SHIPPED:
+        book = load_rulebook(HERE.parent / rules)
+        site = "samples/sites/box_ok_jp.geojson" if "/jp/" in rules else "samples/sites/box_ok.geojson"
+        for zone in sorted(set(zone_codes(book).values())):
+            out[f"box-{Path(rules).stem}-{zone}"] = {"model": "samples/buildings/box_m.ifc", "site": site,
+                                                     "rules": rules, "zone": zone,
+                                                     "anchor": f"{ANCHOR[0]:.0f},{ANCHOR[1]:.0f}"}
+    return out
+
+
 def main() -> None:
     SITES.mkdir(exist_ok=True)
     e, n = ANCHOR
@@ -284,7 +346,8 @@ def main() -> None:
         "box_tight": site(BOX_TIGHT, e, n, 0.0),
         "box_offset": site(BOX_OFFSET, e, n, 0.0),
         "podium_ok": site(PODIUM_OK, e, n, 0.0),
-        "podium_north": site(PODIUM_NORTH, e, n, 0.0),
+        # what a Japanese city's plan states for the lot (建築基準法 §53①): read by rules/jp only
+        "podium_north": site(PODIUM_NORTH, e, n, 0.0, parcel_props={"designated_coverage": "60 %"}),
         "podium_ok_wide_street": site(PODIUM_OK, e, n, 0.0, road_width="100 ft"),
         "podium_north_commercial": site(PODIUM_NORTH, e, n, 0.0, north=[(-30.0, 70.0, "일반상업지역")]),
         "podium_north_straddle": site(PODIUM_NORTH, e, n, 0.0,
@@ -296,14 +359,24 @@ def main() -> None:
     wrong = site(BOX_OK, *GEO, lonlat=True)
     wrong["crs"] = {"type": "name", "properties": {"name": "EPSG:5186"}}
     sites["crs_mismatch"] = wrong
+    # what a Japanese city's plan states for the lot: 指定建蔽率 (§53①) and the absolute height (§55①)
+    sites["box_ok_jp"] = site(BOX_OK, *ANCHOR, 0.0, parcel_props={"designated_coverage": "60 %",
+                                                                   "absolute_height": "10 m"})
     extra_sites, extra_cases = every_building_cases()
     sites.update(extra_sites)
     for name, fc in sites.items():
         (SITES / f"{name}.geojson").write_text(json.dumps(fc, indent=1, ensure_ascii=False) + "\n")
+    # Every sample building says it is an office (IfcBuilding ObjectType): Korea's 공동주택 daylight rule
+    # (시행령 §86③1) does not apply to them, and MBO §6(5) Satz 3 (dwellings) neither.
     text = yaml.safe_dump({"cases": {**cases(), **extra_cases}}, sort_keys=False, allow_unicode=True)
     (HERE / "cases.yaml").write_text(
         "# Check cases over the sample buildings: generated by samples/build_sites.py with the answers\n"
         "# known by construction. tests/test_check_cases.py runs every case.\n" + text)
+    zones = yaml.safe_dump({"cases": zone_cases()}, sort_keys=False, allow_unicode=True)
+    (HERE / "zones.yaml").write_text(
+        "# Every zone of every shipped rulebook, the box sample on a roomy lot: generated by samples/build_sites.py;\n"
+        "# the expectations are recorded from a reviewed run (permitcheck regress samples/zones.yaml --update) and\n"
+        "# catch drift in every zone. The answers known by construction are in samples/cases.yaml.\n" + zones)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from conftest import ROOT, SAMPLES
 from permitcheck.batch import Limits, run_batch
 from permitcheck.batch import isolate
 from permitcheck.batch.cases import safe_name
+from permitcheck.rulebook import load_rulebook
 
 SITES = ROOT / "samples" / "sites"
 RULES = ROOT / "rules" / "kr" / "national.yaml"
@@ -127,7 +128,8 @@ def test_rulebook_change_rechecks_from_the_facts_cache(tmp_path):
     out = tmp_path / "out"
     first = run_batch(root, out, workers=2)
     assert first.counts == {"PASS": 1, "FAIL": 1}
-    rules.write_text(rules.read_text().replace('version: "2026.11"', 'version: "2026.12"'))
+    before = load_rulebook(rules).book.version
+    rules.write_text(rules.read_text().replace(f'version: "{before}"', 'version: "9999.1"'))
     second = run_batch(root, out, workers=2)
     assert second.skipped == 0 and sum(second.counts.values()) == 2
     timings = [json.loads(t) for _, _, _, _, t in rows(out)]
@@ -135,7 +137,26 @@ def test_rulebook_change_rechecks_from_the_facts_cache(tmp_path):
     assert sum(1 for t in timings if t.get("facts_cached")) >= 2  # the re-check read no geometry
     versions = sqlite3.connect(out / "permitcheck.sqlite").execute(
         "SELECT DISTINCT rulebook_version FROM results").fetchall()
-    assert sorted(v for (v,) in versions) == ["2026.11", "2026.12"]
+    assert sorted(v for (v,) in versions) == sorted([before, "9999.1"])
+
+
+def test_declarations_in_a_case_reach_the_check_and_its_fingerprint(tmp_path):
+    root = tmp_path / "cases"
+    mbo = ROOT / "rules" / "de" / "mbo.yaml"
+    make_case(root, "house", rules=mbo, zone="DE-WA", declare={"use": "residential", "building_class": 2})
+    out = tmp_path / "out"
+    run_batch(root, out, workers=1)
+    (result,) = [json.loads(r) for (r,) in sqlite3.connect(out / "permitcheck.sqlite").execute(
+        "SELECT result_json FROM results")]
+    assert result["declared"] == {"building_class": "2", "use": "residential"}
+    got = {f["rule"]: f for f in result["findings"]}
+    assert got["abstandsflaeche"]["reason"] == "condition_not_met"  # the box's 3 storeys: Satz 3 in force
+    # a changed declaration is a changed input: the case is checked again, not skipped
+    (root / "house" / "case.yaml").write_text(yaml.safe_dump({"rules": str(mbo), "zone": "DE-WA",
+                                                              "anchor": [220000, 560000],
+                                                              "declare": {"use": "office", "building_class": 2}}))
+    again = run_batch(root, out, workers=1)
+    assert again.skipped == 0
 
 
 def test_case_names_cannot_escape_the_output_folder(tmp_path):

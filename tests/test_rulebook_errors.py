@@ -57,7 +57,7 @@ def test_wrong_unit_is_explained(tmp_path):
           citation: {source: law, article: "1"}
         """)
     (msg,) = problems(p)
-    assert msg.startswith(f"{p}:14: zones.Z1.rules[0].limit: expected a length in m or ft")
+    assert msg.startswith(f"{p}:14: zones.Z1.rules[0].limit: expected a length (m, ft, ...)")
     assert "'12 m'" in msg
 
 

@@ -151,7 +151,7 @@ def test_the_rulebook_itself_must_be_a_regular_file(tmp_path):
        kind: max_footprint_area
        limit: 1,000 m2
        citation: {source: law, article: "1"}
-     """, "a comma is a thousands separator or a decimal comma"),
+     """, "digits grouped or a decimal comma"),
     ("""\
      - id: height
        kind: max_height

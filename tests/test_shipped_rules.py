@@ -2,6 +2,9 @@
 
 The building is synthetic (boxes as element meshes, storeys of 3 m) so it can be sized to each
 rule's own figures; the facts are derived from it the normal way and the parcel is drawn around it.
+A rule inside an alternative of an `any_of` is tested as its own case; a rule with a `when` in the
+first context (declarations, what the parcel states, a compact or a spacious lot) where it is in
+force; a limit that depends on the lot at the value it takes there.
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ import trimesh
 
 from conftest import ROOT
 from permitcheck.checks import CHECKS, CheckContext
+from permitcheck.checks.conditions import truth
+from permitcheck.checks.limits import limit_of
+from permitcheck.rulebook.conditions import is_expression
+from permitcheck.rulebook.schema import AnyOf
 from permitcheck.checks.setback import pieces
 from permitcheck.facts import derive_facts
-from permitcheck.model.types import Building, ElementMesh, Model, Storey
+from permitcheck.model.types import Building, ElementMesh, Model, Storey, Window
 from permitcheck.results import Status
-from permitcheck.rulebook import load_rulebook, rules_for_zone, zone_codes
+from permitcheck.rulebook import building_uses, load_rulebook, rules_for_zone, zone_codes
 from permitcheck.site import load_site
 
 W, D, STOREY = 20.0, 12.0, 3.0
@@ -50,17 +57,23 @@ def height_of(storeys: int) -> float:
     return storeys * STOREY + 0.3
 
 
-def parcel_site(tmp_path, west, south, east, north, road_width=8.0):
+def parcel_site(tmp_path, west, south, east, north, road_width=8.0, props=None, west_road=None):
     e, n = ANCHOR
     ring = [[-west, -south], [W + east, -south], [W + east, D + north], [-west, D + north], [-west, -south]]
     road = [[-west - 5, -south - 8], [W + east + 5, -south - 8], [W + east + 5, -south], [-west - 5, -south],
             [-west - 5, -south - 8]]
     fc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:5186"}}, "features": [
-        {"type": "Feature", "properties": {"role": "parcel", "id": "P"},
+        {"type": "Feature", "properties": {"role": "parcel", "id": "P", **(props or {})},
          "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in ring]]}},
         {"type": "Feature", "properties": {"role": "road", "width": road_width},
          "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in road]]}}]}
-    p = tmp_path / f"site_{west}_{south}_{east}_{north}_{road_width}.geojson".replace("-", "m")
+    if west_road:  # a second street along the west edge: a corner lot
+        ring_w = [[-west - west_road, -south - 8], [-west, -south - 8], [-west, D + north + 5],
+                  [-west - west_road, D + north + 5], [-west - west_road, -south - 8]]
+        fc["features"].append({"type": "Feature", "properties": {"role": "road", "width": west_road},
+                               "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in ring_w]]}})
+    tag = abs(hash(json.dumps([props, west_road], sort_keys=True))) % 10**8 if props or west_road else 0
+    p = tmp_path / f"site_{west}_{south}_{east}_{north}_{road_width}_{tag}.geojson".replace("-", "m")
     p.write_text(json.dumps(fc))
     return load_site(p, None, anchor=ANCHOR)
 
@@ -70,12 +83,14 @@ def margin_for_area(area: float) -> float:
     return (-(W + D) + math.sqrt((W + D) ** 2 - 4 * (W * D - area))) / 4
 
 
-def scenario(rule, tmp_path, passing: bool):
+def scenario(rule, tmp_path, passing: bool, context: dict | None = None):
     """(model, site) sized to the rule's own figure: room to spare, or clearly over."""
-    far_margin = 30.0
+    context = context or {}
+    far_margin = context.get("margin", 30.0)
     storeys = 3
     street = getattr(rule, "street", None)  # a wide- or narrow-street rule gets a street of its kind
     road_w = 8.0 if street is None else (street.at_least + 1.0 if street.at_least is not None else street.below - 1.0)
+    road_w = context.get("road_width", road_w)
     sides = dict(west=far_margin, south=far_margin, east=far_margin, north=far_margin)
     if rule.kind == "max_height":
         storeys = max(1, math.floor((rule.limit - 0.3 - 0.5) / STOREY)) if passing else \
@@ -119,29 +134,90 @@ def scenario(rule, tmp_path, passing: bool):
             storeys = math.ceil((max(lowest, rule.start_height + rule.slope * (d + 2.0)) + 1) / STOREY)
         for k in which:
             sides[k] = gap
+    elif rule.kind == "window_setback":  # a window in the north wall, the north lot line sized to its rule
+        need = height_of(storeys) / rule.ratio
+        sides["north"] = need + 1.0 if passing else need - 0.5
+        model = building(storeys)
+        model.windows = [Window("win", "north window", (W / 2, D, 1.0), 1.5, 1.5)]
+        return model, parcel_site(tmp_path, **sides, road_width=road_w, props=context.get("props"),
+                                  west_road=context.get("west_road"))
     elif rule.kind == "envelope":
         if not passing:
             sides["west"] = -5.0
     elif rule.kind == "within":
         if not passing:
             sides["west"] = -5.0
-    return building(storeys), parcel_site(tmp_path, **sides, road_width=road_w)
+    return building(storeys), parcel_site(tmp_path, **sides, road_width=road_w, props=context.get("props"),
+                                          west_road=context.get("west_road"))
 
 
 def shipped():
     for path in sorted((ROOT / "rules").rglob("*.yaml")):
         loaded = load_rulebook(path)
         for zone in sorted(set(zone_codes(loaded).values())):
-            for rule in rules_for_zone(loaded, zone):
-                yield pytest.param(loaded, zone, rule, id=f"{path.parent.name}/{path.stem}:{zone}:{rule.id}")
+            rules = rules_for_zone(loaded, zone)
+            common = [r for r in rules if not isinstance(r, AnyOf)]
+            for rule in rules:
+                if not isinstance(rule, AnyOf):
+                    yield pytest.param(loaded, zone, rule, common,
+                                       id=f"{path.parent.name}/{path.stem}:{zone}:{rule.id}")
+                    continue
+                for alt in rule.alternatives:
+                    for inner in alt.rules:
+                        yield pytest.param(loaded, zone, inner, common + list(alt.rules),
+                                           id=f"{path.parent.name}/{path.stem}:{zone}:{rule.id}/{alt.id}/{inner.id}")
 
 
-@pytest.mark.parametrize("loaded,zone,rule", list(shipped()))
-def test_shipped_rule_passes_and_fails(loaded, zone, rule, tmp_path):
+# Where a rule is in force: what the applicant declares, what the parcel states, the lot's size.
+STATED = {"designated_coverage": "50 %", "absolute_height": "12 m"}
+CONTEXTS = [
+    {"props": STATED},
+    {"props": STATED, "declared": {"use": "residential", "building_class": "2", "building_type": "detached"}},
+    {"props": STATED, "margin": 3.0},  # a compact lot: within 100 ft of its street
+    {"props": STATED, "margin": 3.0, "west_road": 30.0},  # a compact corner lot on a wide street
+    {"props": {**STATED, "lot_width": "35 ft"}, "declared": {"building_type": "attached"}},
+]
+
+
+def in_force(rule, loaded, tmp_path) -> tuple[dict, object]:
+    """The first context where the rule's `when` holds and its limit is a single value; the rule with
+    that value as its limit, so the scenario can size the building to it."""
+    for context in CONTEXTS:
+        for passing in (True, False):
+            probe = rule if not is_expression(getattr(rule, "limit", None)) else \
+                rule.model_copy(update={"limit": 1.0 if rule.kind in ("max_coverage",) else 10.0})
+            model, site = scenario(probe, tmp_path, passing, context)
+            ctx = CheckContext(derive_facts(model).whole, site, tuple(model.elements),
+                               loaded.book.measurement_profile, declared=tuple(context.get("declared", {}).items()),
+                               building_uses=tuple(building_uses(loaded).items()))
+            if rule.when is not None and truth(rule.when, ctx, {}) is not True:
+                break
+            if is_expression(getattr(rule, "limit", None)):
+                lim = limit_of(rule, ctx)
+                if not lim.known:
+                    break
+                return context, rule.model_copy(update={"limit": lim.low})
+            return context, rule
+    pytest.fail(f"no context puts {rule.id} in force with a known limit")
+
+
+@pytest.mark.parametrize("loaded,zone,rule,in_zone", list(shipped()))
+def test_shipped_rule_passes_and_fails(loaded, zone, rule, in_zone, tmp_path):
+    if rule.kind == "manual":  # a question for the officer: never decided by the machine
+        model, site = scenario(rule, tmp_path, True)
+        ctx = CheckContext(derive_facts(model).whole, site, tuple(model.elements), loaded.book.measurement_profile)
+        m = CHECKS[rule.kind](rule, ctx)
+        assert m.status == Status.REVIEW and m.details["question"]
+        return
+    context, sized = in_force(rule, loaded, tmp_path)
     for passing, expected in ((True, Status.PASS), (False, Status.FAIL)):
-        model, site = scenario(rule, tmp_path, passing)
+        model, site = scenario(sized, tmp_path, passing, context)
         facts = derive_facts(model).whole
         ctx = CheckContext(facts, site, tuple(model.elements), loaded.book.measurement_profile,
-                           tuple(rules_for_zone(loaded, zone)))
+                           tuple(r for r in in_zone if r.when is None or r.when == rule.when),
+                           declared=tuple(context.get("declared", {}).items()), windows=tuple(model.windows),
+                           building_uses=tuple(building_uses(loaded).items()))
+        if rule.when is not None:
+            assert truth(rule.when, ctx, {}) is True, "the sized lot left the context the rule is in force in"
         m = CHECKS[rule.kind](rule, ctx)
-        assert m.status == expected, (passing, m)
+        assert m.status == expected, (passing, context, m)

@@ -2,8 +2,9 @@
 
 Folder: one sub-folder per submission holding its model (*.ifc), its site (*.geojson) and a small
 `case.yaml` naming the rulebook (`rules:`, relative to the case folder) and optionally `zone`,
-`anchor: [E, N]`, `rotation`, `site_crs`, `ground_level`, `model`, `site`. Manifest: one row per
-case with columns model, site, rules, zone (and optionally name, anchor "E,N", rotation, site_crs),
+`anchor: [E, N]`, `rotation`, `site_crs`, `ground_level`, `model`, `site`, `declare: {key: value}`.
+Manifest: one row per case with columns model, site, rules, zone (and optionally name, anchor
+"E,N", rotation, site_crs, declare "key=value;key=value"),
 paths relative to the manifest. A case that cannot be read becomes a case with an `error`, so the
 batch records it instead of stopping; paths come out absolute, whatever folder the batch runs from.
 A `case.yaml` is small and read bounded, and its values must be text or numbers: a hostile one
@@ -38,6 +39,7 @@ class Case:
     ground_level: float | None = None
     error: str | None = None  # why the case could not even be assembled
     rules_path: tuple[str, ...] = ()  # folders whose rulebooks `extends:` may name (batch --rules-path)
+    declare: tuple[tuple[str, str], ...] = ()  # what the applicant declares (building_class=2, use=...)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,6 +73,20 @@ def _scalar(value, what: str):
     return value
 
 
+def _declare(value) -> tuple[tuple[str, str], ...]:
+    """Declarations: a mapping (case.yaml) or "key=value;key=value" (a manifest's column)."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        pairs = [p.partition("=") for p in value.split(";") if p.strip()]
+        if any(not eq for _, eq, _ in pairs):
+            raise InputError(f"declare {_short.repr(value)}: expected key=value;key=value")
+        value = {k.strip(): v.strip() for k, _, v in pairs}
+    if not isinstance(value, dict) or len(value) > 50:
+        raise InputError(f"declare: expected a mapping of at most 50 key: value, got {_short.repr(value)}")
+    return tuple(sorted((str(_scalar(k, "declare")), str(_scalar(v, "declare"))) for k, v in value.items()))
+
+
 def _anchor(value) -> tuple[float, float] | None:
     if value in (None, ""):
         return None
@@ -100,6 +116,7 @@ def _case(name: str, base: Path, row: dict) -> Case:
             anchor=_anchor(row.get("anchor")), rotation=float(rotation or 0.0),
             site_crs=None if site_crs is None else str(site_crs),
             ground_level=None if ground is None else float(ground),
+            declare=_declare(row.get("declare")),
             error=None if row.get("rules") else "no rulebook named ('rules')",
         )
     except (InputError, TypeError, ValueError) as e:

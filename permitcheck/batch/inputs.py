@@ -123,7 +123,8 @@ def inputs_of(case: Case) -> dict:
     inputs = {
         "model_sha256": file_sha256(case.model), "site_sha256": file_sha256(case.site),
         "rulebook_sha256": rulebooks,
-        "options": [case.zone, case.anchor, case.rotation, case.site_crs, case.ground_level],
+        "options": [case.zone, case.anchor, case.rotation, case.site_crs, case.ground_level]
+                   + ([list(map(list, case.declare))] if case.declare else []),  # old fingerprints unchanged
         "tool_version": __version__,
     }
     if chain_error:

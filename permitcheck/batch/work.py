@@ -100,7 +100,8 @@ def run_case(case: Case, inputs: dict, reports_dir: Path, cache_dir: Path | None
     inspection, cached = _inspection(case, inputs["model_sha256"], cache_dir)
     t1 = time.perf_counter()
     result = check_inspection(inspection, case.site, rulebook, zone=case.zone, site_crs=case.site_crs,
-                              anchor=case.anchor, rotation_deg=case.rotation).to_dict()
+                              anchor=case.anchor, rotation_deg=case.rotation,
+                              declared=dict(case.declare)).to_dict()
     t2 = time.perf_counter()
     report_dir = _write_reports(result, case, reports_dir, formats)
     t3 = time.perf_counter()

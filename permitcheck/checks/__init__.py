@@ -1,18 +1,26 @@
-"""One module per rule kind; the registry maps a rulebook `kind` to its check function."""
+"""One module per rule kind: each declares its UNIT and a `check(rule, ctx) -> Measurement`; the
+registry maps a rulebook `kind` to its module. `any_of` is evaluated by the engine, which judges
+each alternative's rules and lets `alternatives.combine` decide."""
 
-from permitcheck.checks import coverage, envelope, far, footprint_area, height, plane, setback, storeys, within
+from permitcheck.checks import (alternatives, coverage, envelope, far, footprint_area, height, manual, plane, setback,
+                                storeys, windows, within)
 from permitcheck.checks.context import CheckContext
 
-CHECKS = {
-    "max_height": height.check,
-    "max_storeys": storeys.check,
-    "max_coverage": coverage.check,
-    "max_far": far.check,
-    "max_footprint_area": footprint_area.check,
-    "min_setback": setback.check,
-    "within": within.check,
-    "plane": plane.check,
-    "envelope": envelope.check,
+KINDS = {
+    "max_height": height,
+    "max_storeys": storeys,
+    "max_coverage": coverage,
+    "max_far": far,
+    "max_footprint_area": footprint_area,
+    "min_setback": setback,
+    "within": within,
+    "plane": plane,
+    "envelope": envelope,
+    "window_setback": windows,
+    "manual": manual,
+    "any_of": alternatives,
 }
+CHECKS = {kind: module.check for kind, module in KINDS.items() if hasattr(module, "check")}
+UNITS = {kind: module.UNIT for kind, module in KINDS.items()}
 
-__all__ = ["CHECKS", "CheckContext"]
+__all__ = ["CHECKS", "KINDS", "UNITS", "CheckContext"]

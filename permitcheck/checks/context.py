@@ -35,6 +35,24 @@ class CheckContext:
     unmeasured: tuple[str, ...] = ()  # GlobalIds of elements whose geometry could not be measured
     legal: LegalFacts | None = None  # the facts as the rulebook's measurement profile defines them
     legal_error: str | None = None  # why the profile could not measure the model
+    declared: tuple[tuple[str, str], ...] = ()  # what the applicant declares (--declare KEY=VALUE)
+    windows: tuple = ()  # the model's windows (permitcheck.model.types.Window)
+    building_uses: tuple = ()  # the rulebook's use categories: ((category, (words, ...)), ...)
+    model_uses: tuple[str, ...] = ()  # what the model's IfcBuilding says it is used for
+    declared_values: tuple = ()  # ((key, (values the rulebook's conditions name, ...)), ...)
+
+    @cached_property
+    def lot(self):
+        """The lot's context facts (front road width, corner lot, width, depth, flags)."""
+        from permitcheck.site.lot import lot_of
+
+        return lot_of(self.site)
+
+    @property
+    def storeys_above_ground(self) -> float | None:
+        """Storeys above ground as built, every one counted: what a condition reads (MBO §6(5) Satz 3 asks
+        for 'oberirdische Geschosse', not the Vollgeschosse the German profile counts for floor area)."""
+        return float(self.facts.storeys_above_ground) if self.facts.storeys else None
 
     @cached_property
     def triangles(self) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -84,6 +102,25 @@ class CheckContext:
     def plan_tolerance_m(self) -> float:
         return self.profile.length_tolerance + self.placement_uncertainty_m
 
+    @cached_property
+    def building_line(self):
+        """(strips, the lot behind the line): where a road is narrower than the profile requires."""
+        from permitcheck.site.building_line import buildable, strips
+
+        if self.profile.required_road_width is None:
+            return [], self.site.parcel
+        cut = strips(self.site, self.profile.required_road_width)
+        return cut, buildable(self.site, cut)
+
     @property
     def parcel_area_m2(self) -> float:
-        return float(self.site.parcel.area)
+        """The site area the ratios divide by: the lot, less the strip a building line takes off it."""
+        cut, behind = self.building_line
+        return float(behind.area) if cut else float(self.site.parcel.area)
+
+    def site_area_details(self) -> dict:
+        cut, _ = self.building_line
+        if not cut:
+            return {}
+        return {"lot_area_m2": round(float(self.site.parcel.area), 3),
+                "building_line_strips": [s.to_dict() for s in cut]}

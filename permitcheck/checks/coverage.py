@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from permitcheck.checks.context import CheckContext
 from permitcheck.checks.legal import figure
-from permitcheck.checks.limits import at_most
+from permitcheck.checks.limits import at_most, limit_of
 from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxCoverage
+
+UNIT = "ratio"  # what a finding of this kind measures in
 
 
 def check(rule: MaxCoverage, ctx: CheckContext) -> Measurement:
@@ -24,7 +26,12 @@ def check(rule: MaxCoverage, ctx: CheckContext) -> Measurement:
     area = fig.value or 0.0
     ratio = area / ctx.parcel_area_m2 if area > 0 else None
     spread = tuple(x / ctx.parcel_area_m2 for x in fig.spread) if fig.spread else None
-    return at_most(ratio, rule.limit, "ratio", ctx.profile.relative_tolerance * rule.limit, "no_footprint",
+    return at_most(ratio, limit_of(rule, ctx, _pct), "ratio", lambda x: ctx.profile.relative_tolerance * x, "no_footprint",
                    uncertain=fig.uncertain, spread=spread,
                    details={"building_area_m2": round(area, 3), "parcel_area_m2": round(ctx.parcel_area_m2, 3),
+                            **ctx.site_area_details(),
                             **fig.details})
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:g} %"

@@ -24,12 +24,15 @@ from shapely.geometry.polygon import orient
 
 from permitcheck.checks import plane as plane_check
 from permitcheck.checks.context import CheckContext, FactMissing
+from permitcheck.checks.limits import limit_of
 from permitcheck.checks.regions import (Hit, Region, Strip, above, below, box, clip, deepest, per_element,
                                          plan_inside, region_solid, union_of, volume_inside)
 from permitcheck.checks.setback import pieces
 from permitcheck.checks.streets import fronting
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Envelope, MaxHeight, MinSetback, Plane
+
+UNIT = "m3"  # what a finding of this kind measures in
 
 KINDS = (Plane, MinSetback, MaxHeight)
 
@@ -74,7 +77,10 @@ def regions(rule: Envelope, ctx: CheckContext) -> list[Region]:
         elif isinstance(r, MinSetback):
             out += setback_regions(r, ctx)
         else:
-            out.append(cap(r.id, r.limit, ground))
+            lim = limit_of(r, ctx)
+            if not lim.known:
+                raise FactMissing("limit_unknown", rule=r.id, **lim.details)
+            out.append(cap(r.id, lim.low, ground))
     if rule.height is not None:
         out.append(cap(rule.id, rule.height, ground))
     return out

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from permitcheck.checks.context import CheckContext
 from permitcheck.checks.legal import figure
-from permitcheck.checks.limits import at_most
+from permitcheck.checks.limits import at_most, limit_of
 from permitcheck.checks.section import silhouette
 from permitcheck.geojson import geojson
 from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxHeight
+
+UNIT = "m"  # what a finding of this kind measures in
 
 
 def check(rule: MaxHeight, ctx: CheckContext) -> Measurement:
@@ -34,7 +36,15 @@ def check(rule: MaxHeight, ctx: CheckContext) -> Measurement:
                               "silhouette": geojson(silhouette(ctx.meshes, f.ground_elevation_m, edges[0]))}
     fig = figure(ctx, "height_m")
     details.update(fig.details)
+    value = fig.value
+    if rule.rooftop_free is not None and value is not None:
+        # the profile left rooftop structures out up to its own allowance (12 m); this rule allows less
+        left_out = -sum(a["delta"] for a in fig.details.get("adjustments", ()) if a.get("step") == "rooftop_height")
+        if left_out > rule.rooftop_free:
+            value += left_out - rule.rooftop_free
+            details["rooftop_free_m"] = rule.rooftop_free
+            details["legal"] = round(value, 6)
     if "height_m" in f.uncertain:
         details["uncertain_physical"] = f.uncertain["height_m"]
-    return at_most(fig.value, rule.limit, "m", ctx.profile.length_tolerance, "no_height", global_ids=ids,
+    return at_most(value, limit_of(rule, ctx, lambda x: f"{x:g} m"), "m", ctx.profile.length_tolerance, "no_height", global_ids=ids,
                    details=details, uncertain="height_m" in f.uncertain or fig.uncertain, spread=fig.spread)

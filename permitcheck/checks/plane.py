@@ -56,6 +56,8 @@ from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Plane
 from permitcheck.site.types import Edge, Site
 
+UNIT = "m"  # what a finding of this kind measures in
+
 FACING = 0.05  # an edge faces the measuring direction when cos(angle) exceeds this
 
 

@@ -37,6 +37,8 @@ from permitcheck.facts.projection import clip_above, merge_triangles, plan_polyg
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Bands, LinearDistance, MinSetback
 
+UNIT = "m"  # what a finding of this kind measures in
+
 INF = math.inf
 
 

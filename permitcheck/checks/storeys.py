@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from permitcheck.checks.context import CheckContext
 from permitcheck.checks.legal import figure
-from permitcheck.checks.limits import at_most
+from permitcheck.checks.limits import at_most, limit_of
 from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxStoreys
+
+UNIT = "storeys"  # what a finding of this kind measures in
 
 
 def check(rule: MaxStoreys, ctx: CheckContext) -> Measurement:
     f = ctx.facts
     fig = figure(ctx, "storeys_above_ground")
-    return at_most(fig.value, float(rule.limit), "storeys", 0.0, "no_storeys",
+    return at_most(fig.value, limit_of(rule, ctx), "storeys", 0.0, "no_storeys",
                    uncertain="storeys" in f.uncertain or fig.uncertain, spread=fig.spread, details=fig.details)

@@ -18,8 +18,23 @@ def buildings_of(f: ifcopenshell.file) -> list[Building]:
     for b in f.by_type("IfcBuilding"):
         parent = ifcopenshell.util.element.get_aggregate(b)
         parent_building = _building_above(parent) if parent is not None else None
-        out.append(Building(b.GlobalId, b.Name or b.LongName or "", parent_building))
+        out.append(Building(b.GlobalId, b.Name or b.LongName or "", parent_building, _uses(b)))
     return out
+
+
+def _uses(b) -> tuple[str, ...]:
+    """The building's use as the model writes it (any language): its ObjectType and the
+    OccupancyType of Pset_BuildingCommon; short single-line texts only."""
+    words = [getattr(b, "ObjectType", None)]
+    try:
+        words.append((ifcopenshell.util.element.get_pset(b, "Pset_BuildingCommon") or {}).get("OccupancyType"))
+    except (RuntimeError, AttributeError, TypeError, ValueError):
+        pass
+    out = []
+    for w in words:
+        if isinstance(w, str) and w.strip() and len(w) <= 200 and "\n" not in w and w.strip() not in out:
+            out.append(w.strip())
+    return tuple(out)
 
 
 def _building_above(spatial) -> str | None:

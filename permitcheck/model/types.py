@@ -85,6 +85,7 @@ class Building:
     global_id: str
     name: str
     parent_id: str | None = None  # a building that is part of another (Allplan exports)
+    uses: tuple[str, ...] = ()  # what the model says it is used for: ObjectType, Pset_BuildingCommon.OccupancyType
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +117,20 @@ class SpaceMesh:
 
 
 @dataclass(frozen=True)
+class Window:
+    """An IfcWindow where it stands (world metres): the walls a daylight rule measures from.
+
+    Windows are not triangulated (their frames are most of a model's geometry time); their
+    placement and overall size are enough to find the wall they light."""
+
+    global_id: str
+    name: str
+    point: tuple[float, float, float]  # the middle of the window's bottom edge, as near as placement tells
+    width_m: float | None
+    height_m: float | None
+
+
+@dataclass(frozen=True)
 class ElementFailure:
     global_id: str
     ifc_class: str
@@ -142,3 +157,4 @@ class Model:
     unmeasured_proxies: list[ElementMesh] = field(default_factory=list)
     spaces: list[SpaceMesh] = field(default_factory=list)
     terrain: np.ndarray | None = None  # (k, 3, 3) triangles of the site's terrain, world metres
+    windows: list[Window] = field(default_factory=list)

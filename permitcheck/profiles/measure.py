@@ -84,7 +84,7 @@ class _Recorder:
     def adjust(self, fact: str, what: str, delta: float, clause: str, ids=()) -> None:
         if abs(delta) > 1e-6:
             self.adjustments.append(Adjustment(fact, what, float(delta), self.profile.clause(clause),
-                                               tuple(sorted(set(ids)))))
+                                               tuple(sorted(set(ids))), step=clause))
 
     def note(self, fact: str, reason: str, low: float | None = None, high: float | None = None) -> None:
         self.uncertain.append(Uncertain(fact, reason, low, high))

@@ -32,10 +32,11 @@ class Adjustment:
     delta: float
     clause: Clause
     global_ids: tuple[str, ...] = ()
+    step: str = ""  # which definition made it: rooftop_height, centre_line, balcony, ... (the profile's clause key)
 
     def to_dict(self) -> dict:
         return {"fact": self.fact, "what": self.what, "delta": round(self.delta, 4), "global_ids": list(self.global_ids),
-                "clause": self.clause.cite(), "source": self.clause.to_dict()}
+                "clause": self.clause.cite(), "source": self.clause.to_dict(), "step": self.step}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from permitcheck.reports.alternatives import walk
 from permitcheck.reports.printable import printable
 from permitcheck.reports.text import explain, number
 
@@ -33,14 +34,16 @@ def render(result: dict, console: Console) -> None:
     for col, just in (("rule", "left"), ("status", "left"), ("measured", "right"), ("limit", "right"),
                       ("margin", "right"), ("citation", "left")):
         t.add_column(col, justify=just, overflow="fold")
-    for f in result["findings"]:
+    for f, depth in _rows(result["findings"]):
         cite = f["citation"]
         src = book["sources"].get(cite["source"], {})
-        t.add_row(Text(f["title"]), Text(f["status"], style=STYLE.get(f["status"], "")),
+        t.add_row(Text("  " * depth + f["title"]), Text(f["status"], style=STYLE.get(f["status"], "")),
                   _num(f["measured"], f["unit"]), _num(f["limit"], f["unit"]), _num(f["margin"], f["unit"]),
                   Text(f"{src.get('law', cite['source'])} {cite['article']}"))
     console.print(t)
-    for f in result["findings"]:
+    for f, depth in _rows(result["findings"]):
+        if depth and (not f["reason"] or (f["status"] == "FAIL" and f.get("_alternative_holds"))):
+            continue  # an alternative's own row, or a failure in one not taken when another holds
         if f["status"] in ("FAIL", "REVIEW", "UNKNOWN", "ERROR") or f["reason"] == "exempt":
             extra = ""
             if f["global_ids"]:
@@ -57,6 +60,18 @@ def render(result: dict, console: Console) -> None:
         f"{facts['storeys_below_ground']} below, parcel {result['site']['parcel_area_m2']} m²"))
     for w in result["warnings"]:
         console.print(Text.assemble(("warning:", "yellow"), " ", w))
+
+
+def _rows(findings: list):
+    """Each finding, and under an any_of each alternative (a row) with its own findings, indented."""
+    holds = False
+    for f, depth, _name in walk(findings):
+        if depth == 0:
+            holds = bool((f.get("details") or {}).get("holds"))
+        if f["kind"] == "alternative":
+            role = f["details"]["role"]
+            f = {**f, "title": f"alternative: {f['title']}" + (f" ({role})" if role else "")}
+        yield ({**f, "_alternative_holds": holds} if depth else f), depth
 
 
 _FACT_LABEL = {"building_area_m2": ("building area", "m2"), "floor_area_m2": ("floor area", "m2"),

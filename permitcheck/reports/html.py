@@ -14,6 +14,7 @@ import math
 from html import escape
 from pathlib import Path
 
+from permitcheck.reports.alternatives import walk
 from permitcheck.reports.svg import Frame, bounds_of, nice_length, path, text
 from permitcheck.reports.text import citation, explain, number
 from permitcheck.reports.view3d import render as render_view3d
@@ -36,6 +37,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .badge.pass{background:#dcf2e2;color:#1f7a3a}.badge.fail{background:#fbe0de;color:#b3261e}
 .badge.review,.badge.unknown,.badge.error{background:#fcefcf;color:#7a5300}.badge.na{background:#eceff3;color:#5b6570}
 article{border-top:1px solid #e3e6ea;padding-top:12px;margin-top:12px}
+article.nested{margin-left:1.6em}h4.alternative{margin:14px 0 0 0.8em;font-size:15px}
 .muted{color:#5b6570;font-size:13px}code{font-size:12.5px}
 svg{width:100%;height:auto;background:#fbfcfd;border:1px solid #e3e6ea;border-radius:6px}
 @page{size:A4;margin:12mm 11mm 14mm;@bottom-right{content:"page " counter(page) " of " counter(pages);font:9px sans-serif;color:#5b6570}}
@@ -98,12 +100,16 @@ def _anchor(rule: str) -> str:
 def _summary(result: dict) -> str:
     sources = result["rulebook"]["sources"]
     rows = []
-    for f in result["findings"]:
+    for f, depth, name in walk(result["findings"]):
         title = _e(f["title"])
-        if f["status"] in PROBLEM:
-            title = f'<a href="#{_anchor(f["rule"])}">{title}</a>'
+        if f["kind"] == "alternative":
+            role = f["details"]["role"]
+            title = f"alternative: {title}" + (f" <strong>({role})</strong>" if role else "")
+        elif f["status"] in PROBLEM:
+            title = f'<a href="#{_anchor(name)}">{title}</a>'
+        pad = f' style="padding-left:{0.4 + 1.2 * depth:.1f}em"' if depth else ""
         rows.append(
-            f"<tr><td>{title}<div class=muted><code>{_e(f['rule'])}</code> · {_e(f['severity'])}</div></td>"
+            f"<tr><td{pad}>{title}<div class=muted><code>{_e(name)}</code> · {_e(f['severity'])}</div></td>"
             f"<td>{_badge(f['status'])}</td><td class=num>{_e(number(f['measured'], f['unit']))}</td>"
             f"<td class=num>{_e(number(f['limit'], f['unit']))}</td><td class=num>{_e(number(f['margin'], f['unit']))}</td>"
             f"<td>{_e(citation(f, sources, with_english=False))}</td></tr>")
@@ -302,7 +308,14 @@ def _view3d(finding: dict) -> str:
 def _details(result: dict) -> str:
     sources, elements = result["rulebook"]["sources"], result.get("elements", {})
     parts = []
-    for f in result["findings"]:
+    for f, depth, name in walk(result["findings"]):
+        if f["kind"] == "alternative":
+            role = f["details"]["role"]
+            when = (f["details"].get("when") or {}).get("condition")
+            parts.append(f'<h4 class=alternative id="{_anchor(name)}">{_badge(f["status"])} alternative: {_e(f["title"])}'
+                         + (f" ({_e(role)})" if role else "") + "</h4>"
+                         + (f"<p class=muted>open when {_e(when)}</p>" if when else ""))
+            continue
         src = sources.get(f["citation"]["source"], {})
         cite = _e(citation(f, sources))
         if src.get("url"):
@@ -320,7 +333,7 @@ def _details(result: dict) -> str:
                      "<a href=\"#legal\">Measured as the law defines it</a>.</p>")
         grade = f" · source grade {_e(src.get('grade'))}" if src.get("grade") else ""
         parts.append(
-            f'<article id="{_anchor(f["rule"])}"><h3>{_badge(f["status"])} {_e(f["title"])}</h3>'
+            f'<article id="{_anchor(name)}"{" class=nested" if depth else ""}><h3>{_badge(f["status"])} {_e(f["title"])}</h3>'
             f"<p>{_e(explain(f))}.</p><p class=muted>{cite}{grade}</p>{note}"
             f"{section(result, f)}{_view3d(f)}{table}</article>")
     return "<section id=findings><h2>Each rule</h2>" + "".join(parts) + "</section>"
@@ -397,7 +410,7 @@ def render(result: dict) -> str:
     ]
     warnings = "".join(f"<li>{_e(w)}</li>" for w in result.get("warnings", []))
     counts = {}
-    for f in result["findings"]:
+    for f in result["findings"]:  # the verdict's findings: an alternative's own count in its any_of
         counts[f["status"]] = counts.get(f["status"], 0) + 1
     tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     return (

@@ -33,6 +33,23 @@ TEMPLATES = {
     "inside_envelope": "the building fits its envelope",
     "no_envelope_rules": "the envelope includes no rule: {error}",
     "check_failed": "the check failed: {error}",
+    "condition_not_met": "does not apply: it is in force only when {when}",
+    "condition_unknown": "fails if it is in force, and whether it is cannot be told: {when_unknown}",
+    "limit_unknown": "the limit ({limit_from}) lies between {limit_low} and {limit_high} here, and the building "
+                     "falls between: {missing}",
+    "no_windows": "the model holds no IfcWindow, so the walls with windows cannot be found: model the windows",
+    "no_window_facing_lot_line": "no window lights an outer wall above ground",
+    "windows_not_placed": "{unplaced} window(s) could not be placed on an outer wall facing a lot line: a person "
+                          "must find the window walls",
+    "windows_clear": "every window wall keeps its distance: the nearest stands {measured} from edge {edge}, where "
+                     "its {window_height} m part needs {limit}",
+    "window_too_close": "the wall of window '{window}' stands {measured} from edge {edge}, where its "
+                        "{window_height} m part needs {limit}",
+    "decided_by_officer": "for the officer to decide: {question}",
+    "alternative_holds": "complies by alternative '{holds}'",
+    "no_alternative_holds": "no alternative holds; nearest: '{nearest}'",
+    "no_alternative_decided": "no alternative is shown to hold; nearest: '{nearest}' ({nearest_status})",
+    "no_alternative_open": "the rule is in force, and none of its alternatives is open to this building",
     "exempt": "does not apply: the land across the {side} boundary lies in {zones_across} ({exempt_article})",
 }
 
@@ -54,5 +71,18 @@ def sentence(finding: dict, fmt) -> str:
         "zones_across": ", ".join((d.get("exemption") or {}).get("land_across", {})),
         "exempt_article": ((d.get("exemption") or {}).get("citation") or {}).get("article", ""),
     }
+    when = d.get("when") or {}
+    read = {**(when.get("read") or {}), **(d.get("context") or {})}
+    missing = "; ".join(f"{k}: {v.get('basis')}" for k, v in read.items() if isinstance(v, dict) and v.get("value") is None)
+    lr = d.get("limit_range") or [None, None]
+    alts = {a["id"]: a for a in d.get("alternatives") or ()}
+    values.update({
+        "when": when.get("condition", ""), "when_unknown": f"in force when {when.get('condition', '')}; {missing}",
+        "limit_from": d.get("limit_from", ""), "limit_low": fmt(lr[0], unit),
+        "limit_high": fmt(lr[1], unit) if lr[1] is not None else "no upper bound", "missing": missing or "a fact is missing",
+        "question": d.get("question", ""), "window": d.get("window", ""),
+        "window_height": f"{d.get('height_of_part_m') or 0:.2f}", "unplaced": len(d.get("windows_not_placed") or ()), "holds": d.get("holds", ""), "nearest": d.get("nearest", ""),
+        "nearest_status": (alts.get(d.get("nearest")) or {}).get("status", ""),
+    })
     template = TEMPLATES.get(finding["reason"], finding["reason"])
     return template.format(**values)

@@ -55,9 +55,9 @@ def _yaml_path(loc: tuple, data) -> tuple:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
             path.append(part)
-        elif part == "from_" and isinstance(node, dict) and "from" in node:
-            node = node["from"]
-            path.append("from")
+        elif part in ("from_", "not_") and isinstance(node, dict) and part[:-1] in node:
+            node = node[part[:-1]]
+            path.append(part[:-1])
     return tuple(path)
 
 
@@ -78,6 +78,12 @@ def _kind_errors(data: dict, where: str, lines: dict) -> list[str]:
         rules = zone.get("rules") if isinstance(zone, dict) else None
         if isinstance(rules, list):
             places += [(("zones", code, "rules", i), r) for i, r in enumerate(rules)]
+    for path, rule in list(places):  # and the rules inside each alternative of an any_of
+        alts = rule.get("alternatives") if isinstance(rule, dict) else None
+        for j, alt in enumerate(alts if isinstance(alts, list) else ()):
+            inner = alt.get("rules") if isinstance(alt, dict) else None
+            places += [(path + ("alternatives", j, "rules", i), r) for i, r in enumerate(inner or ())
+                       if isinstance(inner, list)]
     for path, rule in places:
         kind = rule.get("kind") if isinstance(rule, dict) else None
         if isinstance(rule, dict) and not isinstance(kind, str):
@@ -117,11 +123,9 @@ def _message(err: dict, data, lines: dict, where: str) -> str:
 def _allowed_keys(loc: tuple) -> list[str]:
     from permitcheck.rulebook import schema
 
-    names = {k: getattr(schema, c) for k, c in (
-        ("max_height", "MaxHeight"), ("max_storeys", "MaxStoreys"), ("max_coverage", "MaxCoverage"),
-        ("max_far", "MaxFar"), ("max_footprint_area", "MaxFootprintArea"), ("min_setback", "MinSetback"),
-        ("within", "Within"), ("citation", "Citation"), ("measurement_profile", "MeasurementProfile"),
-        ("bands", "Band"), ("LinearDistance", "LinearDistance"))}
+    names = {**schema.RULE_CLASSES, "citation": schema.Citation, "measurement_profile": schema.MeasurementProfile,
+             "bands": schema.Band, "LinearDistance": schema.LinearDistance, "when": schema.Condition,
+             "alternatives": schema.Alternative}
     model = schema.Rulebook
     for part in reversed(loc[:-1]):
         if part in names:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from permitcheck.rulebook.schema import Envelope, MeasurementProfile, MinSetback, Plane, Rulebook
+from permitcheck.rulebook.conditions import Combine, When, is_expression
+from permitcheck.rulebook.schema import (AnyOf, Envelope, Manual, MaxHeight, MeasurementProfile, MinSetback, Plane,
+                                         Rulebook, WindowSetback)
 
 if TYPE_CHECKING:
     from permitcheck.rulebook.load import LoadedRulebook
@@ -25,12 +27,20 @@ def _all_zones(loaded: "LoadedRulebook") -> dict:
     return out
 
 
-def _rule_places(book: Rulebook):
+def _rule_places(book: Rulebook, nested: bool = False):
+    """(key path, rule, zone) of every rule; with `nested`, the rules inside alternatives too."""
+    def each(path, r, zone):
+        yield path, r, zone
+        if nested and isinstance(r, AnyOf):
+            for j, alt in enumerate(r.alternatives):
+                for i, inner in enumerate(alt.rules):
+                    yield path + ("alternatives", j, "rules", i), inner, zone
+
     for i, r in enumerate(book.rules):
-        yield ("rules", i), r, None
+        yield from each(("rules", i), r, None)
     for code, zone in book.zones.items():
         for i, r in enumerate(zone.rules):
-            yield ("zones", code, "rules", i), r, code
+            yield from each(("zones", code, "rules", i), r, code)
 
 
 def _covers(wider, narrower) -> bool:
@@ -50,8 +60,28 @@ def _tighter_or_equal(child, parent) -> bool:
     st_child, st_parent = getattr(child, "street", None), getattr(parent, "street", None)
     if st_child is not None and (st_parent is None or not _covers(st_child, st_parent)):
         return False  # fewer streets than the parent's: the rule is switched off on the others
-    if isinstance(child, (MinSetback, Plane, Envelope)):
+    if child.when is not None and child.when != parent.when:
+        return False  # a condition of its own switches the rule off where the parent's holds
+    if isinstance(child, AnyOf):  # another alternative loosens: one more way to comply; so does a looser one
+        theirs = {a.id: a for a in parent.alternatives}
+        for alt in child.alternatives:
+            mine = theirs.get(alt.id)
+            if mine is None or alt.when != mine.when:
+                return False
+            inner = {r.id: r for r in mine.rules}
+            if any(r.id not in inner or not _tighter_or_equal(r, inner[r.id]) for r in alt.rules) or \
+                    {r.id for r in alt.rules} != set(inner):
+                return False  # a rule dropped from an alternative, or loosened in it, loosens the alternative
+        return True
+    if isinstance(child, WindowSetback):
+        return child.ratio <= parent.ratio + 1e-12
+    if isinstance(child, (MinSetback, Plane, Envelope, Manual)):
         return True  # distance shapes differ too much to order; the reviewer reads the citation
+    if isinstance(child, MaxHeight) and parent.rooftop_free is not None and \
+            (child.rooftop_free is None or child.rooftop_free > parent.rooftop_free + 1e-12):
+        return False  # more of a rooftop structure left out of the height
+    if is_expression(child.limit) or is_expression(parent.limit):
+        return child.limit == parent.limit  # expressions are not ordered: only the same one narrows nothing
     return child.limit <= parent.limit + 1e-12
 
 
@@ -61,7 +91,7 @@ def check_consistency(loaded: "LoadedRulebook", lines: dict) -> list[str]:
     sources, zones = _all_sources(loaded), _all_zones(loaded)
     problems = []
     seen: dict[tuple, tuple] = {}
-    for path, rule, zone in _rule_places(book):
+    for path, rule, zone in _rule_places(book, nested=True):
         line = lines.get(path, 0)
         at = ".".join(str(p) for p in path)
         if rule.citation.source not in sources:
@@ -80,18 +110,48 @@ def check_consistency(loaded: "LoadedRulebook", lines: dict) -> list[str]:
             if ex.citation.source not in sources:
                 problems.append(f"{where}:{exl}: {at}.exempt_if.citation.source: unknown source "
                                 f"'{ex.citation.source}' — add it under 'sources:'")
+        if len(path) > 4 and rule.applies_in is not None:
+            problems.append(f"{where}:{line}: {at}.applies_in: a rule inside an alternative is in force where its "
+                            "any_of is — put applies_in on the any_of")
+        unknown = sorted({u for c in _conditions(rule) for u in _uses_named(c)} - set(building_uses(loaded)))
+        if unknown:
+            problems.append(f"{where}:{lines.get(path + ('when',), line)}: {at}.when: use {', '.join(unknown)} is not "
+                            "under 'building_uses:' — add it with the words that name it")
         key = (zone, rule.id)
         if key in seen:
             problems.append(f"{where}:{line}: {at}.id: rule id '{rule.id}' is used twice in the same zone")
         seen[key] = path
-        if loaded.parent is not None:
+        if loaded.parent is not None and len(path) <= 4:  # a rule inside an alternative is replaced with it
             parent_rule = find_rule(loaded.parent, zone, rule.id)
             if parent_rule is not None and not _tighter_or_equal(rule, parent_rule):
                 problems.append(
                     f"{where}:{line}: {at}: rule '{rule.id}' loosens the rule it replaces in "
                     f"{loaded.parent.path} ({parent_rule.kind} {getattr(parent_rule, 'limit', '')}) — "
                     "an extending rulebook may only narrow")
+    problems += _ids_across_alternatives(loaded)
+    if loaded.parent is not None:
+        inherited = building_uses(loaded.parent)
+        for cat, words in book.building_uses.items():
+            extra = sorted(set(words) - set(inherited.get(cat, words)))
+            if extra:
+                problems.append(f"{where}:{lines.get(('building_uses', cat), 0)}: building_uses.{cat}: adds "
+                                f"{', '.join(extra)} to a use of {loaded.parent.path} — that may switch its rules "
+                                "on or off; an extending rulebook may add uses, not words to inherited ones")
     return problems
+
+
+def _ids_across_alternatives(loaded: "LoadedRulebook") -> list[str]:
+    """A rule inside an alternative shares its zone's ids with every other rule in force there."""
+    out = []
+    for code in loaded.book.zones:
+        rules = rules_for_zone(loaded, code)
+        ids = [r.id for r in rules] + [i.id for r in rules if isinstance(r, AnyOf) for a in r.alternatives
+                                       for i in a.rules]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            out.append(f"{loaded.path}: zones.{code}: rule ids {', '.join(dup)} are used twice among the zone's rules "
+                       "and its alternatives — an envelope could not tell them apart")
+    return out
 
 
 def find_rule(loaded: "LoadedRulebook", zone: str | None, rule_id: str):
@@ -132,6 +192,59 @@ def rules_for_zone(loaded: "LoadedRulebook", zone: str) -> list:
 
 def sources_of(loaded: "LoadedRulebook") -> dict:
     return _all_sources(loaded)
+
+
+def building_uses(loaded: "LoadedRulebook") -> dict[str, tuple[str, ...]]:
+    """Every use category of the chain with its words; an extending rulebook adds words and uses."""
+    out: dict[str, list[str]] = {}
+    for node in reversed(loaded.chain()):
+        for cat, words in node.book.building_uses.items():
+            out.setdefault(cat, [])
+            out[cat] += [w for w in words if w not in out[cat]]
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _conditions(rule) -> list:
+    """Every condition a rule tests: its `when`, its alternatives' and those inside its limit."""
+    out = [rule.when] + [a.when for a in getattr(rule, "alternatives", ())]
+
+    def walk(expr):
+        if isinstance(expr, When):
+            out.append(expr.condition)
+            walk(expr.then)
+            walk(expr.else_)
+        elif isinstance(expr, Combine):
+            for t in expr.terms:
+                walk(t)
+
+    walk(getattr(rule, "limit", None))
+    for a in getattr(rule, "alternatives", ()):
+        for r in a.rules:
+            out += _conditions(r)
+    return [c for c in out if c is not None]
+
+
+def _leaves(cond):
+    yield cond
+    for c in (cond.all or []) + (cond.any or []) + ([cond.not_] if cond.not_ is not None else []):
+        yield from _leaves(c)
+
+
+def _uses_named(cond) -> list[str]:
+    return [u for c in _leaves(cond) for u in (c.use or [])]
+
+
+def declared_values(loaded: "LoadedRulebook") -> dict[str, tuple[str, ...]]:
+    """For each key a condition reads from the declarations, every value the rulebook names: a
+    declaration outside them is unknown to the rulebook, never a plain 'no' (a typo would switch a rule off)."""
+    out: dict[str, set] = {}
+    for node in loaded.chain():
+        for _path, rule, _zone in _rule_places(node.book, nested=True):
+            for c in _conditions(rule):
+                for leaf in _leaves(c):
+                    for key, vals in (leaf.declared or {}).items():
+                        out.setdefault(key, set()).update(map(str, vals if isinstance(vals, list) else [vals]))
+    return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
 def measurement_profile(loaded: "LoadedRulebook") -> MeasurementProfile:

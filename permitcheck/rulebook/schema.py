@@ -9,11 +9,36 @@ rules this one narrows: a rule with the same id replaces the parent's, and may o
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from permitcheck.rulebook.quantities import Area, Fraction, Length, Ratio, SignedLength
+from permitcheck.rulebook.conditions import Condition, LengthRange, limit_expression
+from permitcheck.rulebook.quantities import (Area, Fraction, Length, Ratio, SignedLength, parse_area, parse_fraction,
+                                             parse_length, parse_ratio)
+
+
+def _non_negative(parse):
+    def read(value):
+        x = parse(value)
+        if x < 0:
+            raise ValueError(f"must not be negative, got {x:g} — distances, heights, areas and ratios are zero or more")
+        return x
+    return read
+
+
+def _count(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"expected a whole number of storeys (0 or more), got {value!r}")
+    return value
+
+
+# A limit is a quantity, or an expression of the lot's context (permitcheck.rulebook.conditions).
+LengthLimit = Annotated[Any, BeforeValidator(limit_expression(_non_negative(parse_length), "length"))]
+FractionLimit = Annotated[Any, BeforeValidator(limit_expression(parse_fraction, "fraction"))]
+RatioLimit = Annotated[Any, BeforeValidator(limit_expression(_non_negative(parse_ratio), "ratio"))]
+AreaLimit = Annotated[Any, BeforeValidator(limit_expression(_non_negative(parse_area), "area"))]
+CountLimit = Annotated[Any, BeforeValidator(limit_expression(_count, "count"))]
 
 
 class Strict(BaseModel):
@@ -43,32 +68,35 @@ class RuleBase(Strict):
     citation: Citation
     severity: Literal["error", "warning"] = "error"
     applies_in: list[str] | None = None
+    when: Condition | None = Field(default=None, description="the rule is in force only when this holds")
     note: str | None = None
 
 
 class MaxHeight(RuleBase):
     kind: Literal["max_height"]
-    limit: Length
+    limit: LengthLimit
+    rooftop_free: Length | None = Field(default=None, description="rooftop structures within the profile's share "
+                                        "count only above this, not the profile's own allowance (Japan, 法55: 5 m)")
 
 
 class MaxStoreys(RuleBase):
     kind: Literal["max_storeys"]
-    limit: int = Field(ge=0)
+    limit: CountLimit
 
 
 class MaxCoverage(RuleBase):
     kind: Literal["max_coverage"]
-    limit: Fraction
+    limit: FractionLimit
 
 
 class MaxFar(RuleBase):
     kind: Literal["max_far"]
-    limit: Ratio = Field(ge=0)
+    limit: RatioLimit
 
 
 class MaxFootprintArea(RuleBase):
     kind: Literal["max_footprint_area"]
-    limit: Area
+    limit: AreaLimit
 
 
 class LinearDistance(Strict):
@@ -101,27 +129,11 @@ class Bands(Strict):
     bands: list[Band] = Field(min_length=1)
 
 
-class StreetWidth(Strict):
+class StreetWidth(LengthRange):
     """Only the edges fronting a street this wide (NYC ZR 12-10: a wide street is 75 ft or more)."""
 
-    at_least: Length | None = None
-    below: Length | None = None
-
-    @model_validator(mode="after")
-    def _one_bound(self):
-        if self.at_least is None and self.below is None:
-            raise ValueError("a street width needs 'at_least' or 'below' (or both), e.g. {at_least: 75 ft}")
-        return self
-
-    def admits(self, width: float) -> bool:
-        # the same tolerance on both bounds: {at_least: 75 ft} and {below: 75 ft} never both admit a width
-        return (self.at_least is None or width >= self.at_least - 1e-9) and \
-            (self.below is None or width < self.below - 1e-9)
-
     def describe(self) -> str:
-        parts = ([f"at least {self.at_least:g} m"] if self.at_least is not None else []) + \
-                ([f"below {self.below:g} m"] if self.below is not None else [])
-        return " and ".join(parts) + " wide"
+        return super().describe() + " wide"
 
 
 class ExemptIf(Strict):
@@ -175,12 +187,57 @@ class Within(RuleBase):
     line: str = "parcel"
 
 
-Rule = Annotated[
-    Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope],
+class WindowSetback(RuleBase):
+    """Window walls keep a distance from the lot lines that front no road: each part's height at most
+    `ratio` times it (Korea, 건축법 시행령 §86③1: 2, 4 in 근린상업지역 and 준주거지역)."""
+
+    kind: Literal["window_setback"]
+    ratio: float = Field(gt=0, le=100, allow_inf_nan=False, description="height at most ratio x distance")
+
+
+class Manual(RuleBase):
+    """A question the law asks that the model cannot answer: always REVIEW, for the officer to decide."""
+
+    kind: Literal["manual"]
+    question: str = Field(min_length=1, max_length=2000)
+
+
+SimpleRule = Annotated[
+    Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope,
+          WindowSetback, Manual],
     Field(discriminator="kind"),
 ]
-RULE_KINDS = ("max_height", "max_storeys", "max_coverage", "max_far", "max_footprint_area", "min_setback", "within",
-              "plane", "envelope")
+
+
+class Alternative(Strict):
+    """One way to comply: every rule in it holds (and its `when`, if any)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str | None = None
+    when: Condition | None = Field(default=None, description="the alternative is open only when this holds")
+    rules: list[SimpleRule] = Field(min_length=1)
+
+
+class AnyOf(RuleBase):
+    """Alternatives the applicant may elect (NYC 23-43 or the 23-736 sky exposure plane): the building
+    complies when any one of them holds."""
+
+    kind: Literal["any_of"]
+    alternatives: list[Alternative] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _unique(self):
+        ids = [a.id for a in self.alternatives]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"alternative ids must differ, got {ids}")
+        return self
+
+
+Rule = Annotated[Union[SimpleRule, AnyOf], Field(discriminator="kind")]
+RULE_CLASSES = {c.model_fields["kind"].annotation.__args__[0]: c for c in (
+    MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope, WindowSetback,
+    Manual, AnyOf)}
+RULE_KINDS = tuple(RULE_CLASSES)
 
 
 class Zone(Strict):
@@ -213,6 +270,9 @@ class MeasurementProfile(Strict):
     uses: dict[str, list[str]] | None = Field(default=None, description="more words that name a space's use, "
                                               "by use: parking, passage, pilotis, refuge, ...")
     vollgeschoss: Vollgeschoss | None = None
+    required_road_width: Length | None = Field(
+        default=None, description="a road narrower than this sets the building line back to half of it from its "
+        "centre line, and the strip is left out of the site area (건축법 §46①, 시행령 §119①1가; 建築基準法 §42②)")
 
     @model_validator(mode="after")
     def _known_profile(self):
@@ -241,5 +301,8 @@ class Rulebook(Strict):
     extends: str | None = None
     sources: dict[str, Source] = Field(default_factory=dict)
     measurement_profile: MeasurementProfile = MeasurementProfile()
+    building_uses: dict[str, list[str]] = Field(
+        default_factory=dict, description="the uses a condition `use:` names, each with the words (any language) "
+        "that a declaration or the model's IfcBuilding may use for it; an extending rulebook adds to them")
     zones: dict[str, Zone] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)

@@ -27,6 +27,7 @@ from permitcheck.rulebook.quantities import parse_length
 from permitcheck.site import document
 from permitcheck.site.boundaries import label_edges
 from permitcheck.site.document import ROLES, SiteError
+from permitcheck.site.lot import parse_declared
 from permitcheck.site.types import Feature, Site
 
 __all__ = ["ROLES", "SiteError", "check_plausible_placement", "load_site"]
@@ -152,14 +153,18 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
         if role != "parcel" and not geom.is_valid:
             geom = _oriented(shapely.make_valid(geom))
             warnings.append(f"features[{i}] ({role}) is not a valid geometry: repaired")
-        if role == "road" and props.get("width") is not None:
-            props = {**props, "width": _road_width(props["width"], f"{path}: features[{i}] (road)")}
+        for key in ("width", "required_width"):
+            if role == "road" and props.get(key) is not None:
+                props = {**props, key: _road_width(props[key], f"{path}: features[{i}] (road) {key}")}
+        if role == "road" and "far_side_obstacle" in props and not isinstance(props["far_side_obstacle"], bool):
+            raise SiteError(f"{path}: features[{i}] (road): far_side_obstacle must be true or false")
         features.append(Feature(role, geom, props))
 
     parcels = [f for f in features if f.role == "parcel"]
     if len(parcels) != 1:
         raise SiteError(f"{path}: needs exactly one feature with role 'parcel', found {len(parcels)}")
     parcel = parcels[0]
+    parse_declared(parcel.properties, path)  # lot facts the site states: refused here, not mid-check
     if not parcel.geometry.is_valid:
         raise SiteError(f"{path}: the parcel must be one valid Polygon ({shapely.is_valid_reason(parcel.geometry)}) "
                         "— fix self-intersections or split the file")
