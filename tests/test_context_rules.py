@@ -524,3 +524,41 @@ def test_a_flag_written_as_text_is_unknown_not_false(tmp_path):
                        props={"designated_coverage": "60 %", "corner_lot_designated": "true"})
     got, _ = run(JP, "JP-1MR-200", house(2, 3.0), site)  # 65 %: within 70 %, over 60 %
     assert got["coverage"].m.status == Status.UNKNOWN and got["coverage"].m.reason == "limit_unknown"
+
+
+@pytest.mark.parametrize("front, status", [(1.5, Status.FAIL), (4.0, Status.UNKNOWN), (6.5, Status.PASS)])
+def test_open_space_from_the_building_line_is_a_range_until_the_ordinance_says(tmp_path, front, status):
+    site = parcel_site(tmp_path, west=8, south=front, east=8, north=8)
+    got, _ = _kr(_windowed(), site, use="아파트")
+    m = got["open-space-apartment"].m
+    assert m.status == status and m.details["limit_range"] == [2.0, 6.0]
+    if status == Status.UNKNOWN:
+        assert m.reason == "limit_unknown" and m.measured == pytest.approx(front)
+    got, _ = _kr(_windowed(), site, use="업무시설")
+    assert got["open-space-apartment"].m.status == Status.NOT_APPLICABLE
+
+
+def test_a_city_writes_its_ordinance_figure_within_the_range(tmp_path):
+    import shutil
+
+    from permitcheck.rulebook import RulebookError
+
+    shutil.copy(ROOT / "rules/kr/national.yaml", tmp_path / "national.yaml")
+    head = """rulebook: city
+title: city
+jurisdiction: KR
+version: "1"
+effective_from: 2024-01-01
+extends: national.yaml
+rules:
+"""
+    for figure, ok in (("3 m", True), ("1 m", False), ("7 m", False)):
+        p = tmp_path / "city.yaml"
+        p.write_text(head + "  - {id: open-space-apartment, kind: min_setback, from: front, when: {use: [아파트]}, "
+                     f"distance: {figure}, citation: {{source: building-act-decree-80-2, article: '별표 2'}}}}\n",
+                     encoding="utf-8")
+        if ok:
+            load_rulebook(p)
+        else:
+            with pytest.raises(RulebookError, match="loosens"):
+                load_rulebook(p)

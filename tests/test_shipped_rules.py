@@ -21,7 +21,7 @@ from permitcheck.checks import CHECKS, CheckContext
 from permitcheck.checks.conditions import truth
 from permitcheck.checks.limits import limit_of
 from permitcheck.rulebook.conditions import is_expression
-from permitcheck.rulebook.schema import AnyOf
+from permitcheck.rulebook.schema import AnyOf, DistanceRange
 from permitcheck.checks.setback import pieces
 from permitcheck.facts import derive_facts
 from permitcheck.model.types import Building, ElementMesh, Model, Storey, Window
@@ -111,6 +111,8 @@ def scenario(rule, tmp_path, passing: bool, context: dict | None = None):
         h = height_of(storeys)
         need = max(a * min(max(hi, 0), h) + b if a else b
                    for lo, hi, a, b in pieces(rule.distance) if lo < h)
+        if isinstance(rule.distance, DistanceRange):  # clear of the highest figure, or short of the lowest
+            need = rule.distance.at_most if passing else rule.distance.at_least
         gap = need + 1.0 if passing else need - 0.5
         assert gap >= 0, "a failing case needs a positive gap"
         which = SIDES[rule.from_]
@@ -176,6 +178,8 @@ CONTEXTS = [
     {"props": STATED, "margin": 3.0},  # a compact lot: within 100 ft of its street
     {"props": STATED, "margin": 3.0, "west_road": 30.0},  # a compact corner lot on a wide street
     {"props": {**STATED, "lot_width": "35 ft"}, "declared": {"building_type": "attached"}},
+    {"props": STATED, "declared": {"use": "아파트"}},
+    {"props": STATED, "declared": {"use": "연립주택"}},
 ]
 
 

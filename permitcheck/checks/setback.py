@@ -23,6 +23,7 @@ latitude/longitude the tolerance grows by 5 m: a margin inside it is REVIEW.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -35,7 +36,7 @@ from permitcheck.checks.streets import fronting, not_fronting
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.facts.projection import clip_above, merge_triangles, plan_polygons, union
 from permitcheck.results import Measurement, Status, judge
-from permitcheck.rulebook.schema import Bands, LinearDistance, MinSetback
+from permitcheck.rulebook.schema import Bands, DistanceRange, LinearDistance, MinSetback
 
 UNIT = "m"  # what a finding of this kind measures in
 
@@ -43,7 +44,10 @@ INF = math.inf
 
 
 def pieces(distance) -> list[tuple[float, float, float, float]]:
-    """(h_lo, h_hi, a, b): in heights [h_lo, h_hi) the required distance is a*h + b."""
+    """(h_lo, h_hi, a, b): in heights [h_lo, h_hi) the required distance is a*h + b (a range: its
+    lowest figure, what the law asks at least; the rule's own finding judges the range)."""
+    if isinstance(distance, DistanceRange):
+        return [(0.0, INF, 0.0, distance.at_least)]
     if isinstance(distance, (int, float)):
         return [(0.0, INF, 0.0, float(distance))]
     if isinstance(distance, LinearDistance):
@@ -91,6 +95,8 @@ def signed_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.nda
 
 
 def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
+    if isinstance(rule.distance, DistanceRange):
+        return _range(rule, ctx)
     labelled = ctx.site.edges_labelled(rule.from_)
     try:
         edges = fronting(ctx.site, labelled, rule.street)
@@ -164,3 +170,21 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                                       shapely.ops.nearest_points(worst_edge.line, shapely.Point(p_at))[0].coords[0]],
                  "section": {"edge": edge, "silhouette": _geojson(silhouette(ctx.meshes, ground, worst_edge))}},
     )
+
+
+def _range(rule: MinSetback, ctx: CheckContext) -> Measurement:
+    """Judged against both ends: short of the lowest figure FAILs, clear of the highest PASSes."""
+    r = rule.distance
+    low = check(rule.model_copy(update={"distance": r.at_least}), ctx)
+    high = check(rule.model_copy(update={"distance": r.at_most}), ctx)
+    extra = {"limit_range": [r.at_least, r.at_most],
+             "limit_from": f"a figure a local ordinance sets between {r.at_least:g} and {r.at_most:g} m",
+             "context": {"ordinance figure": {"value": None, "basis": "not in this rulebook: a rulebook that extends "
+                                              "it writes the ordinance's figure as the distance"}}}
+    if low.status in (Status.FAIL, Status.NOT_APPLICABLE, Status.UNKNOWN, Status.ERROR):
+        return dataclasses.replace(low, details={**low.details, **extra})
+    if high.status == Status.PASS:
+        return dataclasses.replace(high, details={**high.details, **extra})
+    return dataclasses.replace(low, status=Status.UNKNOWN, reason="limit_unknown", limit=None,
+                               details={**low.details, **extra})
+

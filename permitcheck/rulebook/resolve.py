@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from permitcheck.rulebook.conditions import Combine, When, is_expression
-from permitcheck.rulebook.schema import (AnyOf, Envelope, Manual, MaxHeight, MeasurementProfile, MinSetback, Plane,
-                                         Rulebook, WindowSetback)
+from permitcheck.rulebook.schema import (AnyOf, DistanceRange, Envelope, Manual, MaxHeight, MeasurementProfile,
+                                         MinSetback, Plane, Rulebook, WindowSetback)
 
 if TYPE_CHECKING:
     from permitcheck.rulebook.load import LoadedRulebook
@@ -75,6 +75,11 @@ def _tighter_or_equal(child, parent) -> bool:
         return True
     if isinstance(child, WindowSetback):
         return child.ratio <= parent.ratio + 1e-12
+    if isinstance(child, MinSetback) and isinstance(parent.distance, DistanceRange):
+        d, r = child.distance, parent.distance
+        if isinstance(d, DistanceRange):
+            return r.at_least - 1e-12 <= d.at_least and d.at_most <= r.at_most + 1e-12
+        return isinstance(d, (int, float)) and r.at_least - 1e-12 <= d <= r.at_most + 1e-12  # the ordinance's figure
     if isinstance(child, (MinSetback, Plane, Envelope, Manual)):
         return True  # distance shapes differ too much to order; the reviewer reads the citation
     if isinstance(child, MaxHeight) and parent.rooftop_free is not None and \

@@ -129,6 +129,21 @@ class Bands(Strict):
     bands: list[Band] = Field(min_length=1)
 
 
+class DistanceRange(Strict):
+    """A distance the law sets within a range and leaves to a local ordinance (Korea, 건축법 §58: the
+    건축조례 fixes it within 별표 2's range): short of the lowest fails, the highest passes, between is
+    UNKNOWN until a rulebook that extends this one writes the ordinance's figure."""
+
+    at_least: Length
+    at_most: Length
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.at_most < self.at_least:
+            raise ValueError("at_most must not be below at_least")
+        return self
+
+
 class StreetWidth(LengthRange):
     """Only the edges fronting a street this wide (NYC ZR 12-10: a wide street is 75 ft or more)."""
 
@@ -146,7 +161,7 @@ class ExemptIf(Strict):
 class MinSetback(RuleBase):
     kind: Literal["min_setback"]
     from_: str = Field(alias="from", description="boundary kind: front, side, rear, road, north, any, or a site name")
-    distance: Union[Length, LinearDistance, Bands]
+    distance: Union[Length, LinearDistance, Bands, DistanceRange]
     street: StreetWidth | None = Field(default=None, description="only edges fronting a street this wide")
     exempt_if: ExemptIf | None = None
 
