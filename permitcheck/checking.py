@@ -177,7 +177,7 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
     ctx = CheckContext(inspection.facts.whole, site, tuple(inspection.model.elements), profile,
                        unmeasured=tuple(x.global_id for x in inspection.model.failures),
                        legal=legal, legal_error=legal_error, declared=declared_items,
-                       windows=tuple(inspection.model.windows),
+                       windows=tuple(inspection.model.windows), spaces=tuple(inspection.model.spaces),
                        building_uses=tuple(building_uses(rulebook).items()),
                        declared_values=tuple(declared_values(rulebook).items()),
                        model_uses=tuple(dict.fromkeys(u for b in inspection.model.buildings for u in b.uses)))
@@ -204,8 +204,13 @@ def _declared(declared: dict | None) -> tuple[tuple[str, str], ...]:
         if isinstance(v, bool) or not isinstance(v, (str, int, float)) or len(str(v)) > 200 or \
                 any(c in str(v) for c in "\n\r"):
             raise InputError(f"declaration {k}: the value must be one short line of text or a number")
+        if k in _COUNTS and not re.fullmatch(r"\s*\d{1,6}\s*", str(v)):
+            raise InputError(f"declaration {k}={v!r}: a whole number is needed (e.g. {k}=12)")
         out.append((k, str(v).strip()))
     return tuple(sorted(out))
+
+
+_COUNTS = ("parking_spaces",)  # declarations that are counts (permitcheck.checks.parking)
 
 
 def _legal(inspection: Inspection, profile) -> tuple[LegalFacts | None, str | None]:

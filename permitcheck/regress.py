@@ -67,6 +67,10 @@ def _compare(name: str, expect: dict, result: dict) -> list[Drift]:
             if f[key] is None or abs(f[key] - spec[key]) > (_tolerance(spec[key], spec) if key == "measured"
                                                              else 1e-6 * max(1.0, abs(spec[key]))):
                 out.append(Drift(name, rule, key, spec[key], f[key]))
+    if expect.get("complete"):  # recorded from a whole run: a finding it does not list is drift too
+        for rule in got:
+            if rule not in (expect.get("rules") or {}):
+                out.append(Drift(name, rule, "rule", "absent", "present"))
     legal = (result.get("facts") or {}).get("legal") or {}
     for fact, want in (expect.get("legal") or {}).items():
         got_value = legal.get(fact)
@@ -87,7 +91,7 @@ def _named(findings: list):
 
 
 def _expectation(result: dict) -> dict:
-    out = {"verdict": result["verdict"],
+    out = {"verdict": result["verdict"], "complete": True,
            "rules": {name: {"status": f["status"], "measured": f["measured"], "limit": f["limit"]}
                      for name, f in _named(result["findings"])}}
     legal = (result.get("facts") or {}).get("legal")

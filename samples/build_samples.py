@@ -538,6 +538,36 @@ def build_two_buildings() -> Model:
     return m
 
 
+STALL_W, STALL_D, STALL_H = 2.5, 5.0, 2.4  # 주차장법 시행규칙 §3①: 일반형 2.5 x 5.0 m
+
+
+def stalls_needed(m: Model) -> int:
+    """Enough stalls for an office (업무시설) under the Korean national rulebook's widest count:
+    one per 150 m² of every storey, strengthened by half (주차장법 시행령 §6②), rounded half up."""
+    area = sum(s.outline.area for s in m.storeys if s.outline is not None)
+    return int(math.floor(area / 150.0 * 1.5 + 0.5))
+
+
+def add_parking(m: Model) -> int:
+    """Outdoor parking stalls in front of the buildings: IfcSpaces on the IfcSite (no storey), one
+    per stall, named and typed for parking, so a parking rule counts them from the model."""
+    n = stalls_needed(m)
+    x0, y0 = footprint_of(m.storeys).bounds[:2]
+    per_row = 8
+    for i in range(n):
+        row, col = divmod(i, per_row)
+        x, y = x0 + col * STALL_W, y0 - 2.0 - (row + 1) * STALL_D
+        space = ifcopenshell.api.root.create_entity(m.file, ifc_class="IfcSpace", name=f"Parking stall {i + 1}",
+                                                    predefined_type=None if m.file.schema == "IFC2X3" else "PARKING")
+        space.LongName = "주차구획"
+        ifcopenshell.api.aggregate.assign_object(m.file, products=[space], relating_object=m.site)
+        place(m, space, (x, y, 0.0))
+        ring = [m.u2(p) for p in rect(0, 0, STALL_W, STALL_D)]
+        ifcopenshell.api.geometry.assign_representation(m.file, product=space,
+                                                        representation=extrusion(m, [ring], STALL_H))
+    return n
+
+
 BUILDERS = [build_box_m, build_box_mm, build_box_ft, build_lshape_basement, build_podium_tower,
             build_courtyard, build_geo_rotated_m, build_geo_rotated_mm, build_geo_ifc2x3_pset,
             build_latlon_site, build_far_origin, build_rooftop, build_ifc4x3_box, build_two_buildings]
@@ -674,9 +704,10 @@ def main(argv: list[str]) -> int:
     expected = {}
     for build in BUILDERS:
         m = build()
+        stalls = add_parking(m)
         make_deterministic(m)
         m.file.write(str(outdir / m.file_name))
-        expected[m.file_name] = expected_for(m)
+        expected[m.file_name] = {**expected_for(m), "parking_stalls": stalls}
     (outdir / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
     print(f"wrote {len(expected)} IFC files and expected.json to {outdir}")
     return 0

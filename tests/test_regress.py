@@ -66,3 +66,18 @@ def test_cli_batch_exit_code_and_summary(tmp_path):
     assert (tmp_path / "out" / "summary.csv").read_text().count("\n") == 2
     again = runner.invoke(app, ["batch", str(cases), "--out", str(tmp_path / "out")])
     assert again.exit_code == 1  # the newest verdict is still FAIL, though nothing ran
+
+
+def test_a_complete_expectation_catches_a_rule_it_does_not_list(tmp_path):
+    """`--update` records every finding: a rule added to a rulebook later is drift, not silence."""
+    suite = small_suite(tmp_path, names=("box-kr-pass",))
+    assert run_suite(suite, update=True).drift == []
+    data = yaml.safe_load(suite.read_text())
+    assert data["cases"]["box-kr-pass"]["expect"]["complete"] is True
+    del data["cases"]["box-kr-pass"]["expect"]["rules"]["parking"]
+    suite.write_text(yaml.safe_dump(data))
+    assert [(d.rule, d.what, d.expected, d.got) for d in run_suite(suite).drift] == \
+        [("parking", "rule", "absent", "present")]
+    data["cases"]["box-kr-pass"]["expect"]["complete"] = False  # a hand-written subset lists what it checks
+    suite.write_text(yaml.safe_dump(data))
+    assert run_suite(suite).drift == []

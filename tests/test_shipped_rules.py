@@ -213,6 +213,15 @@ def test_shipped_rule_passes_and_fails(loaded, zone, rule, in_zone, tmp_path):
         m = CHECKS[rule.kind](rule, ctx)
         assert m.status == Status.REVIEW and m.details["question"]
         return
+    if rule.kind == "min_parking":  # a 720 m² office: spaces declared beyond the widest count, or none
+        for passing, expected in ((True, Status.PASS), (False, Status.FAIL)):
+            model, site = scenario(rule, tmp_path, passing)
+            declared = (("parking_spaces", "1000" if passing else "0"), ("use", "업무시설"))
+            ctx = CheckContext(derive_facts(model).whole, site, tuple(model.elements), loaded.book.measurement_profile,
+                               declared=declared, building_uses=tuple(building_uses(loaded).items()))
+            m = CHECKS[rule.kind](rule, ctx)
+            assert m.status == expected and m.details["floor_area_m2"] == pytest.approx(720.0), (passing, m)
+        return
     context, sized = in_force(rule, loaded, tmp_path)
     for passing, expected in ((True, Status.PASS), (False, Status.FAIL)):
         model, site = scenario(sized, tmp_path, passing, context)

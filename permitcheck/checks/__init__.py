@@ -2,8 +2,8 @@
 registry maps a rulebook `kind` to its module. `any_of` is evaluated by the engine, which judges
 each alternative's rules and lets `alternatives.combine` decide."""
 
-from permitcheck.checks import (alternatives, coverage, envelope, far, footprint_area, height, manual, plane, setback,
-                                storeys, windows, within)
+from permitcheck.checks import (alternatives, coverage, envelope, far, footprint_area, height, manual, parking, plane,
+                                setback, storeys, windows, within)
 from permitcheck.checks.context import CheckContext
 
 KINDS = {
@@ -17,6 +17,7 @@ KINDS = {
     "plane": plane,
     "envelope": envelope,
     "window_setback": windows,
+    "min_parking": parking,
     "manual": manual,
     "any_of": alternatives,
 }

@@ -87,6 +87,16 @@ def _use(wanted: list[str], ctx: CheckContext, read: dict) -> bool | None:
     """The building's use among `wanted`: True when every category its words name is wanted, False
     when none is, None when it is not said, names no category of the rulebook, or names several
     of which only some are wanted (공동주택: 아파트, 연립주택 or 다세대주택)."""
+    cats = use_categories(ctx, read)
+    if cats is None:
+        return None
+    hit = cats & set(wanted)
+    return True if hit == cats else (False if not hit else None)
+
+
+def use_categories(ctx: CheckContext, read: dict) -> set[str] | None:
+    """The rulebook's use categories the declaration (or else the model's IfcBuilding) names; None,
+    with why in `read["use"]`, when neither says or no word is the rulebook's."""
     given = dict(ctx.declared).get("use")
     words, source = ((given,), "declared") if given is not None else (ctx.model_uses, "the model's IfcBuilding")
     mapping = dict(ctx.building_uses)
@@ -101,8 +111,7 @@ def _use(wanted: list[str], ctx: CheckContext, read: dict) -> bool | None:
                        f"uses: declare one of {', '.join(mapping) or 'none'} (--declare use=...)"}
         return None
     read["use"] = {"value": sorted(cats), "basis": source}
-    hit = cats & set(wanted)
-    return True if hit == cats else (False if not hit else None)
+    return cats
 
 
 def _near_street(v, ctx: CheckContext, read: dict) -> bool | None:

@@ -37,6 +37,7 @@ class CheckContext:
     legal_error: str | None = None  # why the profile could not measure the model
     declared: tuple[tuple[str, str], ...] = ()  # what the applicant declares (--declare KEY=VALUE)
     windows: tuple = ()  # the model's windows (permitcheck.model.types.Window)
+    spaces: tuple = ()  # the model's IfcSpaces (permitcheck.model.types.SpaceMesh): parking stalls
     building_uses: tuple = ()  # the rulebook's use categories: ((category, (words, ...)), ...)
     model_uses: tuple[str, ...] = ()  # what the model's IfcBuilding says it is used for
     declared_values: tuple = ()  # ((key, (values the rulebook's conditions name, ...)), ...)

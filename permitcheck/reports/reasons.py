@@ -45,6 +45,16 @@ TEMPLATES = {
                      "its {window_height} m part needs {limit}",
     "window_too_close": "the wall of window '{window}' stands {measured} from edge {edge}, where its "
                         "{window_height} m part needs {limit}",
+    "use_unknown": "the building's use is not known: {why}",
+    "no_parking_rate": "the rulebook gives no parking rate for {uses}",
+    "parking_rate_elsewhere": "the parking rate for {set_by} — for the officer to decide",
+    "parking_enough": "{measured} parking space(s) where {limit} are needed for {floor_area} m² of {uses} "
+                      "({provided_basis})",
+    "parking_short": "{measured} parking space(s) where at least {limit} are needed for {floor_area} m² of {uses} "
+                     "({provided_basis})",
+    "no_parking_count": "{required} parking spaces are needed for {floor_area} m² of {uses}, and the spaces provided "
+                        "cannot be counted: {provided_basis}",
+    "parking_range": "{required} parking spaces are needed ({why_range}), and the {measured} provided fall between",
     "decided_by_officer": "for the officer to decide: {question}",
     "alternative_holds": "complies by alternative '{holds}'",
     "no_alternative_holds": "no alternative holds; nearest: '{nearest}'",
@@ -83,6 +93,16 @@ def sentence(finding: dict, fmt) -> str:
         "question": d.get("question", ""), "window": d.get("window", ""),
         "window_height": f"{d.get('height_of_part_m') or 0:.2f}", "unplaced": len(d.get("windows_not_placed") or ()), "holds": d.get("holds", ""), "nearest": d.get("nearest", ""),
         "nearest_status": (alts.get(d.get("nearest")) or {}).get("status", ""),
+        "why": d.get("why", ""), "uses": d.get("uses") or ", ".join(d.get("rates") or ()), "set_by": d.get("set_by", ""),
+        "floor_area": f"{d.get('floor_area_m2') or 0:,.1f}", "provided_basis": d.get("provided_basis", ""),
+        "why_range": d.get("why_range", ""), "required": _required(d.get("required_range")),
     })
     template = TEMPLATES.get(finding["reason"], finding["reason"])
     return template.format(**values)
+
+
+def _required(rng) -> str:
+    if not rng:
+        return ""
+    lo, hi = rng
+    return f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"

@@ -14,6 +14,8 @@ def number(x: float | None, unit: str) -> str:
         return f"{x * 100:.1f} %"
     if unit == "storeys":
         return f"{x:.0f}"
+    if unit == "spaces":
+        return f"{x:g}"
     return f"{x:,.2f}{_UNIT.get(unit, ' ' + unit)}"
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from permitcheck.rulebook.conditions import Combine, When, is_expression
 from permitcheck.rulebook.schema import (AnyOf, DistanceRange, Envelope, Manual, MaxHeight, MeasurementProfile,
-                                         MinSetback, Plane, Rulebook, WindowSetback)
+                                         MinParking, MinSetback, Plane, Rulebook, WindowSetback)
 
 if TYPE_CHECKING:
     from permitcheck.rulebook.load import LoadedRulebook
@@ -75,6 +75,8 @@ def _tighter_or_equal(child, parent) -> bool:
         return True
     if isinstance(child, WindowSetback):
         return child.ratio <= parent.ratio + 1e-12
+    if isinstance(child, MinParking):
+        return _parking_within(child, parent)
     if isinstance(child, MinSetback) and isinstance(parent.distance, DistanceRange):
         d, r = child.distance, parent.distance
         if isinstance(d, DistanceRange):
@@ -88,6 +90,31 @@ def _tighter_or_equal(child, parent) -> bool:
     if is_expression(child.limit) or is_expression(parent.limit):
         return child.limit == parent.limit  # expressions are not ordered: only the same one narrows nothing
     return child.limit <= parent.limit + 1e-12
+
+
+_PARKING_PROBES = (40.0, 60.0, 100.0, 149.0, 151.0, 200.0, 300.0, 500.0, 1000.0, 3000.0, 10000.0, 100000.0)
+
+
+def _parking_within(child: MinParking, parent: MinParking) -> bool:
+    """A city's parking rates stay inside the range the parent leaves to its ordinance: at every floor
+    area, for every use, the child's count lies within the parent's (before rounding)."""
+    if parent.parking_area != "unknown" and child.parking_area != parent.parking_area:
+        return False
+    for use in {*parent.rates, *child.rates, None}:
+        mine = child.rates.get(use, child.otherwise) if use is not None else child.otherwise
+        theirs = parent.rates.get(use, parent.otherwise) if use is not None else parent.otherwise
+        if theirs is None or theirs.set_by is not None:
+            continue  # the parent leaves this use to another regulation or to the rulebook below
+        if mine is None:
+            return False  # the parent's rate dropped
+        if mine.set_by is not None:
+            continue  # referred to the officer: REVIEW, never a verdict the parent's range forbids
+        for a in _PARKING_PROBES:
+            lo, hi = theirs.spaces(a) * (1 - parent.local_share), theirs.spaces(a) * (1 + parent.local_share)
+            m = mine.spaces(a)
+            if m * (1 - child.local_share) < lo - 1e-9 or m * (1 + child.local_share) > hi + 1e-9:
+                return False
+    return True
 
 
 def check_consistency(loaded: "LoadedRulebook", lines: dict) -> list[str]:
@@ -122,6 +149,11 @@ def check_consistency(loaded: "LoadedRulebook", lines: dict) -> list[str]:
         if unknown:
             problems.append(f"{where}:{lines.get(path + ('when',), line)}: {at}.when: use {', '.join(unknown)} is not "
                             "under 'building_uses:' — add it with the words that name it")
+        if isinstance(rule, MinParking):
+            stray = sorted(set(rule.rates) - set(building_uses(loaded)))
+            if stray:
+                problems.append(f"{where}:{lines.get(path + ('rates',), line)}: {at}.rates: use {', '.join(stray)} is "
+                                "not under 'building_uses:' — add it with the words that name it")
         key = (zone, rule.id)
         if key in seen:
             problems.append(f"{where}:{line}: {at}.id: rule id '{rule.id}' is used twice in the same zone")

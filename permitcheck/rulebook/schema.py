@@ -210,6 +210,53 @@ class WindowSetback(RuleBase):
     ratio: float = Field(gt=0, le=100, allow_inf_nan=False, description="height at most ratio x distance")
 
 
+class ParkingRate(Strict):
+    """Spaces a floor area A needs: none up to `none_up_to`; else `first` spaces for the area up to
+    `first_up_to` and one more per `per` beyond it (Korea, 주차장법 시행령 별표 1: 업무시설 `150 m2`;
+    단독주택 none up to 50 m², 1 up to 150 m², one per 100 m² beyond). `set_by` instead names the
+    regulation that sets the rate (공동주택: 주택건설기준 등에 관한 규정 제27조), for the officer."""
+
+    per: Area | None = Field(default=None, description="floor area per space beyond first_up_to")
+    none_up_to: Area = 0.0
+    first: int = Field(default=0, ge=0, le=1000)
+    first_up_to: Area = 0.0
+    set_by: str | None = Field(default=None, min_length=1, max_length=500)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value):
+        return {"per": value} if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        if (self.per is None) == (self.set_by is None):
+            raise ValueError("a parking rate needs exactly one of 'per' (an area per space) or 'set_by'")
+        if self.per is not None and self.per <= 0:
+            raise ValueError("'per' must be an area above zero")
+        return self
+
+    def spaces(self, area: float) -> float | None:
+        if self.per is None:
+            return None
+        if area <= self.none_up_to + 1e-9:
+            return 0.0
+        return self.first + max(0.0, area - self.first_up_to) / self.per
+
+
+class MinParking(RuleBase):
+    """Accessory parking: at least the spaces the building's floor area needs at its use's rate."""
+
+    kind: Literal["min_parking"]
+    rates: dict[str, ParkingRate] = Field(min_length=1, description="by the rulebook's building use category")
+    otherwise: ParkingRate | None = Field(default=None, description="a use with no rate of its own (그 밖의 건축물)")
+    local_share: Fraction = Field(default=0.0, description="a local ordinance may strengthen or relax the count "
+                                  "by this share (주차장법 시행령 §6②: one half); the count is a range until a "
+                                  "rulebook that extends this one writes the ordinance's rates with 0 here")
+    rounding: Literal["half_up", "up", "none"] = "half_up"
+    parking_area: Literal["excluded", "included", "unknown"] = Field(
+        default="unknown", description="whether the floor area of the parking itself counts: unknown computes both")
+
+
 class Manual(RuleBase):
     """A question the law asks that the model cannot answer: always REVIEW, for the officer to decide."""
 
@@ -219,7 +266,7 @@ class Manual(RuleBase):
 
 SimpleRule = Annotated[
     Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope,
-          WindowSetback, Manual],
+          WindowSetback, MinParking, Manual],
     Field(discriminator="kind"),
 ]
 
@@ -251,7 +298,7 @@ class AnyOf(RuleBase):
 Rule = Annotated[Union[SimpleRule, AnyOf], Field(discriminator="kind")]
 RULE_CLASSES = {c.model_fields["kind"].annotation.__args__[0]: c for c in (
     MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope, WindowSetback,
-    Manual, AnyOf)}
+    MinParking, Manual, AnyOf)}
 RULE_KINDS = tuple(RULE_CLASSES)
 
 
