@@ -148,24 +148,25 @@ def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rul
                 anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
                 ground_level_m: float | None = None, workers: int | None = None,
                 rules_folders: tuple[str | os.PathLike, ...] = (), include_proxies: bool = False,
-                declared: dict[str, str] | None = None) -> CheckResult:
+                declared: dict[str, str] | None = None, sections: bool = True) -> CheckResult:
     """Check one model on one site against one rulebook. Raises InputError for bad input.
 
     `rules_folders`: folders whose rulebooks `extends:` may name besides the rulebook's own folder.
     `declared`: what the applicant declares that the model cannot show (building_class=2, use=...),
-    read by the rulebook's conditions.
+    read by the rulebook's conditions. `sections`: build the silhouettes a report's section drawings
+    need (off when no report will draw them: the verdict and figures are the same).
     """
     rulebook = load_rulebook(rules_path, rules_path=rules_folders)  # cheapest first: fails before geometry
     inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers,
                                include_proxies=include_proxies)
     return check_inspection(inspection, site_path, rulebook, zone=zone, site_crs=site_crs, anchor=anchor,
-                            rotation_deg=rotation_deg, declared=declared)
+                            rotation_deg=rotation_deg, declared=declared, sections=sections)
 
 
 def check_inspection(inspection: Inspection, site_path: str | os.PathLike, rulebook: LoadedRulebook,
                      zone: str | None = None, site_crs: str | None = None,
                      anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
-                     declared: dict[str, str] | None = None) -> CheckResult:
+                     declared: dict[str, str] | None = None, sections: bool = True) -> CheckResult:
     """The check on facts already measured: a rulebook change re-checks without reading geometry."""
     declared_items = _declared(declared)
     site = load_site(site_path, inspection.model.georeference, site_crs=site_crs, anchor=anchor,
@@ -180,7 +181,8 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
                        windows=tuple(inspection.model.windows), spaces=tuple(inspection.model.spaces),
                        building_uses=tuple(building_uses(rulebook).items()),
                        declared_values=tuple(declared_values(rulebook).items()),
-                       model_uses=tuple(dict.fromkeys(u for b in inspection.model.buildings for u in b.uses)))
+                       model_uses=tuple(dict.fromkeys(u for b in inspection.model.buildings for u in b.uses)),
+                       sections=sections)
     findings = tuple(evaluate(ctx, rulebook, code))
     return CheckResult(inspection, site, rulebook, code, findings,
                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal, declared_items,

@@ -118,7 +118,7 @@ def check(
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
                              rules_folders=tuple(rules_path), include_proxies=include_proxies,
-                             declared=_declarations(declare))
+                             declared=_declarations(declare), sections=bool(as_json or report or targets))
         data = result.to_dict()
         written = _write_reports(data, report, targets)
         text = json_text(data) if as_json else None

@@ -41,6 +41,7 @@ class CheckContext:
     building_uses: tuple = ()  # the rulebook's use categories: ((category, (words, ...)), ...)
     model_uses: tuple[str, ...] = ()  # what the model's IfcBuilding says it is used for
     declared_values: tuple = ()  # ((key, (values the rulebook's conditions name, ...)), ...)
+    sections: bool = True  # build the silhouettes a report's section drawings need
 
     @cached_property
     def lot(self):
@@ -92,6 +93,22 @@ class CheckContext:
             return None
         solid, origin, _, _ = self.building_solid
         return massing(solid, self.facts.ground_elevation_m - origin[2], keep=reaching(regions, origin))
+
+    @cached_property
+    def _silhouettes(self) -> dict:
+        return {}
+
+    def silhouette(self, edge, strip=None):
+        """The building across an edge (or a plane's strip), for a report's section drawing: built
+        once per edge and strip, and only when a report will draw it (None when `sections` is off)."""
+        if not self.sections:
+            return None
+        key = (edge.index, None if strip is None else (strip.k0, strip.kv, strip.a, strip.b, strip.u))
+        if key not in self._silhouettes:
+            from permitcheck.checks.section import silhouette
+
+            self._silhouettes[key] = silhouette(self.meshes, self.facts.ground_elevation_m, edge, strip)
+        return self._silhouettes[key]
 
     @property
     def placement_uncertainty_m(self) -> float:

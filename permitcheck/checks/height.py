@@ -18,7 +18,6 @@ from __future__ import annotations
 from permitcheck.checks.context import CheckContext
 from permitcheck.checks.legal import figure
 from permitcheck.checks.limits import at_most, limit_of
-from permitcheck.checks.section import silhouette
 from permitcheck.geojson import geojson
 from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxHeight
@@ -31,9 +30,9 @@ def check(rule: MaxHeight, ctx: CheckContext) -> Measurement:
     ids = (f.highest_element.global_id,) if f.highest_element else ()
     edges = ctx.site.edges_labelled("front") or list(ctx.site.edges)
     details = {}
-    if edges and f.height_m is not None:  # an elevation seen from the front (or the first) edge
-        details["section"] = {"edge": edges[0].index,
-                              "silhouette": geojson(silhouette(ctx.meshes, f.ground_elevation_m, edges[0]))}
+    sil = ctx.silhouette(edges[0]) if edges and f.height_m is not None else None
+    if sil is not None:  # an elevation seen from the front (or the first) edge
+        details["section"] = {"edge": edges[0].index, "silhouette": geojson(sil)}
     fig = figure(ctx, "height_m")
     details.update(fig.details)
     value = fig.value

@@ -49,7 +49,6 @@ from shapely.geometry import LineString
 from permitcheck.checks.context import CheckContext, FactMissing
 from permitcheck.checks.regions import (Region, Strip, above, clip, deepest, plan_inside, region_solid, union_of,
                                          volume_inside)
-from permitcheck.checks.section import silhouette
 from permitcheck.checks.streets import far_side, fronting, not_fronting
 from permitcheck.geojson import geojson
 from permitcheck.results import Measurement, Status, judge
@@ -282,8 +281,11 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
     d_at = float(strip.distance(np.array([x, y])))
     where = plan_inside([h.region for h in hits if h.depth > 0], tri) if worst.depth > 0 else None
     top = max(ctx.facts.height_m or 0.0, rule.start_height) * 1.15 + 1
-    sil = silhouette(ctx.meshes, ground, edge, strip)
-    far = max([sil.bounds[2] if not sil.is_empty else 0.0, rule.clear.distance if rule.clear else 0.0]) + 2
+    sil = ctx.silhouette(edge, strip)
+    section = {}
+    if sil is not None:
+        far = max([sil.bounds[2] if not sil.is_empty else 0.0, rule.clear.distance if rule.clear else 0.0]) + 2
+        section = {"section": {"edge": edge.index, "silhouette": geojson(sil), "nobuild": profile(rule, far, top)}}
     reason = {Status.PASS: "under_plane", Status.FAIL: "over_plane" if worst.region.label == "plane" else
               "inside_clearance", Status.REVIEW: "within_tolerance"}[status]
     zone = zone_plan(rule, ss, ctx)
@@ -301,7 +303,7 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
                  "distance_at_worst_m": round(d_at, 4), "height_of_worst_part_m": round(z - ground, 3),
                  "worst_point_model": [round(x, 4), round(y, 4)], "worst_z": round(z, 4),
                  "edge_point_model": [round(x + strip.u[0] * d_at, 4), round(y + strip.u[1] * d_at, 4)],
-                 "section": {"edge": edge.index, "silhouette": geojson(sil), "nobuild": profile(rule, far, top)},
+                 **section,
                  **({"zone_model": geojson(zone)} if zone is not None and not zone.is_empty else {})},
     )
 

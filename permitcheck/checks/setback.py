@@ -12,11 +12,14 @@ The distance may be fixed, grow with the height of the part, or follow bands by 
 ``from`` selects parcel edges by label: front, rear, side, road, north (see permitcheck.site),
 a name given by a boundary feature, or any. ``h`` is the height of the part above ground level.
 
-Method: the building's triangles are clipped to each height band; in a band with a fixed
-distance the plan of the band's part is measured against the edge exactly (shapely distance);
-in a band whose distance grows with h, every vertex of the clipped triangles is tested —
-exact for planar faces within the edge's perpendicular strip, where the requirement is an
-inclined plane. Measured is the distance at the worst point, limit the distance required there.
+Method: the building's triangles (every element at once) are clipped to each height band, and
+every vertex is measured to the nearest selected edge (a tree of the edges: n log m; a vertex
+outside the lot is signed against each edge, negative past it). Where the distance grows with h
+the worst vertex decides — exact for planar faces within the edge's perpendicular strip, where
+the requirement is an inclined plane. Where it is fixed, the distance from each edge to the
+nearest triangle's plan is exact (a tree of the triangles), unless a vertex is already past the
+edge. Measured is the distance at the worst point, limit the distance required there. The part
+drawn is each failing element's plan within the strip it breaks.
 Parts below ground level are not subject to setbacks. When the model is placed from IfcSite
 latitude/longitude the tolerance grows by 5 m: a margin inside it is REVIEW.
 """
@@ -31,10 +34,10 @@ import shapely
 import shapely.ops
 
 from permitcheck.checks.context import CheckContext, FactMissing
-from permitcheck.checks.section import silhouette
 from permitcheck.checks.streets import fronting, not_fronting
 from permitcheck.geojson import geojson as _geojson
-from permitcheck.facts.projection import clip_above, merge_triangles, plan_polygons, union
+from permitcheck.checks.regions import clip
+from permitcheck.facts.projection import union
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import Bands, DistanceRange, LinearDistance, MinSetback
 
@@ -67,23 +70,6 @@ def pieces(distance) -> list[tuple[float, float, float, float]]:
     return out
 
 
-def _clip_band(tri: np.ndarray, z_lo: float, z_hi: float) -> np.ndarray:
-    parts = clip_above(tri, z_lo)
-    if not parts:
-        return np.empty((0, 3, 3))
-    kept = np.concatenate(parts)
-    if z_hi == INF:
-        return kept
-    flipped = kept.copy()
-    flipped[:, :, 2] = -flipped[:, :, 2]
-    below = clip_above(flipped, -z_hi)
-    if not below:
-        return np.empty((0, 3, 3))
-    out = np.concatenate(below)
-    out[:, :, 2] = -out[:, :, 2]
-    return out
-
-
 def signed_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.ndarray) -> np.ndarray:
     """Plan distance of points to the edge a-b; negative for points beyond it (outside the parcel)."""
     d = b - a
@@ -92,6 +78,31 @@ def signed_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray, outward: np.nda
     dist = np.hypot(*(p - (a + t[:, None] * d)).T)
     beyond = ((p - a) @ outward > 0) & (t_raw > 0) & (t_raw < 1)
     return np.where(beyond, -dist, dist)
+
+
+def edge_distances(xy: np.ndarray, edges, parcel) -> tuple[np.ndarray, np.ndarray]:
+    """(distance, edge position) of plan points to the nearest of `edges`: negative for a point
+    beyond an edge (outside the parcel, in the edge's strip, on its outer side).
+
+    Points on or inside the parcel take the distance to the nearest edge from a tree of the edges
+    (n log m); only the points outside the parcel are tested against each edge for the sign."""
+    lines = np.array([e.line for e in edges], dtype=object)
+    dist = np.full(len(xy), np.inf)
+    which = np.zeros(len(xy), dtype=np.int64)
+    if len(xy) == 0:
+        return dist, which
+    tree = shapely.STRtree(lines)
+    points = shapely.points(xy)
+    idx, d = tree.query_nearest(points, return_distance=True, all_matches=False)
+    dist[idx[0]], which[idx[0]] = d, idx[1]
+    outside = np.flatnonzero(~shapely.intersects_xy(parcel, xy[:, 0], xy[:, 1]))
+    if len(outside):
+        for k, e in enumerate(edges):  # few points: those a building puts past its lot
+            (ax, ay), (bx, by) = e.line.coords
+            sd = signed_distance(xy[outside], np.array([ax, ay]), np.array([bx, by]), np.asarray(e.outward))
+            better = sd < dist[outside]
+            dist[outside[better]], which[outside[better]] = sd[better], k
+    return dist, which
 
 
 def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
@@ -105,62 +116,67 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
     if not edges:
         return not_fronting(rule.from_, rule.street, bool(labelled))
     ground = ctx.facts.ground_elevation_m
-    worst = None  # (slack, measured, required, height, edge index, global ids)
-    where, ids = [], set()
+    worst = None  # (slack, measured, required, height, edge position, point)
+    failing: dict[int, float] = {}  # element index -> the largest requirement it breaks
     top = ctx.facts.height_m or 0.0
+    soup, gids = ctx.triangles
+    tol = ctx.plan_tolerance_m
+    lines = np.array([e.line for e in edges], dtype=object)
     for h_lo, h_hi, a, b in pieces(rule.distance):
         if h_lo >= top:
             continue
-        for m in ctx.meshes:
-            tri = _clip_band(m.vertices[m.faces], ground + h_lo, ground + h_hi)
-            if len(tri) == 0:
-                continue
-            plan = None
-            for e in edges:
-                (ax, ay), (bx, by) = e.line.coords
-                seg_a, seg_b = np.array([ax, ay]), np.array([bx, by])
-                outward = np.asarray(e.outward)
-                pts = tri.reshape(-1, 3)
-                dist_v = signed_distance(pts[:, :2], seg_a, seg_b, outward)
-                if a == 0:  # fixed distance in this band: exact plan distance unless it crosses the edge
-                    plan = plan if plan is not None else merge_triangles(plan_polygons(tri))
-                    if plan.is_empty:
-                        continue
-                    crossing = float(dist_v.min())
-                    if crossing < 0:
-                        k = int(np.argmin(dist_v))
-                        dist, p_at = crossing, pts[k, :2]
-                    else:
-                        near, _ = shapely.ops.nearest_points(plan, e.line)
-                        dist, p_at = float(plan.distance(e.line)), np.array(near.coords[0])
-                    slack, req, h_at = dist - b, b, min(h_hi, top)  # the band stands at that distance
-                    zone = e.line.buffer(b)
-                else:
-                    h_v = pts[:, 2] - ground
-                    req_v = a * h_v + b
-                    k = int(np.argmin(dist_v - req_v))
-                    dist, req, h_at = float(dist_v[k]), float(req_v[k]), float(h_v[k])
-                    p_at = pts[k, :2]
-                    slack = dist - req
-                    zone = e.line.buffer(a * min(h_hi, top) + b)
-                if worst is None or slack < worst[0]:
-                    worst = (slack, dist, req, h_at, e.index, p_at)
-                if slack < -ctx.plan_tolerance_m:
-                    ids.add(m.global_id)
-                    plan = plan if plan is not None else merge_triangles(plan_polygons(tri))
-                    where.append(plan.intersection(zone).intersection(ctx.site.parcel.buffer(0.0)))
+        cut = [((0.0, 0.0, 1.0), ground + h_lo)] + ([] if h_hi == INF else [((0.0, 0.0, -1.0), -(ground + h_hi))])
+        tri = clip(soup, cut)
+        if len(tri) == 0:
+            continue
+        pts = tri.reshape(-1, 4)
+        dist_v, at_v = edge_distances(pts[:, :2], edges, ctx.site.parcel)
+        h_v = pts[:, 2] - ground
+        req_v = a * h_v + b
+        slack_v = dist_v - req_v
+        k = int(np.argmin(slack_v))
+        cand = (float(slack_v[k]), float(dist_v[k]), float(req_v[k]), float(h_v[k]) if a else min(h_hi, top),
+                int(at_v[k]), pts[k, :2])
+        bad = slack_v < -tol
+        if bad.any():
+            need = np.full(len(gids), -INF)
+            np.maximum.at(need, pts[bad, 3].astype(int), req_v[bad])
+            for i in np.flatnonzero(np.isfinite(need)):
+                failing[int(i)] = max(failing.get(int(i), 0.0), float(need[i]))
+        if a == 0 and float(dist_v.min()) >= 0:
+            # a fixed distance is measured exactly: from each edge to the nearest triangle's plan
+            # (a part of a face may come nearer than its corners), unless a corner is past the edge
+            polys = shapely.polygons(tri[:, :, :2])
+            tree = shapely.STRtree(polys)
+            (ei, ti), d = tree.query_nearest(lines, return_distance=True, all_matches=False)
+            j = int(np.argmin(d))
+            if d[j] - b < cand[0]:
+                near, _ = shapely.ops.nearest_points(polys[ti[j]], lines[ei[j]])
+                cand = (float(d[j]) - b, float(d[j]), b, min(h_hi, top), int(ei[j]), np.array(near.coords[0]))
+            if b - tol > 0:
+                for i in np.unique(tri[tree.query(lines, predicate="dwithin", distance=b - tol)[1], 0, 3].astype(int)):
+                    failing[int(i)] = max(failing.get(int(i), 0.0), b)
+        if worst is None or cand[0] < worst[0]:
+            worst = cand
     if worst is None:
         return Measurement(Status.NOT_APPLICABLE, "no_part_in_band", unit="m", details={"from": rule.from_})
-    slack, dist, req, h_at, edge, p_at = worst
-    status = judge(slack, ctx.plan_tolerance_m)
+    slack, dist, req, h_at, at, p_at = worst
+    edge = edges[at].index
+    status = judge(slack, tol)
     reason = {Status.PASS: "clear_of_setback", Status.FAIL: "inside_setback", Status.REVIEW: "within_tolerance"}[status]
+    where = []
+    for i, need in failing.items():  # each failing element's plan inside the strip it breaks
+        plan = ctx.facts.element_plans.get(gids[i])
+        if plan is not None and not plan.is_empty:
+            where.append(plan.intersection(union([e.line.buffer(need) for e in edges])).intersection(ctx.site.parcel))
     geometry = union([w for w in where if not w.is_empty]) if where else None
-    worst_edge = next(e for e in edges if e.index == edge)
+    worst_edge = edges[at]
     zone = union([e.line.buffer(max(req, 0.0)) for e in edges]).intersection(ctx.site.parcel)
+    sil = ctx.silhouette(worst_edge)
     return Measurement(
         status, reason, round(dist, 4), round(req, 4), "m", round(slack, 4),
         where=None if geometry is None or geometry.is_empty else geometry,
-        global_ids=tuple(sorted(ids)),
+        global_ids=tuple(sorted(gids[i] for i in failing)),
         details={"from": rule.from_, "edge": edge, "height_of_worst_part_m": round(h_at, 3),
                  "edges": [e.index for e in edges],
                  "pieces": [[lo, None if hi == INF else hi, a, b] for lo, hi, a, b in pieces(rule.distance)],
@@ -168,7 +184,7 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                  "worst_point_model": [round(float(p_at[0]), 4), round(float(p_at[1]), 4)],
                  "edge_point_model": [round(float(c), 4) for c in
                                       shapely.ops.nearest_points(worst_edge.line, shapely.Point(p_at))[0].coords[0]],
-                 "section": {"edge": edge, "silhouette": _geojson(silhouette(ctx.meshes, ground, worst_edge))}},
+                 **({"section": {"edge": edge, "silhouette": _geojson(sil)}} if sil is not None else {})},
     )
 
 

@@ -38,29 +38,49 @@ class BuildingMesh:
         }
 
 
-def _closed(m: ElementMesh) -> tuple[trimesh.Trimesh, bool]:
-    """The element's mesh when it is closed; else its vertices, to be hulled (False / True)."""
-    import trimesh
-
-    t = trimesh.Trimesh(m.vertices, m.faces, process=True)
-    if t.is_watertight and t.is_winding_consistent:
-        if t.volume < 0:
-            t.invert()
-        return t, False
-    return t, True
+WELD_M = 1e-6  # vertices this close are one: exporters repeat a vertex per face
 
 
-def _solid(t: trimesh.Trimesh, hull: bool = False):
+def _closed(m: ElementMesh, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(vertices, faces, open) of the element moved by -offset: welded, and outward when closed.
+
+    Closed means every edge is shared by exactly two faces that run it in opposite directions
+    (watertight and consistently wound): a test on integer edge keys, for every element of a
+    large model, with no mesh library in the loop."""
+    v = np.asarray(m.vertices, dtype=np.float64) - offset
+    f = np.asarray(m.faces, dtype=np.int64)
+    if len(f) == 0 or len(v) == 0:
+        return v, f[:0], True
+    _, first, inverse = np.unique(np.round(v / WELD_M).astype(np.int64), axis=0, return_index=True,
+                                  return_inverse=True)
+    v, f = v[first], inverse.reshape(-1)[f]
+    f = f[(f[:, 0] != f[:, 1]) & (f[:, 1] != f[:, 2]) & (f[:, 2] != f[:, 0])]
+    if len(f) < 4:
+        return v, f, True
+    n = len(v)
+    a = np.concatenate([f[:, 0], f[:, 1], f[:, 2]])
+    b = np.concatenate([f[:, 1], f[:, 2], f[:, 0]])
+    directed = a * n + b
+    closed = len(np.unique(directed)) == len(directed) and bool(np.isin(b * n + a, directed).all())
+    if not closed:
+        return v, f, True
+    tri = v[f]
+    if float(np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum()) < 0:
+        f = f[:, ::-1]  # inward: turn it outward
+    return v, f, False
+
+
+def _solid(v: np.ndarray, f: np.ndarray, hull: bool = False):
     """A manifold3d solid, or None when it has no volume. Hulls come from manifold3d (qhull-free)."""
     import manifold3d
 
-    if len(t.vertices) == 0 or (not hull and len(t.faces) == 0):
+    if len(v) == 0 or (not hull and len(f) == 0):
         return None
     if hull:
-        solid = manifold3d.Manifold.hull_points(np.asarray(t.vertices, dtype=np.float64))
+        solid = manifold3d.Manifold.hull_points(np.asarray(v, dtype=np.float64))
     else:
-        solid = manifold3d.Manifold(manifold3d.Mesh(vert_properties=np.asarray(t.vertices, dtype=np.float32),
-                                                    tri_verts=np.asarray(t.faces, dtype=np.uint32)))
+        solid = manifold3d.Manifold(manifold3d.Mesh(vert_properties=np.asarray(v, dtype=np.float32),
+                                                    tri_verts=np.asarray(f, dtype=np.uint32)))
     ok = solid.status() == manifold3d.Error.NoError and not solid.is_empty() and solid.volume() > 0
     return solid if ok else None
 
@@ -74,11 +94,10 @@ def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
     # project origin (UTM coordinates) keep millimetre precision, and move back afterwards.
     offset = np.floor(np.min([m.vertices.min(axis=0) for m in meshes], axis=0)) if meshes else np.zeros(3)
     for m in meshes:
-        t, was_hulled = _closed(m)
-        t.apply_translation(-offset)
-        solid = _solid(t, hull=was_hulled)
+        v, f, was_hulled = _closed(m, offset)
+        solid = _solid(v, f, hull=was_hulled)
         if solid is None and not was_hulled:  # manifold3d rejected it: fall back to the hull
-            solid, was_hulled = _solid(t, hull=True), True
+            solid, was_hulled = _solid(v, f, hull=True), True
         if was_hulled:
             hulled.append(m.global_id)
         if solid is None:  # flat: no volume even as a hull
@@ -136,14 +155,74 @@ def massing(solid, ground_z: float, keep=None):
     # soffits above the ground only: the underside of a basement or of a slab on grade would make
     # every line through it reach the ground, the air under a cantilever or between pilotis too
     down = tri[(n[:, 2] < -1e-9) & (tri[:, :, 2].mean(axis=1) > ground_z + SOFFIT_ABOVE_GROUND_M)]
+    foot = _foot_prism(solid, ground_z, top_z)
+    # a prism inside the others' union changes nothing: a floor under the roof, a ceiling over the
+    # one below it or inside the foot plan. Leaving them out keeps a tower's cost linear in storeys.
+    up = up[~_inside_others(up, from_top=True)]
+    down = down[~_inside_others(down, from_top=False, covered=_plan_of(foot))]
     down = down[_same_columns(down, up)]
     below = _prisms(up, lambda t: np.maximum(t[:, 2], ground_z), ground_z)
-    above = [_prisms(down, lambda t: t[:, 2], top_z), _foot_prism(solid, ground_z, top_z)]
+    above = [_prisms(down, lambda t: t[:, 2], top_z), foot]
     above = manifold3d.Manifold.batch_boolean([m for m in above if not m.is_empty()], manifold3d.OpType.Add) \
         if any(not m.is_empty() for m in above) else manifold3d.Manifold()
     if below.is_empty() or above.is_empty():
         return manifold3d.Manifold()
     return below ^ above
+
+
+LEVEL_M = 1e-3  # a triangle this flat is level; levels this close are one
+COVER_M = 1e-4  # plan noise (float32, simplification) a covering plan may be off by
+
+
+def _inside_others(tri: np.ndarray, from_top: bool, covered=None) -> np.ndarray:
+    """Mask of level triangles whose prism the other triangles' prisms already hold.
+
+    Upward faces (`from_top`) sweep down to the ground: a level face is inside the prisms of the
+    faces that stand wholly above it and cover its plan. Downward faces sweep up: a level face is
+    inside those wholly below it, or inside `covered` (the foot plan, swept from the ground).
+    Levels are visited once, each adding its plans to one union: cost grows with the number of
+    levels times the plan, not with the square of the faces."""
+    out = np.zeros(len(tri), dtype=bool)
+    if len(tri) == 0:
+        return out
+    z = tri[:, :, 2]
+    flat = (z.max(axis=1) - z.min(axis=1)) < LEVEL_M
+    if not flat.any():
+        return out
+    polys = shapely.polygons(tri[:, :, :2])
+    sign = -1.0 if from_top else 1.0  # visit levels in order of sign * z ascending
+    test_at = sign * (z.max(axis=1) if from_top else z.min(axis=1))  # the face's far end along the sweep
+    cover_at = sign * (z.min(axis=1) if from_top else z.max(axis=1))  # its near end: what it holds beyond
+    adders = np.argsort(cover_at, kind="stable")
+    flats = np.nonzero(flat)[0]
+    levels = np.round(test_at[flats] / LEVEL_M).astype(np.int64)
+    order = np.argsort(levels, kind="stable")
+    flats, levels = flats[order], levels[order]
+    covered = covered if covered is not None else shapely.Polygon()
+    grown, k = None, 0
+    for group in np.split(flats, np.nonzero(np.diff(levels))[0] + 1):
+        at = test_at[group[0]]
+        start = k  # faces wholly beyond this level (by more than LEVEL_M): never the group itself
+        while k < len(adders) and cover_at[adders[k]] < at - LEVEL_M:
+            k += 1
+        new = [p for p in polys[adders[start:k]] if shapely.area(p) > 0]
+        if new:
+            covered, grown = shapely.union_all([covered, *new]), None
+        if covered.is_empty:
+            continue
+        if grown is None:
+            grown = covered.buffer(COVER_M)
+            shapely.prepare(grown)
+        out[group] = shapely.covers(grown, polys[group])
+    return out
+
+
+def _plan_of(prism):
+    """The plan of a vertical prism (the foot prism), or None."""
+    if prism.is_empty():
+        return None
+    polys = [shapely.Polygon(c) for c in prism.slice(float(prism.bounding_box()[2]) + 1e-3).to_polygons() if len(c) >= 3]
+    return shapely.union_all(polys).buffer(0) if polys else None
 
 
 def _foot_prism(solid, ground_z: float, top_z: float):

@@ -157,8 +157,11 @@ def _mesh_all(f: ifcopenshell.file, elements: list, workers: int):
     """Triangulate in `workers` forked processes.
 
     ifcopenshell's own multi-threaded iterator gains nothing here (measured: the same wall time
-    with 1 and 2 threads on the Tekla and Janesville models), so the elements are dealt out
-    round-robin to forked processes that each run a single-threaded iterator.
+    with 1 and 2 threads on the Tekla and Janesville models), so the elements are dealt out to
+    forked processes that each run a single-threaded iterator: in CHUNKS_PER_WORKER interleaved
+    chunks a worker takes as it becomes free, so one heavy run of elements (railings, a facade's
+    mullions) does not stall one worker while the other waits. Shapes come back in the elements'
+    order, whatever the number of workers.
     """
     global _FORKED
     if workers <= 1 or len(elements) < 2 * MIN_ELEMENTS_PER_WORKER or not _can_fork():
@@ -166,15 +169,18 @@ def _mesh_all(f: ifcopenshell.file, elements: list, workers: int):
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(workers, len(elements) // MIN_ELEMENTS_PER_WORKER)
+    count = max(workers, min(workers * CHUNKS_PER_WORKER, len(elements) // (MIN_ELEMENTS_PER_WORKER // 4)))
     _FORKED = (f, elements)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            chunks = list(pool.map(_forked_chunk, range(workers), [workers] * workers))
+            chunks = list(pool.map(_forked_chunk, range(count), [count] * count))
     finally:
         _FORKED = None
-    return [item for chunk in chunks for item in chunk]
+    order = {el.id(): i for i, el in enumerate(elements)}
+    return sorted((item for chunk in chunks for item in chunk), key=lambda item: order.get(item[0], -1))
 
 
+CHUNKS_PER_WORKER = 4
 MIN_ELEMENTS_PER_WORKER = 100
 # Beyond these a vertex is not a building's: projected CRSs stay within about 2e7 m of their
 # origin, and no building element is 10 km long. Such an element is recorded as failed, never measured.

@@ -1,0 +1,109 @@
+"""`check` against `inspect` on every real model, for this code and, in the same run, an older one.
+
+For each model in ../shared/ifc: `inspect_model` (all cores), then `check_inspection` against the
+Korean national rulebook in 제2종일반주거지역 on a parcel 5 m round the footprint whose north line is
+2 m off it (so the north setback and plane fail and their sections are drawn), with the json and
+html reports written. Each model and code version runs in a fresh process, the versions one after
+the other per model so machine noise hits both alike. The ratio is check / inspect.
+
+    python bench/check_bench.py [--old DIR] [--out bench/results/check.md]
+
+`--old` is a checkout of an earlier commit (git worktree add /tmp/old COMMIT).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "ifc"
+ANCHOR = (220000.0, 560000.0)
+
+
+def _one(model: str) -> dict:
+    from permitcheck.checking import check_inspection
+    from permitcheck.inspection import inspect_model
+    from permitcheck.reports import write_all
+    from permitcheck.rulebook import load_rulebook
+
+    t = time.perf_counter()
+    insp = inspect_model(model)
+    t_inspect = time.perf_counter() - t
+    x0, y0, x1, y1 = insp.facts.whole.footprint.bounds
+    e, n = ANCHOR
+    ring = [[e + x, n + y] for x, y in ((x0 - 5, y0 - 5), (x1 + 5, y0 - 5), (x1 + 5, y1 + 2), (x0 - 5, y1 + 2))]
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site.geojson"
+        site.write_text(json.dumps({"type": "FeatureCollection",
+                                    "crs": {"type": "name", "properties": {"name": "EPSG:5186"}},
+                                    "features": [{"type": "Feature", "properties": {"role": "parcel", "id": "P"},
+                                                  "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}}]}))
+        t = time.perf_counter()
+        book = load_rulebook(ROOT / "rules" / "kr" / "national.yaml")
+        result = check_inspection(insp, site, book, zone="KR-R2G", anchor=ANCHOR)
+        write_all(result.to_dict(), Path(tmp) / "report", ["json", "html"])
+        t_check = time.perf_counter() - t
+    return {"inspect": t_inspect, "check": t_check, "verdict": result.verdict.value}
+
+
+def _run(code: Path, model: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    out = subprocess.run([sys.executable, __file__, "--one", str(model)], env=env, capture_output=True, text=True,
+                         timeout=3600)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--one")
+    ap.add_argument("--old", type=Path)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    if args.one:
+        print(json.dumps(_one(args.one)))
+        return 0
+    head = "| model | inspect s | check s | check / inspect |"
+    if args.old:
+        head = "| model | inspect s | check s, old | check s, new | check / inspect, old | check / inspect, new |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    tot = {"old": 0.0, "new": 0.0, "inspect": 0.0}
+    for model in sorted(SHARED.glob("*.ifc")):
+        new = _run(ROOT, model)
+        old = _run(args.old, model) if args.old else None
+        if "error" in new or (old is not None and "error" in old):
+            lines.append(f"| {model.name} | error: {(new.get('error') or old.get('error'))[:80]} |")
+            print(lines[-1], flush=True)
+            continue
+        tot["inspect"] += new["inspect"]
+        tot["new"] += new["check"]
+        if old is not None:
+            tot["old"] += old["check"]
+            lines.append(f"| {model.name} | {new['inspect']:.2f} | {old['check']:.2f} | {new['check']:.2f} | "
+                         f"{old['check'] / old['inspect']:.2f} | {new['check'] / new['inspect']:.2f} |")
+        else:
+            lines.append(f"| {model.name} | {new['inspect']:.2f} | {new['check']:.2f} | "
+                         f"{new['check'] / new['inspect']:.2f} |")
+        print(lines[-1], flush=True)
+    if args.old:
+        lines.append(f"| **total** | {tot['inspect']:.2f} | {tot['old']:.2f} | {tot['new']:.2f} | | "
+                     f"**{tot['new'] / tot['inspect']:.2f}** |")
+    else:
+        lines.append(f"| **total** | {tot['inspect']:.2f} | {tot['new']:.2f} | **{tot['new'] / tot['inspect']:.2f}** |")
+    print(lines[-1])
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
