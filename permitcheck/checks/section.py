@@ -12,7 +12,8 @@ import numpy as np
 import shapely
 
 from permitcheck.facts.footprint import ABOVE_TOLERANCE
-from permitcheck.facts.projection import clip_above, merge_triangles, plan_polygons, union
+from permitcheck.facts.mesh import closed_mesh
+from permitcheck.facts.projection import clip_above, merge_triangles, parallel_map, plan_polygons, union
 from permitcheck.model.types import ElementMesh
 from permitcheck.site.types import Edge
 
@@ -24,12 +25,21 @@ def silhouette(meshes: tuple[ElementMesh, ...], ground: float, edge: Edge, strip
     """Horizontal: distance from the edge's line, or from a strip's base line along its direction."""
     (ax, ay), _ = edge.line.coords
     inward = -np.asarray(edge.outward)
-    parts = []
-    for m in meshes:
-        for tri in clip_above(m.vertices[m.faces], ground + ABOVE_TOLERANCE):
-            d = strip.distance(tri) if strip is not None else (tri[:, :, :2] - np.array([ax, ay])) @ inward
-            h = tri[:, :, 2] - ground
-            polys = plan_polygons(np.stack([d, h, np.zeros_like(h)], axis=2))
-            if len(polys):
-                parts.append(merge_triangles(polys))
+
+    def project(m: ElementMesh):
+        v, f, is_open = closed_mesh(m, np.zeros(3))
+        pieces = clip_above(v[f], ground + ABOVE_TOLERANCE)
+        if not pieces:
+            return None
+        tri = np.concatenate(pieces)  # one merge per element, not per clipped piece
+        d = strip.distance(tri) if strip is not None else (tri[:, :, :2] - np.array([ax, ay])) @ inward
+        h = tri[:, :, 2] - ground
+        flat = np.stack([d, h, np.zeros_like(h)], axis=2)
+        if not is_open:  # a closed solid's faces turned one way cover its projection (the cut at the
+            a, b = flat[:, 1, :2] - flat[:, 0, :2], flat[:, 2, :2] - flat[:, 0, :2]  # ground projects flat)
+            flat = flat[a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0] > 0]
+        polys = plan_polygons(flat)
+        return merge_triangles(polys) if len(polys) else None
+
+    parts = [p for p in parallel_map(project, list(meshes)) if p is not None]  # merging releases the GIL
     return shapely.simplify(union(parts), 0.01)

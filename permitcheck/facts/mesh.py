@@ -11,20 +11,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import shapely
-
-if TYPE_CHECKING:  # trimesh (and the scipy it pulls in) costs 0.8 s to import: only when a mesh is made
-    import trimesh
 
 from permitcheck.model.types import ElementMesh
 
 
 @dataclass(frozen=True)
+class TriangleMesh:
+    """Vertices and faces, with the few measures a report states: no mesh library to import
+    (trimesh and the scipy it pulls in cost 1.5 s, more than a small model's whole check)."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+
+    @property
+    def bounds(self) -> np.ndarray:
+        return np.array([self.vertices.min(axis=0), self.vertices.max(axis=0)]) if len(self.vertices) \
+            else np.zeros((2, 3))
+
+    @property
+    def is_watertight(self) -> bool:
+        """Every edge shared by two faces that run it in opposite directions."""
+        f = np.asarray(self.faces, dtype=np.int64)
+        if len(f) == 0:
+            return False
+        n = len(self.vertices)
+        a = np.concatenate([f[:, 0], f[:, 1], f[:, 2]])
+        b = np.concatenate([f[:, 1], f[:, 2], f[:, 0]])
+        directed = a * n + b
+        return len(np.unique(directed)) == len(directed) and bool(np.isin(b * n + a, directed).all())
+
+    @property
+    def volume(self) -> float:
+        tri = self.vertices[self.faces]
+        return float(np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum() / 6.0) if len(tri) else 0.0
+
+
+@dataclass(frozen=True)
 class BuildingMesh:
-    mesh: trimesh.Trimesh
+    mesh: TriangleMesh
     hulled: tuple[str, ...]  # GlobalIds of open elements replaced by their convex hull
     dropped: tuple[str, ...] = ()  # flat elements with no volume even as a hull
 
@@ -41,7 +67,7 @@ class BuildingMesh:
 WELD_M = 1e-6  # vertices this close are one: exporters repeat a vertex per face
 
 
-def _closed(m: ElementMesh, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+def closed_mesh(m: ElementMesh, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     """(vertices, faces, open) of the element moved by -offset: welded, and outward when closed.
 
     Closed means every edge is shared by exactly two faces that run it in opposite directions
@@ -87,14 +113,13 @@ def _solid(v: np.ndarray, f: np.ndarray, hull: bool = False):
 
 def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
     import manifold3d
-    import trimesh
 
     parts, hulled, dropped = [], [], []
     # manifold3d works in float32: move to a local origin so models placed far from the
     # project origin (UTM coordinates) keep millimetre precision, and move back afterwards.
     offset = np.floor(np.min([m.vertices.min(axis=0) for m in meshes], axis=0)) if meshes else np.zeros(3)
     for m in meshes:
-        v, f, was_hulled = _closed(m, offset)
+        v, f, was_hulled = closed_mesh(m, offset)
         solid = _solid(v, f, hull=was_hulled)
         if solid is None and not was_hulled:  # manifold3d rejected it: fall back to the hull
             solid, was_hulled = _solid(v, f, hull=True), True
@@ -105,11 +130,12 @@ def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
         else:
             parts.append(solid)
     if not parts:
-        return BuildingMesh(trimesh.Trimesh(), tuple(hulled), tuple(dropped))
+        return BuildingMesh(TriangleMesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)), tuple(hulled),
+                            tuple(dropped))
     out = manifold3d.Manifold.batch_boolean(parts, manifold3d.OpType.Add).to_mesh()
     verts = np.asarray(out.vert_properties, dtype=np.float64)[:, :3] + offset
     # Keep manifold3d's indexing: merging coincident vertices would join touching solids at a pinch.
-    result = trimesh.Trimesh(verts, np.asarray(out.tri_verts), process=False)
+    result = TriangleMesh(verts, np.asarray(out.tri_verts, dtype=np.int64))
     return BuildingMesh(result, tuple(hulled), tuple(dropped))
 
 

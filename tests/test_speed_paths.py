@@ -1,0 +1,176 @@
+"""The fast paths of issue 14 give the answers of the slow ones: pruned massing, the vectorised
+setback distances, the closed test on edge keys, sections only when drawn, lazy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import shapely
+import trimesh
+
+from conftest import ROOT
+from permitcheck.facts import mesh as mesh_mod
+from permitcheck.model.types import ElementMesh
+
+
+def _box(gid, x0, y0, z0, x1, y1, z1, flip=False):
+    t = trimesh.creation.box(bounds=[[x0, y0, z0], [x1, y1, z1]])
+    faces = np.asarray(t.faces)[:, ::-1] if flip else np.asarray(t.faces)
+    return ElementMesh(gid, "IfcSlab", gid, None, None, "B", None, np.asarray(t.vertices, float), faces)
+
+
+def _stack(storeys: int) -> list[ElementMesh]:
+    """A stepped block: 20 x 12 m floors, each storey's walls, the top five storeys set back 4 m."""
+    out = []
+    for i in range(storeys):
+        z, x1 = 3.0 * i, 20.0 if i < storeys - 5 else 16.0
+        out.append(_box(f"slab{i}", 0, 0, z - 0.2, x1, 12, z))
+        out += [_box(f"w{i}a", 0, 0, z, 0.3, 12, z + 2.8), _box(f"w{i}b", x1 - 0.3, 0, z, x1, 12, z + 2.8),
+                _box(f"w{i}c", 0, 0, z, x1, 0.3, z + 2.8), _box(f"w{i}d", 0, 11.7, z, x1, 12, z + 2.8)]
+    out.append(_box("roof", 0, 0, 3.0 * storeys - 0.2, 16, 12, 3.0 * storeys))
+    return out
+
+
+def _massing_volume(meshes, monkeypatch=None, prune=True):
+    import manifold3d
+
+    solid_mesh = mesh_mod.building_mesh(meshes).mesh
+    solid = manifold3d.Manifold(manifold3d.Mesh(vert_properties=np.asarray(solid_mesh.vertices, np.float32),
+                                                tri_verts=np.asarray(solid_mesh.faces, np.uint32)))
+    if not prune:
+        monkeypatch.setattr(mesh_mod, "_inside_others", lambda tri, **kw: np.zeros(len(tri), dtype=bool))
+    return mesh_mod.massing(solid, 0.0).volume()
+
+
+def test_pruned_massing_has_the_volume_of_the_whole_union(monkeypatch):
+    meshes = _stack(12)
+    pruned = _massing_volume(meshes)
+    # by construction: 20 x 12 m from the ground to 20.8 m (seven storeys, the first slab's 0.2 m
+    # below ground left out), 16 x 12 m from there to the roof's top at 36 m; less the room under no
+    # ceiling where the upper storeys step back (x 16-19.7, y 0.3-11.7, 18.0-20.8 m: open to the sky)
+    assert pruned == pytest.approx(20.8 * 240 + 15.2 * 192 - 3.7 * 11.4 * 2.8, rel=1e-3)
+    assert _massing_volume(meshes, monkeypatch, prune=False) == pytest.approx(pruned, rel=1e-6)
+
+
+def test_inside_others_keeps_a_face_nothing_covers():
+    roof = np.array([[[0, 0, 10], [10, 0, 10], [10, 10, 10]]], float)
+    floor_in = np.array([[[1, 1, 3], [5, 1, 3], [5, 5, 3]]], float)
+    floor_out = np.array([[[11, 1, 3], [15, 1, 3], [15, 5, 3]]], float)  # beside the roof: its own prism
+    same = np.array([[[0, 0, 10], [10, 10, 10], [0, 10, 10]]], float)  # the roof's other half, same level
+    tri = np.concatenate([roof, floor_in, floor_out, same])
+    assert mesh_mod._inside_others(tri, from_top=True).tolist() == [False, True, False, False]
+    # soffits sweep up: the higher one over the lower one's plan is held by it
+    low = np.array([[[0, 0, 3], [10, 0, 3], [10, 10, 3]]], float)
+    high = np.array([[[1, 1, 6], [5, 1, 6], [5, 5, 6]]], float)
+    assert mesh_mod._inside_others(np.concatenate([low, high]), from_top=False).tolist() == [False, True]
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_closed_on_edge_keys_agrees_with_trimesh(flip):
+    m = _box("b", 0, 0, 0, 2, 3, 4, flip=flip)
+    v, f, open_ = mesh_mod.closed_mesh(m, np.zeros(3))
+    assert not open_
+    t = trimesh.Trimesh(v, f)
+    assert t.is_watertight and t.volume == pytest.approx(24.0)  # turned outward when it came inward
+    holed = ElementMesh("h", "IfcSlab", "h", None, None, "B", None, m.vertices, m.faces[1:])
+    assert mesh_mod.closed_mesh(holed, np.zeros(3))[2]
+    # a vertex repeated per face (as exporters write) is welded before the test
+    tri = m.vertices[m.faces].reshape(-1, 3)
+    soup = ElementMesh("s", "IfcSlab", "s", None, None, "B", None, tri, np.arange(len(tri)).reshape(-1, 3))
+    assert not mesh_mod.closed_mesh(soup, np.zeros(3))[2]
+
+
+def test_edge_distances_match_the_signed_distance_to_each_edge():
+    from permitcheck.checks.setback import edge_distances, signed_distance
+    from permitcheck.site.types import Edge
+
+    ring = [(0, 0), (30, 0), (30, 20), (0, 20)]
+    parcel = shapely.Polygon(ring)
+    edges = []
+    for i in range(4):
+        a, b = np.array(ring[i], float), np.array(ring[(i + 1) % 4], float)
+        d = (b - a) / np.linalg.norm(b - a)
+        edges.append(Edge(i, shapely.LineString([a, b]), frozenset({"side"}), (float(d[1]), float(-d[0]))))
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(-10, 40, size=(2000, 2))
+    dist, which = edge_distances(xy, edges[1:3], parcel)
+    brute = np.min([signed_distance(xy, np.array(e.line.coords[0]), np.array(e.line.coords[1]), np.asarray(e.outward))
+                    for e in edges[1:3]], axis=0)
+    inside = shapely.intersects_xy(parcel, xy[:, 0], xy[:, 1])
+    # inside the lot: the same distances; outside: the same sign past an edge (both negative)
+    assert np.allclose(dist[inside], brute[inside], atol=1e-9)
+    assert np.array_equal(dist[~inside] < 0, brute[~inside] < 0)
+
+
+def test_sections_only_when_a_report_draws_them():
+    from permitcheck.checking import check_model
+
+    args = (ROOT / "samples/buildings/podium_tower.ifc", ROOT / "samples/sites/podium_north.geojson",
+            ROOT / "rules/kr/cheonan.yaml")
+    full = check_model(*args, anchor=(220000.0, 560000.0)).to_dict()
+    bare = check_model(*args, anchor=(220000.0, 560000.0), sections=False).to_dict()
+    drawn = [f["rule"] for f in full["findings"] if "section" in (f.get("details") or {})]
+    assert drawn and not [f for f in bare["findings"] if "section" in (f.get("details") or {})]
+    for a, b in zip(full["findings"], bare["findings"]):
+        assert (a["rule"], a["status"], a["measured"], a["limit"]) == (b["rule"], b["status"], b["measured"], b["limit"])
+
+
+def test_import_permitcheck_loads_no_geometry():
+    code = "import sys, permitcheck; print(sorted(m for m in ('ifcopenshell', 'shapely', 'trimesh') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_rulebooks_are_parsed_by_libyaml_unless_deeply_nested():
+    import yaml
+
+    from permitcheck.rulebook.load import C_LOADER_MAX_DEPTH, _loader
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+    text = (ROOT / "rules/kr/national.yaml").read_text(encoding="utf-8")
+    assert isinstance(_loader(text), yaml.CSafeLoader)
+    deep = "[" * (C_LOADER_MAX_DEPTH + 1) + "]" * (C_LOADER_MAX_DEPTH + 1)
+    assert not isinstance(_loader(deep), yaml.CSafeLoader)
+
+
+def test_shapes_come_back_in_the_elements_order_whatever_the_workers():
+    from permitcheck.model import read_model
+
+    path = ROOT.parent / "shared/ifc/01_AC20-FZK-Haus.ifc"
+    if not path.exists():
+        pytest.skip("../shared/ifc not beside the project")
+    one, two = read_model(path, workers=1), read_model(path, workers=2)
+    assert [m.global_id for m in one.elements] == [m.global_id for m in two.elements]
+    assert all(np.array_equal(a.vertices, b.vertices) for a, b in zip(one.elements, two.elements))
+
+
+@pytest.mark.parametrize("model", ["samples/buildings/podium_tower.ifc", "../shared/ifc/01_AC20-FZK-Haus.ifc"])
+def test_the_silhouette_from_front_faces_is_the_silhouette_of_every_face(model):
+    """Closed elements project by the faces turned one way; the drawing is the same to 0.5 %."""
+    from permitcheck.checks.section import silhouette
+    from permitcheck.facts.footprint import ABOVE_TOLERANCE
+    from permitcheck.facts.projection import clip_above, merge_triangles, plan_polygons, union
+    from permitcheck.model import read_model
+    from permitcheck.site.types import Edge
+
+    path = ROOT / model
+    if not path.exists():
+        pytest.skip("../shared/ifc not beside the project")
+    meshes = tuple(read_model(path, workers=1).elements)
+    ground = min(float(m.vertices[:, 2].min()) for m in meshes if len(m.vertices))
+    edge = Edge(0, shapely.LineString([(-100, -50), (100, -50)]), frozenset({"front"}), (0.0, -1.0))
+    fast = silhouette(meshes, ground, edge)
+    parts = []
+    for m in meshes:
+        for tri in clip_above(m.vertices[m.faces], ground + ABOVE_TOLERANCE):
+            d = (tri[:, :, :2] - np.array([-100.0, -50.0])) @ np.array([0.0, 1.0])
+            polys = plan_polygons(np.stack([d, tri[:, :, 2] - ground, np.zeros_like(d)], axis=2))
+            if len(polys):
+                parts.append(merge_triangles(polys))
+    slow = shapely.simplify(union(parts), 0.01)
+    assert fast.area == pytest.approx(slow.area, rel=5e-3)
+    assert fast.symmetric_difference(slow).area < 5e-3 * slow.area
