@@ -13,7 +13,8 @@ import shapely
 
 from permitcheck.facts.footprint import ABOVE_TOLERANCE
 from permitcheck.facts.mesh import closed_mesh
-from permitcheck.facts.projection import clip_above, merge_triangles, parallel_map, plan_polygons, union
+from permitcheck.facts.projection import (clip_above, closed_outline, face_components, merge_triangles, parallel_map,
+                                         plan_polygons, union)
 from permitcheck.model.types import ElementMesh
 from permitcheck.site.types import Edge
 
@@ -28,6 +29,14 @@ def silhouette(meshes: tuple[ElementMesh, ...], ground: float, edge: Edge, strip
 
     def project(m: ElementMesh):
         v, f, is_open = closed_mesh(m, np.zeros(3))
+        if len(f) == 0:
+            return None
+        low = float(v[:, 2].min()) if len(v) else 0.0
+        if not is_open and low >= ground + ABOVE_TOLERANCE:  # whole and above ground: by components
+            tri = v[f]
+            d = strip.distance(tri) if strip is not None else (tri[:, :, :2] - np.array([ax, ay])) @ inward
+            out = closed_outline(np.stack([d, tri[:, :, 2] - ground], axis=2), face_components(f, len(v)))
+            return None if out.is_empty else out
         pieces = clip_above(v[f], ground + ABOVE_TOLERANCE)
         if not pieces:
             return None

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from permitcheck.facts.projection import clip_above, merge_triangles, parallel_map, plan_polygons, union
+from permitcheck.facts.projection import (clip_above, element_plan, merge_triangles, parallel_map, plan_polygons,
+                                         union)
 from permitcheck.model.types import ElementMesh
 
 ABOVE_TOLERANCE = 0.01  # metres
@@ -21,6 +22,8 @@ def element_plan_above(mesh: ElementMesh, level: float) -> BaseGeometry | None:
     """Plan shape of the part of one element above `level` (None if nothing stands above)."""
     if mesh.vertices[:, 2].max() <= level:
         return None
+    if mesh.vertices[:, 2].min() >= level:  # whole: by its components
+        return element_plan(mesh.vertices, mesh.faces)
     tri = mesh.vertices[mesh.faces]
     parts = [plan_polygons(p) for p in clip_above(tri, level)]
     polys = np.concatenate(parts) if parts else np.empty(0, dtype=object)

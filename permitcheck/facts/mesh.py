@@ -68,13 +68,18 @@ WELD_M = 1e-6  # vertices this close are one: exporters repeat a vertex per face
 
 
 def closed_mesh(m: ElementMesh, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
-    """(vertices, faces, open) of the element moved by -offset: welded, and outward when closed.
+    """(vertices, faces, open) of the element moved by -offset: welded, and outward when closed."""
+    return closed_arrays(np.asarray(m.vertices, dtype=np.float64) - offset, m.faces)
+
+
+def closed_arrays(v: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(vertices, faces, open): welded, and outward when closed.
 
     Closed means every edge is shared by exactly two faces that run it in opposite directions
     (watertight and consistently wound): a test on integer edge keys, for every element of a
     large model, with no mesh library in the loop."""
-    v = np.asarray(m.vertices, dtype=np.float64) - offset
-    f = np.asarray(m.faces, dtype=np.int64)
+    v = np.asarray(v, dtype=np.float64)
+    f = np.asarray(faces, dtype=np.int64)
     if len(f) == 0 or len(v) == 0:
         return v, f[:0], True
     _, first, inverse = np.unique(np.round(v / WELD_M).astype(np.int64), axis=0, return_index=True,

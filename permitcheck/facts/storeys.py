@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.facts.levels import Levels, is_floor_slab
-from permitcheck.facts.projection import merge_triangles, plan_polygons, union
+from permitcheck.facts.projection import element_plan, union
 from permitcheck.facts.types import StoreyFacts
 from permitcheck.model.types import ElementMesh, Storey
 
@@ -40,9 +40,9 @@ def plate_of(parts: list[ElementMesh], fill_holes: bool) -> BaseGeometry:
     """The union of the plan projections of a storey's floor slabs, walls and columns."""
     plans = []
     for m in parts:
-        polys = plan_polygons(m.vertices[m.faces])
-        if len(polys):
-            plans.append(merge_triangles(polys))
+        plan = element_plan(m.vertices, m.faces)
+        if plan is not None:
+            plans.append(plan)
     plate = union(plans)
     if fill_holes:
         plate = union([shapely.Polygon(p.exterior) for p in shapely.get_parts(plate) if not p.is_empty])

@@ -25,7 +25,7 @@ from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.facts.footprint import element_plan_above
-from permitcheck.facts.projection import merge_triangles, plan_polygons
+from permitcheck.facts.projection import element_plan
 from permitcheck.facts.projection import union as _union
 from permitcheck.model.types import ElementMesh
 
@@ -61,8 +61,7 @@ def plan_of(m: ElementMesh, level: float | None = None) -> BaseGeometry | None:
     """An element's plan, whole or only what stands above `level`."""
     if level is not None:
         return element_plan_above(m, level)
-    polys = plan_polygons(m.vertices[m.faces])
-    return merge_triangles(polys) if len(polys) else None
+    return element_plan(m.vertices, m.faces)
 
 
 def thickness(m: ElementMesh, plan: BaseGeometry) -> float:
