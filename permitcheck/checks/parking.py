@@ -118,8 +118,8 @@ def _provided(ctx: CheckContext) -> tuple[tuple[float, float], str, list[str]]:
         return (0.0, math.inf), ("the model has no parking stalls (IfcSpace named for parking) and none were "
                                  "declared: model them or declare parking_spaces=N"), []
     return (float(len(stalls)), float(len(stalls))), (
-        f"{len(stalls)} stall(s) modelled as IfcSpaces named for parking (declare parking_spaces=N if more are on "
-        "the lot)"), stalls
+        f"{len(stalls)} stall(s) modelled as IfcSpaces named for parking; declare parking_spaces=N if more are on "
+        "the lot"), stalls
 
 
 def _why_range(rule: MinParking, cats: set[str], parking_area: float, need: tuple[float, float]) -> str:
