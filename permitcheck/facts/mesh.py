@@ -33,14 +33,7 @@ class TriangleMesh:
     @property
     def is_watertight(self) -> bool:
         """Every edge shared by two faces that run it in opposite directions."""
-        f = np.asarray(self.faces, dtype=np.int64)
-        if len(f) == 0:
-            return False
-        n = len(self.vertices)
-        a = np.concatenate([f[:, 0], f[:, 1], f[:, 2]])
-        b = np.concatenate([f[:, 1], f[:, 2], f[:, 0]])
-        directed = a * n + b
-        return len(np.unique(directed)) == len(directed) and bool(np.isin(b * n + a, directed).all())
+        return len(self.faces) > 0 and watertight(np.asarray(self.faces, dtype=np.int64), len(self.vertices))
 
     @property
     def volume(self) -> float:
@@ -67,6 +60,14 @@ class BuildingMesh:
 WELD_M = 1e-6  # vertices this close are one: exporters repeat a vertex per face
 
 
+def watertight(f: np.ndarray, n: int) -> bool:
+    """Every edge run once each way by the faces: closed and consistently wound (integer edge keys)."""
+    a = np.concatenate([f[:, 0], f[:, 1], f[:, 2]])
+    b = np.concatenate([f[:, 1], f[:, 2], f[:, 0]])
+    directed = a * n + b
+    return len(np.unique(directed)) == len(directed) and bool(np.isin(b * n + a, directed).all())
+
+
 def closed_mesh(m: ElementMesh, offset: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     """(vertices, faces, open) of the element moved by -offset: welded, and outward when closed."""
     return closed_arrays(np.asarray(m.vertices, dtype=np.float64) - offset, m.faces)
@@ -88,12 +89,7 @@ def closed_arrays(v: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndar
     f = f[(f[:, 0] != f[:, 1]) & (f[:, 1] != f[:, 2]) & (f[:, 2] != f[:, 0])]
     if len(f) < 4:
         return v, f, True
-    n = len(v)
-    a = np.concatenate([f[:, 0], f[:, 1], f[:, 2]])
-    b = np.concatenate([f[:, 1], f[:, 2], f[:, 0]])
-    directed = a * n + b
-    closed = len(np.unique(directed)) == len(directed) and bool(np.isin(b * n + a, directed).all())
-    if not closed:
+    if not watertight(f, len(v)):
         return v, f, True
     tri = v[f]
     if float(np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum()) < 0:
