@@ -174,3 +174,66 @@ def test_the_silhouette_from_front_faces_is_the_silhouette_of_every_face(model):
     slow = shapely.simplify(union(parts), 0.01)
     assert fast.area == pytest.approx(slow.area, rel=5e-3)
     assert fast.symmetric_difference(slow).area < 5e-3 * slow.area
+
+
+@pytest.mark.parametrize("name", ["06_Lake_Kegonsa_Revit2014_feet.ifc", "01_AC20-FZK-Haus.ifc"])
+def test_the_cgal_kernel_measures_what_open_cascade_measures(name, real_model, monkeypatch):
+    """The geometry library changed for speed, not for answers: the same elements, each element's
+    bounding box within 5 mm, the same facts."""
+    from permitcheck.facts import derive_facts
+    from permitcheck.model import geometry, read_model
+
+    path = real_model(name)
+    fast = read_model(path, workers=1)
+    monkeypatch.setattr(geometry, "GEOMETRY_LIBRARY", "opencascade")
+    slow = read_model(path, workers=1)
+    assert geometry.GEOMETRY_LIBRARY == "opencascade" and fast.failures == slow.failures
+    boxes = {m.global_id: (m.vertices.min(axis=0), m.vertices.max(axis=0)) for m in slow.elements}
+    assert sorted(boxes) == sorted(m.global_id for m in fast.elements)
+    for m in fast.elements:
+        lo, hi = boxes[m.global_id]
+        assert np.abs(m.vertices.min(axis=0) - lo).max() < 0.005 and np.abs(m.vertices.max(axis=0) - hi).max() < 0.005
+    a, b = derive_facts(fast).whole, derive_facts(slow).whole
+    assert a.height_m == pytest.approx(b.height_m, abs=0.005)
+    assert a.footprint.symmetric_difference(b.footprint).area < 1e-3 * b.footprint.area
+    assert [s.gross_area_m2 for s in a.storeys] == pytest.approx([s.gross_area_m2 for s in b.storeys], rel=1e-3)
+
+
+def _one_plan(vertices, faces):
+    """The element plan computed element by element (the path before the batch)."""
+    from permitcheck.facts.mesh import closed_arrays
+    from permitcheck.facts.projection import closed_outline, face_components, merge_triangles, plan_polygons
+
+    v, f, is_open = closed_arrays(vertices, faces)
+    if len(f) == 0:
+        return None
+    if is_open:
+        polys = plan_polygons(v[f])
+        return merge_triangles(polys) if len(polys) else None
+    out = closed_outline(v[f], face_components(f, len(v)))
+    return None if out.is_empty else out
+
+
+@pytest.mark.parametrize("model", ["samples/buildings/podium_tower.ifc", "../shared/ifc/03_Duplex_A_20110907.ifc"])
+def test_plans_in_one_batch_are_the_plans_one_by_one(model):
+    from permitcheck.facts.projection import element_plans
+    from permitcheck.model import read_model
+
+    path = ROOT / model
+    if not path.exists():
+        pytest.skip("../shared/ifc not beside the project")
+    meshes = [(m.vertices, m.faces) for m in read_model(path, workers=1).elements]
+    # and the cases a real model may lack: an open mesh, an inward one, a flat one, an empty one
+    box = _box("b", 0, 0, 0, 2, 1, 1)
+    inward = _box("i", 5, 0, 0, 6, 3, 1, flip=True)
+    meshes += [(box.vertices, box.faces[:-2]), (inward.vertices, inward.faces),
+               (np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0]], float), np.array([[0, 1, 2]])),
+               (np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64))]
+    batch = element_plans(meshes)
+    assert len(batch) == len(meshes)
+    for (v, f), got in zip(meshes, batch):
+        want = _one_plan(v, f)
+        assert (got is None) == (want is None)
+        if want is not None:
+            assert got.symmetric_difference(want).area < 1e-9
+    assert batch[-3].area == pytest.approx(3.0) and batch[-1] is None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from permitcheck.facts.projection import (clip_above, element_plan, merge_triangles, parallel_map, plan_polygons,
-                                         union)
+from permitcheck.facts.projection import (clip_above, element_plan, element_plans, merge_triangles, parallel_map,
+                                         plan_polygons, union)
 from permitcheck.model.types import ElementMesh
 
 ABOVE_TOLERANCE = 0.01  # metres
@@ -38,6 +38,11 @@ def footprint_and_plans(meshes: list[ElementMesh], ground: float) -> tuple[BaseG
     """The footprint, and each element's plan above ground by GlobalId (the measurement profiles
     measure plans above other levels, and an element wholly above ground is its plan here)."""
     level = ground + ABOVE_TOLERANCE
-    plans = parallel_map(lambda m: element_plan_above(m, level), meshes)
+    whole = [m for m in meshes if len(m.vertices) and m.vertices[:, 2].min() >= level]
+    cut = [m for m in meshes if len(m.vertices) and m.vertices[:, 2].min() < level]
+    plans = element_plans([(m.vertices, m.faces) for m in whole]) + parallel_map(
+        lambda m: element_plan_above(m, level), cut)
+    found = {id(m): p for m, p in zip(whole + cut, plans)}
+    plans = [found.get(id(m)) for m in meshes]  # in the elements' order, as the union has always taken them
     by_id = {m.global_id: p for m, p in zip(meshes, plans) if p is not None}
     return union([p for p in plans if p is not None]), by_id

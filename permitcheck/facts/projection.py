@@ -146,16 +146,100 @@ def closed_outline(flat: np.ndarray, labels: np.ndarray) -> BaseGeometry:
 def element_plan(vertices: np.ndarray, faces: np.ndarray) -> BaseGeometry | None:
     """An element's whole plan: a closed mesh by its components (`closed_outline`), an open one by
     merging its triangles."""
-    from permitcheck.facts.mesh import closed_arrays
+    return element_plans([(vertices, faces)])[0]
 
-    v, f, is_open = closed_arrays(vertices, faces)
-    if len(f) == 0:
-        return None
-    if is_open:
-        polys = plan_polygons(v[f])
-        return merge_triangles(polys) if len(polys) else None
-    out = closed_outline(v[f], face_components(f, len(v)))
-    return None if out.is_empty else out
+
+def element_plans(meshes) -> list[BaseGeometry | None]:
+    """`element_plan` of many (vertices, faces) at once: welding, the watertight test, orientation,
+    components and their hulls run as whole-array operations over every element together, so a
+    model of 2,000 small beams costs a few array passes and a hull each, not 2,000 rounds of
+    Python; only components that do not fill their hull are merged, one by one."""
+    from permitcheck.facts.mesh import WELD_M
+
+    out: list[BaseGeometry | None] = [None] * len(meshes)
+    nv = np.array([len(v) for v, _ in meshes], dtype=np.int64)
+    nf = np.array([len(f) for _, f in meshes], dtype=np.int64)
+    live = np.flatnonzero((nv > 0) & (nf > 0))
+    if len(live) == 0:
+        return out
+    vo = np.concatenate([[0], np.cumsum(nv[live])[:-1]])
+    V = np.concatenate([np.asarray(meshes[i][0], dtype=np.float64).reshape(-1, 3) for i in live])
+    F = np.concatenate([np.asarray(meshes[i][1], dtype=np.int64).reshape(-1, 3) + o for i, o in zip(live, vo)])
+    fel = np.repeat(live, nf[live])  # each face's element
+    vel = np.repeat(live, nv[live])
+    # Weld each element's vertices (never two elements' together).
+    key = np.column_stack([vel, np.round(V / WELD_M).astype(np.int64)])
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    V, F = V[first], inverse.reshape(-1)[F]
+    keep = (F[:, 0] != F[:, 1]) & (F[:, 1] != F[:, 2]) & (F[:, 2] != F[:, 0])
+    F, fel = F[keep], fel[keep]
+    n = len(V)
+    # Closed: at least 4 faces, every directed edge once, and its reverse present.
+    open_ = np.bincount(fel, minlength=len(meshes)) < 4
+    a = np.concatenate([F[:, 0], F[:, 1], F[:, 2]])
+    b = np.concatenate([F[:, 1], F[:, 2], F[:, 0]])
+    eel = np.concatenate([fel, fel, fel])
+    directed = a * n + b
+    order = np.argsort(directed)
+    ranked = directed[order]
+    open_[eel[order[np.flatnonzero(ranked[1:] == ranked[:-1])]]] = True
+    reverse = b * n + a
+    at = np.minimum(np.searchsorted(ranked, reverse), len(ranked) - 1)
+    open_[eel[ranked[at] != reverse]] = True
+    # Outward: a closed element whose signed volume is negative is turned over.
+    tri = V[F]
+    vol = np.bincount(fel, weights=np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])),
+                      minlength=len(meshes))
+    flip = (vol < 0)[fel] & ~open_[fel]
+    F[flip] = F[flip][:, ::-1]
+    tri = V[F]
+    closed = ~open_[fel]
+    merges: list[tuple[int, np.ndarray]] = []  # (element, plan triangles to merge), on threads below
+    # Open elements: all their triangles merged.
+    open_tri = tri[~closed]
+    for i, group in _groups(fel[~closed]):
+        merges.append((i, plan_polygons(open_tri[group])))
+    tri, fel = tri[closed], fel[closed]
+    parts: dict[int, list] = {}
+    if len(tri):
+        Fc = F[closed]
+        labels = face_components(Fc, n)
+        a2, b2 = tri[:, 1, :2] - tri[:, 0, :2], tri[:, 2, :2] - tri[:, 0, :2]
+        cross = a2[:, 0] * b2[:, 1] - a2[:, 1] * b2[:, 0]
+        front = cross > 0
+        comps, cid = np.unique(labels, return_inverse=True)
+        cel = np.zeros(len(comps), dtype=np.int64)
+        cel[cid] = fel
+        filled = np.bincount(cid, weights=np.where(front, cross, 0.0), minlength=len(comps)) / 2.0
+        # Each component's hull from its vertices, each vertex once.
+        used, at = np.unique(Fc.reshape(-1), return_index=True)
+        vcid = cid[at // 3]
+        order = np.argsort(vcid, kind="stable")
+        hulls = shapely.convex_hull(shapely.multipoints(V[used[order], :2], indices=vcid[order]))
+        area = shapely.area(hulls)
+        is_hull = (shapely.get_type_id(hulls) == 3) & (np.abs(filled - area) <= CONVEX_SHARE * area + 1e-9)
+        for c in np.flatnonzero(is_hull & (np.bincount(cid, weights=front, minlength=len(comps)) > 0)):
+            parts.setdefault(int(cel[c]), []).append(hulls[c])
+        rest = ~is_hull[cid] & front  # front faces of components that do not fill their hull
+        for c, group in _groups(cid[rest]):
+            mine = np.flatnonzero(rest)[group]
+            merges.append((int(cel[c]), plan_polygons(
+                np.concatenate([tri[mine, :, :2], np.zeros((len(mine), 3, 1))], axis=2))))
+    merges = [(i, polys) for i, polys in merges if len(polys)]
+    for (i, _), merged in zip(merges, parallel_map(lambda m: merge_triangles(m[1]), merges)):
+        parts.setdefault(i, []).append(merged)
+    for i, geoms in parts.items():
+        merged = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+        out[i] = None if merged.is_empty else merged
+    return out
+
+
+def _groups(keys: np.ndarray):
+    """(key, indices) for each distinct key, indices in their original order: one sort, no scans."""
+    order = np.argsort(keys, kind="stable")
+    cuts = np.flatnonzero(np.diff(keys[order])) + 1
+    for group in np.split(order, cuts) if len(order) else ():
+        yield int(keys[group[0]]), group
 
 
 def union(polys, grid_size: float = GRID) -> BaseGeometry:

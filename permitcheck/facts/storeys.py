@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.facts.levels import Levels, is_floor_slab
-from permitcheck.facts.projection import element_plan, union
+from permitcheck.facts.projection import element_plans, union
 from permitcheck.facts.types import StoreyFacts
 from permitcheck.model.types import ElementMesh, Storey
 
@@ -36,14 +36,18 @@ def _in_plate(m: ElementMesh) -> bool:
     return m.ifc_class in _PLATE_CLASSES or m.parent_class == "IfcCurtainWall"
 
 
-def plate_of(parts: list[ElementMesh], fill_holes: bool) -> BaseGeometry:
-    """The union of the plan projections of a storey's floor slabs, walls and columns."""
-    plans = []
-    for m in parts:
-        plan = element_plan(m.vertices, m.faces)
-        if plan is not None:
-            plans.append(plan)
-    plate = union(plans)
+def whole_plans(parts: list[ElementMesh], plans: dict) -> dict:
+    """`plans` (by GlobalId) completed with the whole plan of every part it lacks, in one batch."""
+    todo = [m for m in parts if m.global_id not in plans]
+    plans.update(zip((m.global_id for m in todo), element_plans([(m.vertices, m.faces) for m in todo])))
+    return plans
+
+
+def plate_of(parts: list[ElementMesh], fill_holes: bool, plans: dict | None = None) -> BaseGeometry:
+    """The union of the plan projections of a storey's floor slabs, walls and columns (`plans`:
+    whole plans already found, by GlobalId)."""
+    plans = whole_plans(parts, plans if plans is not None else {})
+    plate = union([plans[m.global_id] for m in parts if plans[m.global_id] is not None])
     if fill_holes:
         plate = union([shapely.Polygon(p.exterior) for p in shapely.get_parts(plate) if not p.is_empty])
     return plate
@@ -63,12 +67,16 @@ def storey_facts(storeys: list[Storey], meshes: list[ElementMesh], ground: float
             walls.setdefault(m.storey_id, []).append(m)
     has_elements = {m.storey_id for m in meshes if m.storey_id}
     any_slab = any(levels.any_slab.get(s.building_id, False) for s in storeys)
-    out = []
+    rows = []
     for s in storeys:
         floors = [m for m in levels.floors.get(s.global_id, ()) if m.global_id in ids]
-        above = s.elevation_m >= ground - GROUND_TOLERANCE
         owns = s.global_id in has_elements or bool(floors)
-        counted = s.global_id in levels.counted if any_slab else owns
+        rows.append((s, floors, owns, s.global_id in levels.counted if any_slab else owns))
+    plans = whole_plans([m for s, floors, _, counted in rows if counted
+                         for m in floors + walls.get(s.global_id, [])], {})
+    out = []
+    for s, floors, owns, counted in rows:
+        above = s.elevation_m >= ground - GROUND_TOLERANCE
         if not counted:
             if not owns:
                 note = "no elements: listed, not counted"
@@ -79,7 +87,7 @@ def storey_facts(storeys: list[Storey], meshes: list[ElementMesh], ground: float
                 note = "no floor slab: listed, not counted"
             out.append(StoreyFacts(s.global_id, s.name, s.elevation_m, above, False, 0.0, note))
             continue
-        plate = plate_of(floors + walls.get(s.global_id, []), fill_holes=not any_slab)
+        plate = plate_of(floors + walls.get(s.global_id, []), fill_holes=not any_slab, plans=plans)
         if above:
             plate = plate.intersection(footprint)
         note = f"{len(floors)} floor slab(s)" if any_slab else "no floor slabs in the building: plate of walls, holes filled"
