@@ -12,9 +12,7 @@ import numpy as np
 import shapely
 
 from permitcheck.facts.footprint import ABOVE_TOLERANCE
-from permitcheck.facts.mesh import closed_mesh
-from permitcheck.facts.projection import (clip_above, closed_outline, face_components, merge_triangles, parallel_map,
-                                         plan_polygons, union)
+from permitcheck.facts.projection import element_plans, union
 from permitcheck.model.types import ElementMesh
 from permitcheck.site.types import Edge
 
@@ -26,29 +24,22 @@ def silhouette(meshes: tuple[ElementMesh, ...], ground: float, edge: Edge, strip
     """Horizontal: distance from the edge's line, or from a strip's base line along its direction."""
     (ax, ay), _ = edge.line.coords
     inward = -np.asarray(edge.outward)
+    if strip is not None:  # d = k0 - xy . kv
+        c, w = float(strip.k0), -np.asarray(strip.kv, dtype=float)
+    else:  # d = (xy - a) . inward
+        c, w = -float(np.dot([ax, ay], inward)), inward.astype(float)
+    across = np.array([-w[1], w[0]]) / (float(np.hypot(*w)) or 1.0)
 
-    def project(m: ElementMesh):
-        v, f, is_open = closed_mesh(m, np.zeros(3))
-        if len(f) == 0:
-            return None
-        low = float(v[:, 2].min()) if len(v) else 0.0
-        if not is_open and low >= ground + ABOVE_TOLERANCE:  # whole and above ground: by components
-            tri = v[f]
-            d = strip.distance(tri) if strip is not None else (tri[:, :, :2] - np.array([ax, ay])) @ inward
-            out = closed_outline(np.stack([d, tri[:, :, 2] - ground], axis=2), face_components(f, len(v)))
-            return None if out.is_empty else out
-        pieces = clip_above(v[f], ground + ABOVE_TOLERANCE)
-        if not pieces:
-            return None
-        tri = np.concatenate(pieces)  # one merge per element, not per clipped piece
-        d = strip.distance(tri) if strip is not None else (tri[:, :, :2] - np.array([ax, ay])) @ inward
-        h = tri[:, :, 2] - ground
-        flat = np.stack([d, h, np.zeros_like(h)], axis=2)
-        if not is_open:  # a closed solid's faces turned one way cover its projection (the cut at the
-            a, b = flat[:, 1, :2] - flat[:, 0, :2], flat[:, 2, :2] - flat[:, 0, :2]  # ground projects flat)
-            flat = flat[a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0] > 0]
-        polys = plan_polygons(flat)
-        return merge_triangles(polys) if len(polys) else None
+    def section_coords(v: np.ndarray) -> np.ndarray:
+        """(distance, height, position along the edge): an affine map, so a closed solid stays closed."""
+        return np.column_stack([c + v[:, :2] @ w, v[:, 2] - ground, v[:, :2] @ across])
 
-    parts = [p for p in parallel_map(project, list(meshes)) if p is not None]  # merging releases the GIL
-    return shapely.simplify(union(parts), 0.01)
+    # One batch, each element by its parts' hulls where they fill them (facts.projection.element_plans),
+    # cut at the ground where it stands below it.
+    level = ground + ABOVE_TOLERANCE
+    whole = [m for m in meshes if len(m.vertices) and float(m.vertices[:, 2].min()) >= level]
+    cut = [m for m in meshes if len(m.vertices) and float(m.vertices[:, 2].min()) < level]
+    parts = element_plans([(section_coords(np.asarray(m.vertices, dtype=float)), m.faces) for m in whole])
+    parts += element_plans([(section_coords(np.asarray(m.vertices, dtype=float)), m.faces) for m in cut],
+                           above=ABOVE_TOLERANCE, axis=1)
+    return shapely.simplify(union([p for p in parts if p is not None]), 0.01)

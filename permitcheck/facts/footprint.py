@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from permitcheck.facts.projection import (clip_above, element_plan, element_plans, merge_triangles, parallel_map,
-                                         plan_polygons, union)
+from permitcheck.facts.projection import element_plan, element_plans, union
 from permitcheck.model.types import ElementMesh
 
 ABOVE_TOLERANCE = 0.01  # metres
@@ -22,12 +21,9 @@ def element_plan_above(mesh: ElementMesh, level: float) -> BaseGeometry | None:
     """Plan shape of the part of one element above `level` (None if nothing stands above)."""
     if mesh.vertices[:, 2].max() <= level:
         return None
-    if mesh.vertices[:, 2].min() >= level:  # whole: by its components
+    if mesh.vertices[:, 2].min() >= level:  # whole
         return element_plan(mesh.vertices, mesh.faces)
-    tri = mesh.vertices[mesh.faces]
-    parts = [plan_polygons(p) for p in clip_above(tri, level)]
-    polys = np.concatenate(parts) if parts else np.empty(0, dtype=object)
-    return merge_triangles(polys) if len(polys) else None
+    return element_plans([(mesh.vertices, mesh.faces)], above=level)[0]
 
 
 def footprint(meshes: list[ElementMesh], ground: float) -> BaseGeometry:
@@ -40,8 +36,8 @@ def footprint_and_plans(meshes: list[ElementMesh], ground: float) -> tuple[BaseG
     level = ground + ABOVE_TOLERANCE
     whole = [m for m in meshes if len(m.vertices) and m.vertices[:, 2].min() >= level]
     cut = [m for m in meshes if len(m.vertices) and m.vertices[:, 2].min() < level]
-    plans = element_plans([(m.vertices, m.faces) for m in whole]) + parallel_map(
-        lambda m: element_plan_above(m, level), cut)
+    plans = element_plans([(m.vertices, m.faces) for m in whole]) + element_plans(
+        [(m.vertices, m.faces) for m in cut], above=level)
     found = {id(m): p for m, p in zip(whole + cut, plans)}
     plans = [found.get(id(m)) for m in meshes]  # in the elements' order, as the union has always taken them
     by_id = {m.global_id: p for m, p in zip(meshes, plans) if p is not None}

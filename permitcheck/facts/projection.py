@@ -36,12 +36,18 @@ def clip_above(tri: np.ndarray, z: float) -> list[np.ndarray]:
 
 def clip_halfspace(tri: np.ndarray, normal: np.ndarray, offset: float) -> list[np.ndarray]:
     """Parts of triangles (k, 3, 3) where ``normal . x > offset``, as arrays of triangles."""
+    return clip_indexed(tri, normal, offset)[0]
+
+
+def clip_indexed(tri: np.ndarray, normal: np.ndarray, offset: float) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """`clip_halfspace`, and for each array of parts the index of the triangle each part came from."""
     if len(tri) == 0:
-        return []
+        return [], []
     s = tri @ np.asarray(normal, dtype=float) - offset
     above = s > 0
     n_above = above.sum(axis=1)
     parts = [tri[n_above == 3]]
+    source = [np.flatnonzero(n_above == 3)]
     for count in (1, 2):
         pick = n_above == count
         sel = tri[pick]
@@ -62,10 +68,13 @@ def clip_halfspace(tri: np.ndarray, normal: np.ndarray, offset: float) -> list[n
         c1, c2 = cut(p0, p1, rs[:, 0], rs[:, 1]), cut(p0, p2, rs[:, 0], rs[:, 2])
         if count == 1:  # only p0 above: a triangle
             parts.append(np.stack([p0, c1, c2], axis=1))
+            source.append(np.flatnonzero(pick))
         else:  # p0 below: the quad c1, p1, p2, c2 as two triangles
             parts.append(np.stack([c1, p1, p2], axis=1))
             parts.append(np.stack([c1, p2, c2], axis=1))
-    return [p for p in parts if len(p)]
+            source += [np.flatnonzero(pick)] * 2
+    keep = [i for i, p in enumerate(parts) if len(p)]
+    return [parts[i] for i in keep], [source[i] for i in keep]
 
 
 def triangles_of(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
@@ -149,11 +158,18 @@ def element_plan(vertices: np.ndarray, faces: np.ndarray) -> BaseGeometry | None
     return element_plans([(vertices, faces)])[0]
 
 
-def element_plans(meshes) -> list[BaseGeometry | None]:
-    """`element_plan` of many (vertices, faces) at once: welding, the watertight test, orientation,
-    components and their hulls run as whole-array operations over every element together, so a
-    model of 2,000 small beams costs a few array passes and a hull each, not 2,000 rounds of
-    Python; only components that do not fill their hull are merged, one by one."""
+def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[BaseGeometry | None]:
+    """The plan of each of many elements, given as (vertices, faces): of all of it, or of what
+    stands above the level `above` on coordinate `axis` (z; the height in a section's coordinates).
+
+    An element is taken by its parts (vertex-connected components). A closed part (every edge run
+    once each way: watertight and consistently wound) is turned outward, and its faces turned up
+    cover its plan — cut at a level too, the cut's cap facing down or, in a section, edge-on; when
+    they fill the convex hull of the part to 0.2 % the part is that hull (a box, a tube, a
+    baluster: no merging), else those faces are merged. The faces of open parts are all merged.
+    Welding, the closed test, orientation, parts and hulls are whole-array operations over every
+    element at once, so 2,000 small beams cost a few array passes, not 2,000 rounds of Python.
+    """
     from permitcheck.facts.mesh import WELD_M
 
     out: list[BaseGeometry | None] = [None] * len(meshes)
@@ -166,65 +182,69 @@ def element_plans(meshes) -> list[BaseGeometry | None]:
     V = np.concatenate([np.asarray(meshes[i][0], dtype=np.float64).reshape(-1, 3) for i in live])
     F = np.concatenate([np.asarray(meshes[i][1], dtype=np.int64).reshape(-1, 3) + o for i, o in zip(live, vo)])
     fel = np.repeat(live, nf[live])  # each face's element
-    vel = np.repeat(live, nv[live])
     # Weld each element's vertices (never two elements' together).
-    key = np.column_stack([vel, np.round(V / WELD_M).astype(np.int64)])
+    key = np.column_stack([np.repeat(live, nv[live]), np.round(V / WELD_M).astype(np.int64)])
     _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
     V, F = V[first], inverse.reshape(-1)[F]
     keep = (F[:, 0] != F[:, 1]) & (F[:, 1] != F[:, 2]) & (F[:, 2] != F[:, 0])
     F, fel = F[keep], fel[keep]
+    if len(F) == 0:
+        return out
     n = len(V)
+    comps, cid = np.unique(face_components(F, n), return_inverse=True)  # each face's part
+    cel = np.zeros(len(comps), dtype=np.int64)
+    cel[cid] = fel
     # Closed: at least 4 faces, every directed edge once, and its reverse present.
-    open_ = np.bincount(fel, minlength=len(meshes)) < 4
+    open_ = np.bincount(cid, minlength=len(comps)) < 4
     a = np.concatenate([F[:, 0], F[:, 1], F[:, 2]])
     b = np.concatenate([F[:, 1], F[:, 2], F[:, 0]])
-    eel = np.concatenate([fel, fel, fel])
+    ecid = np.concatenate([cid, cid, cid])
     directed = a * n + b
     order = np.argsort(directed)
     ranked = directed[order]
-    open_[eel[order[np.flatnonzero(ranked[1:] == ranked[:-1])]]] = True
+    open_[ecid[order[np.flatnonzero(ranked[1:] == ranked[:-1])]]] = True
     reverse = b * n + a
     at = np.minimum(np.searchsorted(ranked, reverse), len(ranked) - 1)
-    open_[eel[ranked[at] != reverse]] = True
-    # Outward: a closed element whose signed volume is negative is turned over.
+    open_[ecid[ranked[at] != reverse]] = True
+    # Outward: a closed part whose signed volume is negative is turned over.
     tri = V[F]
-    vol = np.bincount(fel, weights=np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])),
-                      minlength=len(meshes))
-    flip = (vol < 0)[fel] & ~open_[fel]
-    F[flip] = F[flip][:, ::-1]
-    tri = V[F]
-    closed = ~open_[fel]
-    merges: list[tuple[int, np.ndarray]] = []  # (element, plan triangles to merge), on threads below
-    # Open elements: all their triangles merged.
-    open_tri = tri[~closed]
-    for i, group in _groups(fel[~closed]):
-        merges.append((i, plan_polygons(open_tri[group])))
-    tri, fel = tri[closed], fel[closed]
+    vol = np.bincount(cid, weights=np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])),
+                      minlength=len(comps))
+    flip = ((vol < 0) & ~open_)[cid]
+    tri[flip] = tri[flip][:, ::-1]
+    if above is not None:  # what stands above the level, each piece with its part and element
+        normal = np.zeros(3)
+        normal[axis] = 1.0
+        pieces, source = clip_indexed(tri, normal, above)
+        if not pieces:
+            return out
+        src = np.concatenate(source)
+        tri, cid, fel = np.concatenate(pieces), cid[src], fel[src]
+    a2, b2 = tri[:, 1, :2] - tri[:, 0, :2], tri[:, 2, :2] - tri[:, 0, :2]
+    cross = a2[:, 0] * b2[:, 1] - a2[:, 1] * b2[:, 0]
+    front = cross > 0
+    filled = np.bincount(cid, weights=np.where(front, cross, 0.0), minlength=len(comps)) / 2.0
+    # Each part's hull: from its vertices, each once; cut, from its pieces' corners.
+    if above is None:
+        used, at = np.unique(F.reshape(-1), return_index=True)
+        points, vcid = V[used, :2], cid[at // 3]
+    else:
+        points, vcid = tri[:, :, :2].reshape(-1, 2), np.repeat(cid, 3)
+    order = np.argsort(vcid, kind="stable")
+    hulls = np.full(len(comps), None, dtype=object)
+    present = np.unique(vcid)
+    hulls[present] = shapely.convex_hull(shapely.multipoints(points[order], indices=np.searchsorted(present, vcid[order])))
+    area = np.zeros(len(comps))
+    area[present] = shapely.area(hulls[present])
+    is_hull = ~open_ & (shapely.get_type_id(hulls) == 3) & (np.abs(filled - area) <= CONVEX_SHARE * area + 1e-9)
+    is_hull[np.setdiff1d(np.arange(len(comps)), present)] = False  # cut away whole
     parts: dict[int, list] = {}
-    if len(tri):
-        Fc = F[closed]
-        labels = face_components(Fc, n)
-        a2, b2 = tri[:, 1, :2] - tri[:, 0, :2], tri[:, 2, :2] - tri[:, 0, :2]
-        cross = a2[:, 0] * b2[:, 1] - a2[:, 1] * b2[:, 0]
-        front = cross > 0
-        comps, cid = np.unique(labels, return_inverse=True)
-        cel = np.zeros(len(comps), dtype=np.int64)
-        cel[cid] = fel
-        filled = np.bincount(cid, weights=np.where(front, cross, 0.0), minlength=len(comps)) / 2.0
-        # Each component's hull from its vertices, each vertex once.
-        used, at = np.unique(Fc.reshape(-1), return_index=True)
-        vcid = cid[at // 3]
-        order = np.argsort(vcid, kind="stable")
-        hulls = shapely.convex_hull(shapely.multipoints(V[used[order], :2], indices=vcid[order]))
-        area = shapely.area(hulls)
-        is_hull = (shapely.get_type_id(hulls) == 3) & (np.abs(filled - area) <= CONVEX_SHARE * area + 1e-9)
-        for c in np.flatnonzero(is_hull & (np.bincount(cid, weights=front, minlength=len(comps)) > 0)):
-            parts.setdefault(int(cel[c]), []).append(hulls[c])
-        rest = ~is_hull[cid] & front  # front faces of components that do not fill their hull
-        for c, group in _groups(cid[rest]):
-            mine = np.flatnonzero(rest)[group]
-            merges.append((int(cel[c]), plan_polygons(
-                np.concatenate([tri[mine, :, :2], np.zeros((len(mine), 3, 1))], axis=2))))
+    for c in np.flatnonzero(is_hull & (np.bincount(cid, weights=front, minlength=len(comps)) > 0)):
+        parts.setdefault(int(cel[c]), []).append(hulls[c])
+    # The rest, one merge per element: the faces turned up of its closed parts that are no hull,
+    # and every face of its open parts.
+    rest = np.flatnonzero(open_[cid] | (~is_hull[cid] & front))
+    merges = [(i, plan_polygons(tri[rest[group]])) for i, group in _groups(fel[rest])]
     merges = [(i, polys) for i, polys in merges if len(polys)]
     for (i, _), merged in zip(merges, parallel_map(lambda m: merge_triangles(m[1]), merges)):
         parts.setdefault(i, []).append(merged)

@@ -34,6 +34,7 @@ import ifcopenshell.geom
 import ifcopenshell.util.element
 import numpy as np
 
+from permitcheck.model import relations
 from permitcheck.model.types import ElementFailure, ElementMesh, SpaceMesh
 
 _EXCLUDED_BUILDING_SUBTYPES = ("IfcBuildingElementProxy", "IfcBuildingElementComponent", "IfcReinforcingElement")
@@ -313,6 +314,7 @@ def triangulate(
     meshes: list[ElementMesh] = []
     done: set[int] = set()
     failures: list[ElementFailure] = []
+    ifc2x3 = f.schema == "IFC2X3"
     shapes = _mesh_all(f, [el for el in elements if el.Representation is not None], workers or multiprocessing.cpu_count())
     shapes += _measured_by_parts(f, elements, {eid for eid, _, faces in shapes if len(faces)})
     for eid, verts, faces in shapes:
@@ -327,10 +329,10 @@ def triangulate(
             failures.append(ElementFailure(el.GlobalId, el.is_a(), why))
             continue
         storey, building = locations.get(eid, (None, None))
-        parent = ifcopenshell.util.element.get_aggregate(el)
+        parent = relations.aggregate(el)
         meshes.append(ElementMesh(
             global_id=el.GlobalId, ifc_class=el.is_a(), name=el.Name or "",
-            predefined_type=ifcopenshell.util.element.get_predefined_type(el),
+            predefined_type=relations.predefined_type(el, ifc2x3),
             storey_id=storey, building_id=building,
             parent_class=parent.is_a() if parent is not None else None,
             vertices=verts, faces=faces, layer_thickness_m=layer_thickness(el, unit_m),

@@ -9,14 +9,16 @@ import ifcopenshell.util.element
 import ifcopenshell.util.placement
 
 from permitcheck.errors import ModelUnreadable
+from permitcheck.model import relations
 from permitcheck.model.geometry import MAX_COORDINATE_M
+from permitcheck.model.relations import aggregate
 from permitcheck.model.types import Building, Storey
 
 
 def buildings_of(f: ifcopenshell.file) -> list[Building]:
     out = []
     for b in f.by_type("IfcBuilding"):
-        parent = ifcopenshell.util.element.get_aggregate(b)
+        parent = aggregate(b)
         parent_building = _building_above(parent) if parent is not None else None
         out.append(Building(b.GlobalId, b.Name or b.LongName or "", parent_building, _uses(b)))
     return out
@@ -43,7 +45,7 @@ def _building_above(spatial) -> str | None:
         if node.is_a("IfcBuilding"):
             # A building that is part of another building (Allplan) reports its own id.
             return node.GlobalId
-        node = ifcopenshell.util.element.get_aggregate(node)
+        node = aggregate(node)
     return None
 
 
@@ -75,16 +77,18 @@ def storeys_of(f: ifcopenshell.file, unit_m: float) -> list[Storey]:
 def element_locations(f: ifcopenshell.file) -> dict[int, tuple[str | None, str | None]]:
     """Map element id -> (storey GlobalId, building GlobalId), following aggregates upwards."""
     cache: dict[int, tuple[str | None, str | None]] = {}
+    ifc2x3 = f.schema == "IFC2X3"
+    spatial = "IfcSpatialStructureElement" if ifc2x3 else "IfcSpatialElement"
 
     def locate(el) -> tuple[str | None, str | None]:
         key = el.id()
         if key in cache:
             return cache[key]
         cache[key] = (None, None)  # guards against cyclic decomposition in hostile files
-        container = ifcopenshell.util.element.get_container(el)
+        container = relations.container(el, ifc2x3)
         if container is None:
-            parent = ifcopenshell.util.element.get_aggregate(el)
-            if parent is not None and not parent.is_a("IfcSpatialElement" if f.schema != "IFC2X3" else "IfcSpatialStructureElement"):
+            parent = aggregate(el)
+            if parent is not None and not parent.is_a(spatial):
                 result = locate(parent)
             elif parent is not None:
                 container = parent
@@ -95,7 +99,7 @@ def element_locations(f: ifcopenshell.file) -> dict[int, tuple[str | None, str |
             storey = container if container.is_a("IfcBuildingStorey") else None
             node = container
             while node is not None and not node.is_a("IfcBuildingStorey") and not node.is_a("IfcBuilding"):
-                node = ifcopenshell.util.element.get_aggregate(node)
+                node = aggregate(node)
             if storey is None and node is not None and node.is_a("IfcBuildingStorey"):
                 storey = node
             result = (storey.GlobalId if storey else None, _building_above(container))

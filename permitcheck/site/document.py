@@ -26,7 +26,7 @@ GEOMETRY_TYPES = {
 # Nesting depth of `coordinates` per geometry type (a position is depth 1).
 _DEPTH = {"LineString": 2, "MultiLineString": 3, "Polygon": 3, "MultiPolygon": 4}
 MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_PARCEL_VERTICES = 20_000  # a cadastral parcel has tens to hundreds
+MAX_PARCEL_VERTICES = 100_000  # a cadastral parcel has tens to hundreds; a digitised curve some thousands
 MAX_FEATURES = 10_000  # a parcel's neighbourhood has tens to hundreds
 MAX_SITE_VERTICES = 2_000_000
 # Beyond this a coordinate is in no CRS a site is written in (metres, feet or degrees).

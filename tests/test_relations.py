@@ -1,0 +1,36 @@
+"""`model.relations` gives what ifcopenshell.util.element gives, on every model at hand."""
+
+from __future__ import annotations
+
+import ifcopenshell
+import ifcopenshell.util.element as util
+import pytest
+
+from conftest import ROOT, SHARED_IFC
+from permitcheck.model import relations
+
+MODELS = sorted(SHARED_IFC.glob("*.ifc")) + sorted((ROOT / "samples" / "buildings").glob("*.ifc"))
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
+def test_relations_agree_with_ifcopenshell_util(path):
+    try:
+        f = ifcopenshell.open(str(path))
+    except Exception:  # a schema ifcopenshell cannot read: refused elsewhere
+        pytest.skip(f"{path.name} does not open")
+    ifc2x3 = f.schema == "IFC2X3"
+    items = f.by_type("IfcProduct") + f.by_type("IfcTypeObject")
+    assert items
+    for el in items:
+        assert relations.aggregate(el) == util.get_aggregate(el)
+        assert relations.predefined_type(el, ifc2x3) == util.get_predefined_type(el)
+        if el.is_a("IfcProduct"):
+            assert relations.container(el, ifc2x3) == util.get_container(el)
+
+
+def test_a_circle_of_parts_has_no_container():
+    f = ifcopenshell.file(schema="IFC4")
+    a, b = f.createIfcWall(ifcopenshell.guid.new()), f.createIfcWall(ifcopenshell.guid.new())
+    f.createIfcRelAggregates(ifcopenshell.guid.new(), None, None, None, a, [b])
+    f.createIfcRelAggregates(ifcopenshell.guid.new(), None, None, None, b, [a])
+    assert relations.container(a, False) is None
