@@ -6,6 +6,11 @@ Korean national rulebook in 제2종일반주거지역 on a parcel 5 m round the 
 html reports written. Each model and code version runs in a fresh process, the versions one after
 the other per model so machine noise hits both alike. The ratio is check / inspect.
 
+A second table times the commands as an officer runs them, each in a fresh process (imports
+included): `permitcheck inspect MODEL --json` against `permitcheck check MODEL ... --report DIR`
+(html, json, junit and bcf) on the same parcel; `check` reads the model itself, so its figure
+holds the inspect's.
+
     python bench/check_bench.py [--old DIR] [--out bench/results/check.md]
 
 `--old` is a checkout of an earlier commit (git worktree add /tmp/old COMMIT).
@@ -36,21 +41,42 @@ def _one(model: str) -> dict:
     t = time.perf_counter()
     insp = inspect_model(model)
     t_inspect = time.perf_counter() - t
-    x0, y0, x1, y1 = insp.facts.whole.footprint.bounds
-    e, n = ANCHOR
-    ring = [[e + x, n + y] for x, y in ((x0 - 5, y0 - 5), (x1 + 5, y0 - 5), (x1 + 5, y1 + 2), (x0 - 5, y1 + 2))]
     with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site.geojson"
-        site.write_text(json.dumps({"type": "FeatureCollection",
-                                    "crs": {"type": "name", "properties": {"name": "EPSG:5186"}},
-                                    "features": [{"type": "Feature", "properties": {"role": "parcel", "id": "P"},
-                                                  "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}}]}))
+        site = _site(insp, Path(tmp) / "site.geojson")
         t = time.perf_counter()
         book = load_rulebook(ROOT / "rules" / "kr" / "national.yaml")
         result = check_inspection(insp, site, book, zone="KR-R2G", anchor=ANCHOR)
         write_all(result.to_dict(), Path(tmp) / "report", ["json", "html"])
         t_check = time.perf_counter() - t
     return {"inspect": t_inspect, "check": t_check, "verdict": result.verdict.value}
+
+
+def _site(insp, path: Path) -> Path:
+    x0, y0, x1, y1 = insp.facts.whole.footprint.bounds
+    e, n = ANCHOR
+    ring = [[e + x, n + y] for x, y in ((x0 - 5, y0 - 5), (x1 + 5, y0 - 5), (x1 + 5, y1 + 2), (x0 - 5, y1 + 2))]
+    path.write_text(json.dumps({"type": "FeatureCollection",
+                                "crs": {"type": "name", "properties": {"name": "EPSG:5186"}},
+                                "features": [{"type": "Feature", "properties": {"role": "parcel", "id": "P"},
+                                              "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}}]}))
+    return path
+
+
+def _cli(model: Path, tmp: Path) -> dict:
+    """Wall time of `permitcheck inspect` and `permitcheck check` in fresh processes."""
+    from permitcheck.inspection import inspect_model
+
+    site = _site(inspect_model(model), tmp / "site.geojson")
+    exe = [sys.executable, "-m", "permitcheck"]
+    out = {}
+    for name, args in (("inspect", ["inspect", str(model), "--json"]),
+                       ("check", ["check", str(model), "--site", str(site), "--rules",
+                                  str(ROOT / "rules" / "kr" / "national.yaml"), "--zone", "KR-R2G",
+                                  "--anchor", f"{ANCHOR[0]},{ANCHOR[1]}", "--report", str(tmp / "report")])):
+        t = time.perf_counter()
+        subprocess.run(exe + args, capture_output=True, timeout=3600, cwd=ROOT)
+        out[name] = time.perf_counter() - t
+    return out
 
 
 def _run(code: Path, model: Path) -> dict:
@@ -98,6 +124,20 @@ def main(argv: list[str] | None = None) -> int:
                      f"**{tot['new'] / tot['inspect']:.2f}** |")
     else:
         lines.append(f"| **total** | {tot['inspect']:.2f} | {tot['new']:.2f} | **{tot['new'] / tot['inspect']:.2f}** |")
+    print(lines[-1])
+    lines += ["", "| model | `permitcheck inspect` s | `permitcheck check --report` s | check / inspect |",
+              "|---|---|---|---|"]
+    cli = {"inspect": 0.0, "check": 0.0}
+    for model in sorted(SHARED.glob("*.ifc")):
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                t = _cli(model, Path(tmp))
+            except Exception:  # noqa: BLE001 - a model inspect refuses has no parcel to check on
+                continue
+        cli = {k: cli[k] + t[k] for k in cli}
+        lines.append(f"| {model.name} | {t['inspect']:.2f} | {t['check']:.2f} | {t['check'] / t['inspect']:.2f} |")
+        print(lines[-1], flush=True)
+    lines.append(f"| **total** | {cli['inspect']:.2f} | {cli['check']:.2f} | **{cli['check'] / cli['inspect']:.2f}** |")
     print(lines[-1])
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -241,10 +241,12 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
     parts: dict[int, list] = {}
     for c in np.flatnonzero(is_hull & (np.bincount(cid, weights=front, minlength=len(comps)) > 0)):
         parts.setdefault(int(cel[c]), []).append(hulls[c])
-    # The rest, one merge per element: the faces turned up of its closed parts that are no hull,
-    # and every face of its open parts.
+    # The rest, merged per element: the faces turned up of its closed parts that are no hull, and
+    # every face of its open parts — those turned up apart from those turned down, since a surface's
+    # two sides coincide in plan and GEOS merges coincident edges slowly (a spiral stair's open
+    # handrail: 0.18 s at once, 0.07 s in two).
     rest = np.flatnonzero(open_[cid] | (~is_hull[cid] & front))
-    merges = [(i, plan_polygons(tri[rest[group]])) for i, group in _groups(fel[rest])]
+    merges = [(i // 2, plan_polygons(tri[rest[group]])) for i, group in _groups(fel[rest] * 2 + front[rest])]
     merges = [(i, polys) for i, polys in merges if len(polys)]
     for (i, _), merged in zip(merges, parallel_map(lambda m: merge_triangles(m[1]), merges)):
         parts.setdefault(i, []).append(merged)

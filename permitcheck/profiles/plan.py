@@ -283,22 +283,24 @@ def covered_above(meshes: list[ElementMesh], level: float, plans: dict | None = 
     """The plan of everything standing above `level`, and each element with its plan above it.
 
     `plans` caches whole plans by GlobalId: an element entirely above the level is its whole plan,
-    so only those crossing it are cut (most of a building stands well above 1 m).
+    so only those crossing it are cut (most of a building stands well above 1 m); the whole plans
+    missing and the cut ones are each found in one batch.
     """
-    from permitcheck.facts.projection import parallel_map
+    from permitcheck.facts.projection import element_plans
 
     plans = plans if plans is not None else {}
-
-    def above(m: ElementMesh):
+    whole, cut = [], []
+    for m in meshes:
         lo, hi = float(m.vertices[:, 2].min()), float(m.vertices[:, 2].max())
         if hi <= level:
-            return None
+            continue
         if lo >= level or (is_wall(m) and m.global_id in plans):  # an upright wall: the same plan
-            if m.global_id not in plans:
-                plans[m.global_id] = plan_of(m)
-            return plans[m.global_id]
-        return element_plan_above(m, level)
-
-    cut = parallel_map(above, meshes)
-    members = [(m, p) for m, p in zip(meshes, cut) if p is not None and not p.is_empty]
+            whole.append(m)
+        else:
+            cut.append(m)
+    todo = [m for m in whole if m.global_id not in plans]
+    plans.update(zip((m.global_id for m in todo), element_plans([(m.vertices, m.faces) for m in todo])))
+    found = {id(m): plans[m.global_id] for m in whole}
+    found.update(zip(map(id, cut), element_plans([(m.vertices, m.faces) for m in cut], above=level)))
+    members = [(m, found[id(m)]) for m in meshes if found.get(id(m)) is not None and not found[id(m)].is_empty]
     return union([p for _, p in members]), members
