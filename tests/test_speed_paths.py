@@ -237,3 +237,29 @@ def test_plans_in_one_batch_are_the_plans_one_by_one(model):
         if want is not None:
             assert got.symmetric_difference(want).area < 1e-4  # parts closed one by one: 1 cm²
     assert batch[-3].area == pytest.approx(3.0) and batch[-1] is None
+
+
+def test_weld_by_hash_is_the_row_sort_even_when_hashes_collide(monkeypatch):
+    from permitcheck.facts import projection
+
+    rng = np.random.default_rng(7)
+    keys = rng.integers(-5, 5, size=(5000, 4))
+    _, want_first, _ = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    first, inverse = projection.weld(keys)
+    assert np.array_equal(keys[first][inverse], keys) and len(first) == len(want_first)
+    # every row one hash: the check finds the collision and the row sort answers
+    monkeypatch.setattr(projection, "_row_hash", lambda k: np.zeros(len(k), dtype=np.uint64))
+    first, inverse = projection.weld(keys)
+    assert np.array_equal(keys[first][inverse], keys) and len(first) == len(want_first)
+
+
+def test_parallel_sections_are_one_silhouette_moved():
+    from permitcheck.checks.section import silhouette
+    from permitcheck.model import read_model
+    from permitcheck.site.types import Edge
+
+    meshes = tuple(read_model(ROOT / "samples/buildings/podium_tower.ifc", workers=1).elements)
+    a = Edge(0, shapely.LineString([(-100, -50), (100, -50)]), frozenset(), (0.0, -1.0))
+    b = Edge(1, shapely.LineString([(-100, -20), (100, -20)]), frozenset(), (0.0, -1.0))
+    sa, sb = silhouette(meshes, 0.0, a), silhouette(meshes, 0.0, b)
+    assert sa.bounds[0] == pytest.approx(sb.bounds[0] + 30.0, abs=1e-6) and sa.area == pytest.approx(sb.area)

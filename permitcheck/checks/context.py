@@ -100,15 +100,18 @@ class CheckContext:
 
     def silhouette(self, edge, strip=None):
         """The building across an edge (or a plane's strip), for a report's section drawing: built
-        once per edge and strip, and only when a report will draw it (None when `sections` is off)."""
+        once per direction, and only when a report will draw it (None when `sections` is off)."""
         if not self.sections:
             return None
-        key = (edge.index, None if strip is None else (strip.k0, strip.kv, strip.a, strip.b, strip.u))
-        if key not in self._silhouettes:
-            from permitcheck.checks.section import silhouette
+        import shapely.affinity
 
-            self._silhouettes[key] = silhouette(self.meshes, self.facts.ground_elevation_m, edge, strip)
-        return self._silhouettes[key]
+        from permitcheck.checks.section import along, direction
+
+        c, w = direction(edge, strip)
+        key = tuple(np.round(w, 12))  # parallel sections are one silhouette moved sideways
+        if key not in self._silhouettes:
+            self._silhouettes[key] = along(self.meshes, self.facts.ground_elevation_m, w)
+        return shapely.affinity.translate(self._silhouettes[key], xoff=c)
 
     @property
     def placement_uncertainty_m(self) -> float:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+import shapely.affinity
 
 from permitcheck.facts.footprint import ABOVE_TOLERANCE
 from permitcheck.facts.projection import element_plans, union
@@ -20,19 +21,30 @@ if TYPE_CHECKING:
     from permitcheck.checks.regions import Strip
 
 
+def direction(edge: Edge, strip: "Strip | None" = None) -> tuple[float, np.ndarray]:
+    """(c, w) of the horizontal axis d = c + xy . w: distance inward from the edge's line, or from
+    a strip's base line along its direction."""
+    if strip is not None:  # d = k0 - xy . kv
+        return float(strip.k0), -np.asarray(strip.kv, dtype=float)
+    (ax, ay), _ = edge.line.coords
+    inward = -np.asarray(edge.outward, dtype=float)
+    return -float(np.dot([ax, ay], inward)), inward
+
+
 def silhouette(meshes: tuple[ElementMesh, ...], ground: float, edge: Edge, strip: "Strip | None" = None):
     """Horizontal: distance from the edge's line, or from a strip's base line along its direction."""
-    (ax, ay), _ = edge.line.coords
-    inward = -np.asarray(edge.outward)
-    if strip is not None:  # d = k0 - xy . kv
-        c, w = float(strip.k0), -np.asarray(strip.kv, dtype=float)
-    else:  # d = (xy - a) . inward
-        c, w = -float(np.dot([ax, ay], inward)), inward.astype(float)
+    c, w = direction(edge, strip)
+    return shapely.affinity.translate(along(meshes, ground, w), xoff=c)
+
+
+def along(meshes: tuple[ElementMesh, ...], ground: float, w: np.ndarray):
+    """The silhouette with horizontal axis xy . w: every section across parallel lines is this one
+    moved sideways, so a check draws it once per direction."""
     across = np.array([-w[1], w[0]]) / (float(np.hypot(*w)) or 1.0)
 
     def section_coords(v: np.ndarray) -> np.ndarray:
         """(distance, height, position along the edge): an affine map, so a closed solid stays closed."""
-        return np.column_stack([c + v[:, :2] @ w, v[:, 2] - ground, v[:, :2] @ across])
+        return np.column_stack([v[:, :2] @ w, v[:, 2] - ground, v[:, :2] @ across])
 
     # One batch, each element by its parts' hulls where they fill them (facts.projection.element_plans),
     # cut at the ground where it stands below it.
