@@ -199,10 +199,38 @@ def test_the_cgal_kernel_measures_what_open_cascade_measures(name, real_model, m
     assert [s.gross_area_m2 for s in a.storeys] == pytest.approx([s.gross_area_m2 for s in b.storeys], rel=1e-3)
 
 
+def _closed_outline(flat: np.ndarray, labels: np.ndarray):
+    """The reference: a closed mesh's projection part by part, one element at a time, as it was
+    computed before the batch."""
+    from permitcheck.facts.projection import CONVEX_SHARE, merge_triangles, plan_polygons
+
+    a, b = flat[:, 1, :2] - flat[:, 0, :2], flat[:, 2, :2] - flat[:, 0, :2]
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    front = cross > 0
+    if not front.any():
+        return shapely.Polygon()
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    out = []
+    for group in np.split(order, cuts):
+        mine = group[front[group]]
+        if len(mine) == 0:
+            continue
+        hull = shapely.convex_hull(shapely.multipoints(flat[group, :, :2].reshape(-1, 2)))
+        filled = float(cross[mine].sum()) / 2.0
+        if hull.geom_type == "Polygon" and abs(filled - hull.area) <= CONVEX_SHARE * hull.area + 1e-9:
+            out.append(hull)
+        else:
+            polys = plan_polygons(np.concatenate([flat[mine, :, :2], np.zeros((len(mine), 3, 1))], axis=2))
+            if len(polys):
+                out.append(merge_triangles(polys))
+    return shapely.union_all(out) if out else shapely.Polygon()
+
+
 def _one_plan(vertices, faces):
     """The element plan computed element by element (the path before the batch)."""
     from permitcheck.facts.mesh import closed_arrays
-    from permitcheck.facts.projection import closed_outline, face_components, merge_triangles, plan_polygons
+    from permitcheck.facts.projection import face_components, merge_triangles, plan_polygons
 
     v, f, is_open = closed_arrays(vertices, faces)
     if len(f) == 0:
@@ -210,7 +238,7 @@ def _one_plan(vertices, faces):
     if is_open:
         polys = plan_polygons(v[f])
         return merge_triangles(polys) if len(polys) else None
-    out = closed_outline(v[f], face_components(f, len(v)))
+    out = _closed_outline(v[f], face_components(f, len(v)))
     return None if out.is_empty else out
 
 

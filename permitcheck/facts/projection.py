@@ -124,37 +124,8 @@ def face_components(faces: np.ndarray, n_vertices: int) -> np.ndarray:
 CONVEX_SHARE = 0.002  # a projection whose faces fill its hull to this share is the hull
 
 
-def closed_outline(flat: np.ndarray, labels: np.ndarray) -> BaseGeometry:
-    """The projection of a closed mesh, given its faces already projected (k, 3, 2+) and a
-    component label per face: a component whose faces turned one way fill its convex hull is the
-    hull (a tube, a box, a baluster: no merging of its triangles); the others are merged from those
-    faces. A railing of 200 balusters costs 200 hulls instead of one union of 20,000 triangles."""
-    a, b = flat[:, 1, :2] - flat[:, 0, :2], flat[:, 2, :2] - flat[:, 0, :2]
-    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
-    front = cross > 0
-    if not front.any():
-        return shapely.Polygon()
-    order = np.argsort(labels, kind="stable")
-    cuts = np.flatnonzero(np.diff(labels[order])) + 1
-    out = []
-    for group in np.split(order, cuts):
-        mine = group[front[group]]
-        if len(mine) == 0:
-            continue
-        hull = shapely.convex_hull(shapely.multipoints(flat[group, :, :2].reshape(-1, 2)))
-        filled = float(cross[mine].sum()) / 2.0
-        if hull.geom_type == "Polygon" and abs(filled - hull.area) <= CONVEX_SHARE * hull.area + 1e-9:
-            out.append(hull)
-        else:
-            polys = plan_polygons(np.concatenate([flat[mine, :, :2], np.zeros((len(mine), 3, 1))], axis=2))
-            if len(polys):
-                out.append(merge_triangles(polys))
-    return shapely.union_all(out) if out else shapely.Polygon()
-
-
 def element_plan(vertices: np.ndarray, faces: np.ndarray) -> BaseGeometry | None:
-    """An element's whole plan: a closed mesh by its components (`closed_outline`), an open one by
-    merging its triangles."""
+    """An element's whole plan (`element_plans` of one)."""
     return element_plans([(vertices, faces)])[0]
 
 

@@ -132,7 +132,10 @@ def _settings() -> ifcopenshell.geom.settings:
 def _mesh_chunk(f: ifcopenshell.file, elements: list) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """(element id, vertices, faces) for every element the kernel could triangulate."""
     out = []
-    it = ifcopenshell.geom.iterator(_settings(), f, 1, include=elements, geometry_library=GEOMETRY_LIBRARY)
+    try:
+        it = ifcopenshell.geom.iterator(_settings(), f, 1, include=elements, geometry_library=GEOMETRY_LIBRARY)
+    except (ValueError, RuntimeError, TypeError):  # an ifcopenshell built without CGAL
+        it = ifcopenshell.geom.iterator(_settings(), f, 1, include=elements)
     if it.initialize():
         while True:
             shape = it.get()
