@@ -48,7 +48,7 @@ def _fail(e: BaseException) -> None:
 
 @app.command()
 def inspect(
-    model: Path = typer.Argument(..., help="IFC model (.ifc)."),
+    model: Path = typer.Argument(..., help="IFC model (.ifc, or .ifczip)."),
     as_json: bool = typer.Option(False, "--json", help="Print the facts as JSON."),
     ground_level: Optional[float] = typer.Option(
         None, "--ground-level", help="Ground level as model z in metres (default: the storey at project zero)."
@@ -90,7 +90,7 @@ def _anchor(value: Optional[str]) -> Optional[tuple[float, float]]:
 
 @app.command()
 def check(
-    model: Path = typer.Argument(..., help="IFC model (.ifc)."),
+    model: Path = typer.Argument(..., help="IFC model (.ifc, or .ifczip)."),
     site: Path = typer.Option(..., "--site", help="Site GeoJSON (parcel, roads, zones...)."),
     rules: Path = typer.Option(..., "--rules", help="Rulebook YAML."),
     zone: Optional[str] = typer.Option(None, "--zone", help="Zone code or name (default: from the site)."),

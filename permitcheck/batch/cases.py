@@ -1,6 +1,6 @@
 """Batch input: a folder of cases or a manifest (CSV or YAML), read into `Case` records.
 
-Folder: one sub-folder per submission holding its model (*.ifc), its site (*.geojson) and a small
+Folder: one sub-folder per submission holding its model (*.ifc or *.ifczip), its site (*.geojson) and a small
 `case.yaml` naming the rulebook (`rules:`, relative to the case folder) and optionally `zone`,
 `anchor: [E, N]`, `rotation`, `site_crs`, `ground_level`, `model`, `site`, `declare: {key: value}`.
 Manifest: one row per case with columns model, site, rules, zone (and optionally name, anchor
@@ -123,11 +123,13 @@ def _case(name: str, base: Path, row: dict) -> Case:
         return Case(name=name, error=f"unreadable case description: {_one_line(e)}")
 
 
-def _only(folder: Path, pattern: str, what: str) -> str:
-    """The one file matching `pattern`, named relative to `folder` like a `case.yaml` value."""
-    found = sorted(folder.glob(pattern))
+def _only(folder: Path, suffixes: tuple[str, ...], what: str) -> str:
+    """The one file whose name ends in one of `suffixes` (any case), named relative to `folder` like
+    a `case.yaml` value."""
+    found = sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(suffixes))
     if len(found) != 1:
-        raise InputError(f"expected exactly one {what} ({pattern}) in {folder}, found {len(found)}")
+        shown = ", ".join("*" + x for x in suffixes)
+        raise InputError(f"expected exactly one {what} ({shown}) in {folder}, found {len(found)}")
     return found[0].name
 
 
@@ -157,8 +159,8 @@ def from_folder(root: Path) -> list[Case]:
         desc = sub / "case.yaml"
         try:
             row = _read_case_file(desc) if desc.exists() else {}
-            row["model"] = row.get("model") or _only(sub, "*.ifc", "model")
-            row["site"] = row.get("site") or _only(sub, "*.geojson", "site")
+            row["model"] = row.get("model") or _only(sub, (".ifc", ".ifczip"), "model")
+            row["site"] = row.get("site") or _only(sub, (".geojson",), "site")
             cases.append(_case(sub.name, sub, row))
         except Exception as e:  # noqa: BLE001 - one unreadable case costs that case, never the batch
             cases.append(Case(name=sub.name, error=_one_line(e)[:500]))
