@@ -143,6 +143,21 @@ def _every(findings):
             yield from _every(o.findings)
 
 
+def site_from_layers(rules_path: str | os.PathLike, cadastre: str | os.PathLike, parcel_id: str,
+                     zoning: str | os.PathLike | None = None, zoning_field: str | None = None,
+                     encoding: str | None = None, rules_folders: tuple[str | os.PathLike, ...] = ()) -> dict:
+    """The site document of one parcel of a cadastre layer (and the zones over it), read the way the
+    rulebook's `site_layers` says; write it (json) to keep the case reproducible, and check on it."""
+    from permitcheck.rulebook.resolve import site_layers
+    from permitcheck.site.layers import site_from_layers as read
+
+    rulebook = load_rulebook(rules_path, rules_path=rules_folders)
+    layers = site_layers(rulebook)
+    if zoning_field:
+        layers = layers.model_copy(update={"zone_field": zoning_field})
+    return read(cadastre, parcel_id, layers, zoning=zoning, encoding=encoding)
+
+
 def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rules_path: str | os.PathLike,
                 zone: str | None = None, site_crs: str | None = None,
                 anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,

@@ -76,6 +76,36 @@ def inspect(
         render(result, Console(highlight=False))
 
 
+def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site, folders) -> Path:
+    """--site as given, or the site read from --cadastre/--parcel-id/--zoning, written to --write-site
+    (else beside nothing: a temporary file the check reads)."""
+    import json
+    import tempfile
+
+    from permitcheck.errors import UsageError
+
+    if cadastre is None:
+        if site is None:
+            raise UsageError("give the site: --site SITE.geojson, or --cadastre LAYER --parcel-id ID")
+        if parcel_id or zoning or zoning_field or write_site:
+            raise UsageError("--parcel-id, --zoning, --zoning-field and --write-site go with --cadastre")
+        return site
+    if site is not None:
+        raise UsageError("give --site or --cadastre, not both")
+    if not parcel_id:
+        raise UsageError("--cadastre needs --parcel-id (the parcel's id in the layer, Korea: its PNU)")
+    from permitcheck.checking import site_from_layers
+
+    doc = site_from_layers(rules, cadastre, parcel_id, zoning=zoning, zoning_field=zoning_field, encoding=encoding,
+                           rules_folders=folders)
+    out = write_site or Path(tempfile.mkdtemp(prefix="permitcheck-site-")) / "site.geojson"
+    try:
+        out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"{out}: cannot write the site ({e.strerror}) — choose a folder you can write") from e
+    return out
+
+
 def _anchor(value: Optional[str]) -> Optional[tuple[float, float]]:
     if value is None:
         return None
@@ -91,7 +121,7 @@ def _anchor(value: Optional[str]) -> Optional[tuple[float, float]]:
 @app.command()
 def check(
     model: Path = typer.Argument(..., help="IFC model (.ifc, or .ifczip)."),
-    site: Path = typer.Option(..., "--site", help="Site GeoJSON (parcel, roads, zones...)."),
+    site: Optional[Path] = typer.Option(None, "--site", help="Site GeoJSON (parcel, roads, zones...)."),
     rules: Path = typer.Option(..., "--rules", help="Rulebook YAML."),
     zone: Optional[str] = typer.Option(None, "--zone", help="Zone code or name (default: from the site)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -108,12 +138,23 @@ def check(
     include_proxies: bool = typer.Option(False, "--include-proxies", help="Measure IfcBuildingElementProxy too."),
     declare: list[str] = typer.Option([], "--declare", help="KEY=VALUE the applicant declares that the model "
                                       "cannot show (building_class=2, use=residential); repeat."),
+    cadastre: Optional[Path] = typer.Option(None, "--cadastre", help="Cadastre layer (Shapefile, GeoPackage, ...) "
+                                            "instead of --site; needs --parcel-id and the gis extra."),
+    parcel_id: Optional[str] = typer.Option(None, "--parcel-id", help="The parcel's id in the cadastre (Korea: PNU)."),
+    zoning: Optional[Path] = typer.Option(None, "--zoning", help="Zoning layer: the zones over the parcel."),
+    zoning_field: Optional[str] = typer.Option(None, "--zoning-field", help="The zoning layer's zone field "
+                                               "(default: the rulebook's site_layers.zone_field)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of the layers (e.g. cp949)."),
+    write_site: Optional[Path] = typer.Option(None, "--write-site", help="Write the site read from the layers "
+                                              "as GeoJSON, so the case can be run again from it."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
     from permitcheck.errors import EXIT_NONCOMPLIANT, EXIT_OK
 
     try:
+        site = _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site,
+                        tuple(rules_path))
         targets = _report_targets(formats, outs)
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,

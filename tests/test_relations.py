@@ -9,15 +9,21 @@ import pytest
 from conftest import ROOT, SHARED_IFC
 from permitcheck.model import relations
 
-MODELS = sorted(SHARED_IFC.glob("*.ifc")) + sorted((ROOT / "samples" / "buildings").glob("*.ifc"))
+
+
+def _readable(path) -> bool:
+    """A schema ifcopenshell reads (the IFC4X3 release candidate road model is refused elsewhere)."""
+    head = path.read_bytes()[:4096].decode("latin-1")
+    return any(f"'{s}'" in head for s in ("IFC2X3", "IFC4", "IFC4X3_ADD2", "IFC4X3"))
+
+
+MODELS = [p for p in sorted(SHARED_IFC.glob("*.ifc")) + sorted((ROOT / "samples" / "buildings").glob("*.ifc"))
+          if _readable(p)]
 
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
 def test_relations_agree_with_ifcopenshell_util(path):
-    try:
-        f = ifcopenshell.open(str(path))
-    except Exception:  # a schema ifcopenshell cannot read: refused elsewhere
-        pytest.skip(f"{path.name} does not open")
+    f = ifcopenshell.open(str(path))
     ifc2x3 = f.schema == "IFC2X3"
     items = f.by_type("IfcProduct") + f.by_type("IfcTypeObject")
     assert items

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from permitcheck.rulebook.conditions import Combine, When, is_expression
 from permitcheck.rulebook.schema import (AnyOf, DistanceRange, Envelope, Manual, MaxHeight, MeasurementProfile,
-                                         MinParking, MinSetback, Plane, Rulebook, WindowSetback)
+                                         MinParking, MinSetback, Plane, Rulebook, SiteLayers, WindowSetback)
 
 if TYPE_CHECKING:
     from permitcheck.rulebook.load import LoadedRulebook
@@ -286,8 +286,17 @@ def declared_values(loaded: "LoadedRulebook") -> dict[str, tuple[str, ...]]:
 
 def measurement_profile(loaded: "LoadedRulebook") -> MeasurementProfile:
     """The rulebook's measurement profile: each key as the nearest rulebook in the chain sets it."""
+    return _nearest(loaded, "measurement_profile", MeasurementProfile)
+
+
+def site_layers(loaded: "LoadedRulebook") -> SiteLayers:
+    """How the rulebook reads published layers: each key as the nearest rulebook in the chain sets it."""
+    return _nearest(loaded, "site_layers", SiteLayers)
+
+
+def _nearest(loaded: "LoadedRulebook", section: str, kind):
     merged: dict = {}
     for node in reversed(loaded.chain()):
-        mp = node.book.measurement_profile
-        merged.update({k: getattr(mp, k) for k in mp.model_fields_set})
-    return MeasurementProfile().model_copy(update=merged)  # each value already validated where it was written
+        part = getattr(node.book, section)
+        merged.update({k: getattr(part, k) for k in part.model_fields_set})
+    return kind().model_copy(update=merged)  # each value already validated where it was written

@@ -354,6 +354,23 @@ class MeasurementProfile(Strict):
         return out
 
 
+class SiteLayers(Strict):
+    """How a city's published layers read as a site (`check --cadastre ... --zoning ...`): which
+    field names a parcel, which land category makes a parcel a road, which field holds the zone.
+    An extending rulebook inherits what it does not set."""
+
+    parcel_id_field: str = Field("id", description="the cadastre's parcel id (Korea: PNU; NYC: BBL)")
+    road_field: str | None = Field(None, description="the cadastre field whose value makes a parcel a road")
+    road_values: list[str] = Field(default_factory=list, description="values of `road_field` that are roads")
+    road_match: Literal["equals", "suffix"] = Field(
+        "equals", description="`suffix`: the value ends with one of `road_values` (Korea's JIBUN '123-4도')")
+    zone_field: str | None = Field(None, description="the zoning layer's field holding the zone's code or name")
+    zone_codes: dict[str, str] = Field(default_factory=dict,
+                                       description="a layer's zone value -> this rulebook's zone code")
+    encoding: str | None = Field(None, description="a Shapefile's text encoding when it has no .cpg and is not "
+                                 "UTF-8 (Korea: cp949)")
+
+
 class Rulebook(Strict):
     rulebook: str
     title: str
@@ -363,6 +380,7 @@ class Rulebook(Strict):
     extends: str | None = None
     sources: dict[str, Source] = Field(default_factory=dict)
     measurement_profile: MeasurementProfile = MeasurementProfile()
+    site_layers: SiteLayers = SiteLayers()
     building_uses: dict[str, list[str]] = Field(
         default_factory=dict, description="the uses a condition `use:` names, each with the words (any language) "
         "that a declaration or the model's IfcBuilding may use for it; an extending rulebook adds to them")
