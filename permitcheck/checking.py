@@ -158,6 +158,21 @@ def site_from_layers(rules_path: str | os.PathLike, cadastre: str | os.PathLike,
     return read(cadastre, parcel_id, layers, zoning=zoning, encoding=encoding)
 
 
+def check_placement(site: Site, footprint) -> None:
+    """Before any rule: the model stands on its parcel, or the check stops and names the likely
+    georeferencing error and its fix (site.georef_check), or a CRS mix-up kilometres off."""
+    from permitcheck.site.georef_check import diagnose
+    from permitcheck.site.load import SiteError
+
+    found = diagnose(site, footprint)
+    if found is not None:
+        raise SiteError(
+            f"{site.path}: the model does not stand on its parcel — {found.share_as_placed:.0%} of its footprint is "
+            f"on it as placed by its georeference ({site.placement}), {found.share_corrected:.0%} once corrected: "
+            f"{found.cause} — {found.fix}")
+    check_plausible_placement(site, footprint, site.placement)
+
+
 def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rules_path: str | os.PathLike,
                 zone: str | None = None, site_crs: str | None = None,
                 anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
@@ -186,7 +201,7 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
     declared_items = _declared(declared)
     site = load_site(site_path, inspection.model.georeference, site_crs=site_crs, anchor=anchor,
                      rotation_deg=rotation_deg)
-    check_plausible_placement(site, inspection.facts.whole.footprint, site.placement)
+    check_placement(site, inspection.facts.whole.footprint)
     code = _zone(rulebook, site, zone)
     profile = measurement_profile(rulebook)
     legal, legal_error = _legal(inspection, profile)

@@ -76,6 +76,38 @@ def inspect(
         render(result, Console(highlight=False))
 
 
+@app.command()
+def georef(
+    model: Path = typer.Argument(..., help="IFC model (.ifc, or .ifczip)."),
+    site: Path = typer.Option(..., "--site", help="Site GeoJSON with the model's parcel."),
+    site_crs: Optional[str] = typer.Option(None, "--site-crs", help="CRS of the site file, e.g. EPSG:5186."),
+    write: Optional[Path] = typer.Option(None, "--write", help="Write a copy of the model with the fix applied."),
+) -> None:
+    """Is the model where its georeference says? Names the likely error and its fix; exit 0 on its
+    parcel, 1 when a correction is named (written with --write), 2 bad input."""
+    from permitcheck.errors import EXIT_NONCOMPLIANT, EXIT_OK
+    from permitcheck.georeferencing import diagnose_model, write_fixed
+
+    try:
+        report = diagnose_model(model, site, site_crs=site_crs)
+        found = report.diagnosis
+        changes = write_fixed(model, found, write) if found is not None and write is not None else []
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    if found is None:
+        sys.stdout.write(f"on its parcel as placed by {printable_str(report.placement)} (or off it in no usual "
+                         "way: check the site's CRS and the model's map conversion)\n")
+        raise typer.Exit(EXIT_OK)
+    sys.stdout.write(f"off its parcel: {found.share_as_placed:.0%} of the footprint on it as placed by "
+                     f"{printable_str(report.placement)}, {found.share_corrected:.0%} once corrected\n"
+                     f"cause: {found.cause}\nfix: {found.fix}\n")
+    for line in changes:
+        sys.stdout.write(f"  {printable_str(line)}\n")
+    if write is not None:
+        sys.stdout.write(f"wrote {printable_str(str(write))}\n")
+    raise typer.Exit(EXIT_NONCOMPLIANT)
+
+
 def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site, folders) -> Path:
     """--site as given, or the site read from --cadastre/--parcel-id/--zoning, written to --write-site
     (else beside nothing: a temporary file the check reads)."""
