@@ -183,3 +183,43 @@ def test_an_extending_rulebook_reads_layers_as_its_parent_does():
     assert (cheonan.parcel_id_field, cheonan.road_field, cheonan.road_values, cheonan.encoding) == \
         ("PNU", "JIBUN", ["도"], "cp949")
     assert site_layers(load_rulebook(ROOT / "rules/jp/bsa56.yaml")).parcel_id_field == "id"
+
+
+def test_a_batch_case_reads_its_site_from_layers_and_keys_on_them(tmp_path):
+    import shutil
+    import sqlite3
+
+    import yaml
+
+    from permitcheck.batch import run_batch
+    from permitcheck.checking import check_model
+
+    case = tmp_path / "cases" / "lot"
+    case.mkdir(parents=True)
+    cad, zon = _layers(case, "shp")
+    shutil.copy(MODEL, case / "model.ifc")
+    from pyproj import Transformer
+
+    e, n = Transformer.from_crs("EPSG:5186", "EPSG:5174", always_xy=True).transform(*ANCHOR)
+    (case / "case.yaml").write_text(yaml.safe_dump({
+        "rules": str(RULES), "cadastre": cad.name, "parcel_id": LOT, "zoning": zon.name, "zoning_field": "ZONE_NM",
+        "anchor": [e, n]}, allow_unicode=True))
+    out = tmp_path / "out"
+    first = run_batch(tmp_path / "cases", out, workers=1)
+    want = check_model(MODEL, _hand_made(tmp_path / "hand.geojson"), RULES, anchor=ANCHOR, sections=False)
+    assert first.counts == {want.verdict.value: 1}
+    (result,) = [json.loads(r) for (r,) in sqlite3.connect(out / "permitcheck.sqlite").execute(
+        "SELECT result_json FROM results")]
+    assert result["zone"] == "KR-R2G"
+    assert run_batch(tmp_path / "cases", out, workers=1).skipped == 1  # the same layers: nothing to do
+    data = bytearray(zon.with_suffix(".dbf").read_bytes())
+    zon.with_suffix(".dbf").write_bytes(bytes(data) + b"\x1a")  # a sidecar changed: checked again
+    assert run_batch(tmp_path / "cases", out, workers=1).skipped == 0
+
+
+def test_a_batch_case_with_a_site_and_a_cadastre_is_refused(tmp_path):
+    from permitcheck.batch.cases import _case
+
+    assert "a site and a cadastre" in _case("x", tmp_path, {"rules": "r.yaml", "site": "s.geojson",
+                                                             "cadastre": "c.shp", "parcel_id": "1"}).error
+    assert "without 'parcel_id'" in _case("x", tmp_path, {"rules": "r.yaml", "cadastre": "c.shp"}).error

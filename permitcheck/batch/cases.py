@@ -40,6 +40,12 @@ class Case:
     error: str | None = None  # why the case could not even be assembled
     rules_path: tuple[str, ...] = ()  # folders whose rulebooks `extends:` may name (batch --rules-path)
     declare: tuple[tuple[str, str], ...] = ()  # what the applicant declares (building_class=2, use=...)
+    # instead of `site`: the office's layers (check --cadastre --parcel-id --zoning --zoning-field)
+    cadastre: str | None = None
+    parcel_id: str | None = None
+    zoning: str | None = None
+    zoning_field: str | None = None
+    encoding: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -117,10 +123,29 @@ def _case(name: str, base: Path, row: dict) -> Case:
             site_crs=None if site_crs is None else str(site_crs),
             ground_level=None if ground is None else float(ground),
             declare=_declare(row.get("declare")),
-            error=None if row.get("rules") else "no rulebook named ('rules')",
+            cadastre=_resolve(base, row.get("cadastre"), "cadastre"),
+            parcel_id=_text(row.get("parcel_id"), "parcel_id"), zoning=_resolve(base, row.get("zoning"), "zoning"),
+            zoning_field=_text(row.get("zoning_field"), "zoning_field"), encoding=_text(row.get("encoding"), "encoding"),
+            error=_missing(row),
         )
     except (InputError, TypeError, ValueError) as e:
         return Case(name=name, error=f"unreadable case description: {_one_line(e)}")
+
+
+def _text(value, what: str) -> str | None:
+    value = _scalar(value, what)
+    return None if value is None else str(value)
+
+
+def _missing(row: dict) -> str | None:
+    """Why a case cannot be checked as written: no rulebook, or a site given two ways or none."""
+    if not row.get("rules"):
+        return "no rulebook named ('rules')"
+    if row.get("cadastre") and row.get("site"):
+        return "a site and a cadastre: give one ('site', or 'cadastre' with 'parcel_id')"
+    if row.get("cadastre") and not row.get("parcel_id"):
+        return "a cadastre without 'parcel_id' (the parcel's id in the layer, Korea: its PNU)"
+    return None
 
 
 def _only(folder: Path, suffixes: tuple[str, ...], what: str) -> str:
@@ -160,7 +185,8 @@ def from_folder(root: Path) -> list[Case]:
         try:
             row = _read_case_file(desc) if desc.exists() else {}
             row["model"] = row.get("model") or _only(sub, (".ifc", ".ifczip"), "model")
-            row["site"] = row.get("site") or _only(sub, (".geojson",), "site")
+            if not row.get("cadastre"):
+                row["site"] = row.get("site") or _only(sub, (".geojson",), "site")
             cases.append(_case(sub.name, sub, row))
         except Exception as e:  # noqa: BLE001 - one unreadable case costs that case, never the batch
             cases.append(Case(name=sub.name, error=_one_line(e)[:500]))

@@ -116,20 +116,39 @@ def inputs_of(case: Case) -> dict:
     """
     if case.error:
         raise InputError(case.error)
-    for what, p in (("model", case.model), ("site", case.site), ("rulebook", case.rules)):
+    site = (("cadastre", case.cadastre),) + ((("zoning", case.zoning),) if case.zoning else ()) if case.cadastre \
+        else (("site", case.site),)
+    for what, p in (("model", case.model),) + site + (("rulebook", case.rules),):
         if not p or not os.path.isfile(p):
             raise InputError(f"case {case.name}: {what} {p!r} not found")
     rulebooks, chain_error = rulebook_chain(case.rules)
     inputs = {
-        "model_sha256": file_sha256(case.model), "site_sha256": file_sha256(case.site),
+        "model_sha256": file_sha256(case.model),
         "rulebook_sha256": rulebooks,
         "options": [case.zone, case.anchor, case.rotation, case.site_crs, case.ground_level]
                    + ([list(map(list, case.declare))] if case.declare else []),  # old fingerprints unchanged
         "tool_version": __version__,
     }
+    if case.cadastre:  # the layers and every file beside them that the layer is read with
+        inputs["layers_sha256"] = {str(p): file_sha256(p) for _, path in site for p in _layer_files(path)}
+        inputs["layer_options"] = [case.parcel_id, case.zoning_field, case.encoding]
+    else:
+        inputs["site_sha256"] = file_sha256(case.site)
     if chain_error:
         inputs["rulebook_chain_error"] = chain_error
     return inputs
+
+
+_SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def _layer_files(path: str) -> list[str]:
+    """A layer's files: a Shapefile is its .shp and the sidecars beside it, any case."""
+    p = Path(path)
+    if p.suffix.lower() != ".shp":
+        return [str(p)]
+    return sorted(str(q) for q in p.parent.iterdir()
+                  if q.is_file() and q.stem == p.stem and q.suffix.lower() in _SIDECARS)
 
 
 def inputs_key(inputs: dict) -> str:

@@ -11,6 +11,7 @@ written by permitcheck alone (atomically) and read only from the batch's own out
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -46,6 +47,25 @@ def _inspection(case: Case, model_sha: str, cache_dir: Path | None):
         cached.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write_bytes(cached, pickle.dumps(inspection, protocol=pickle.HIGHEST_PROTOCOL))
     return inspection, False
+
+
+@contextlib.contextmanager
+def _site_path(case: Case):
+    """The case's site file, or the site read from its layers (in this isolated worker: GDAL reads
+    the layers where a crash costs the case only) in a temporary file removed after the check."""
+    if not case.cadastre:
+        yield case.site
+        return
+    import tempfile
+
+    from permitcheck.checking import site_from_layers
+
+    doc = site_from_layers(case.rules, case.cadastre, case.parcel_id, zoning=case.zoning,
+                           zoning_field=case.zoning_field, encoding=case.encoding, rules_folders=case.rules_path)
+    with tempfile.TemporaryDirectory(prefix="permitcheck-site-") as tmp:
+        out = Path(tmp) / "site.geojson"
+        out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        yield str(out)
 
 
 def _write_reports(result: dict, case: Case, reports_dir: Path, formats: list[str]) -> str:
@@ -99,9 +119,10 @@ def run_case(case: Case, inputs: dict, reports_dir: Path, cache_dir: Path | None
     rulebook = _load_checked(case, inputs)
     inspection, cached = _inspection(case, inputs["model_sha256"], cache_dir)
     t1 = time.perf_counter()
-    result = check_inspection(inspection, case.site, rulebook, zone=case.zone, site_crs=case.site_crs,
-                              anchor=case.anchor, rotation_deg=case.rotation,
-                              declared=dict(case.declare)).to_dict()
+    with _site_path(case) as site:
+        result = check_inspection(inspection, site, rulebook, zone=case.zone, site_crs=case.site_crs,
+                                  anchor=case.anchor, rotation_deg=case.rotation,
+                                  declared=dict(case.declare)).to_dict()
     t2 = time.perf_counter()
     report_dir = _write_reports(result, case, reports_dir, formats)
     t3 = time.perf_counter()
