@@ -36,6 +36,23 @@ def _zone(rulebook: LoadedRulebook, site: Site, zone: str | None) -> str:
                      f"knows {sorted(set(known.values()))} — pass --zone or add a 'zone' feature to the site")
 
 
+SPLIT_SHARE = 0.01  # a zone over less of the parcel than this is a digitising sliver, not a split
+
+
+def zone_split(rulebook: LoadedRulebook, site: Site) -> tuple[tuple[str, float], ...]:
+    """The rulebook's zones over the parcel with their shares, when there are two or more (each over
+    1 % of it); () when the parcel lies in one. A split parcel is checked in the zone of its larger
+    part and every finding is REVIEW: the law may hold each part to its own zone (Korea:
+    국토계획법 §84), which the officer decides, or `--zone` chooses."""
+    known = zone_codes(rulebook)
+    shares: dict[str, float] = {}
+    for code, share in site.zone_shares:
+        if code in known:
+            shares[known[code]] = shares.get(known[code], 0.0) + share
+    parts = tuple((z, round(s, 4)) for z, s in sorted(shares.items(), key=lambda kv: -kv[1]) if s >= SPLIT_SHARE)
+    return parts if len(parts) > 1 else ()
+
+
 def _sha256(path: str) -> str:
     with open(path, "rb") as fh:
         return hashlib.sha256(fh.read()).hexdigest()
@@ -203,6 +220,7 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
                      rotation_deg=rotation_deg)
     check_placement(site, inspection.facts.whole.footprint)
     code = _zone(rulebook, site, zone)
+    split = () if zone is not None else zone_split(rulebook, site)
     profile = measurement_profile(rulebook)
     legal, legal_error = _legal(inspection, profile)
     ctx = CheckContext(inspection.facts.whole, site, tuple(inspection.model.elements), profile,
@@ -212,7 +230,7 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
                        building_uses=tuple(building_uses(rulebook).items()),
                        declared_values=tuple(declared_values(rulebook).items()),
                        model_uses=tuple(dict.fromkeys(u for b in inspection.model.buildings for u in b.uses)),
-                       sections=sections)
+                       sections=sections, zone_split=split)
     findings = tuple(evaluate(ctx, rulebook, code))
     return CheckResult(inspection, site, rulebook, code, findings,
                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal, declared_items,

@@ -82,6 +82,11 @@ def _measure(rule, ctx: CheckContext, scope: _Scope) -> Measurement:
         # it fails only if it is in force, and whether it is cannot be told: say what would tell
         scope.failed_if_in_force[rule.id] = m
         m = dataclasses.replace(m, status=Status.UNKNOWN, reason="condition_unknown")
+    if m.status in (Status.PASS, Status.FAIL) and ctx.zone_split:
+        # checked under one zone; the law may hold each part of the parcel to its own zone
+        return dataclasses.replace(m, status=Status.REVIEW, reason="zone_split",
+                                   details={**m.details, "zone_split": [list(z) for z in ctx.zone_split],
+                                            "status_in_zone": m.status.value})
     if m.status == Status.PASS and ctx.unmeasured:
         # an element that could not be measured may be the one that breaks the rule
         m = dataclasses.replace(m, status=Status.REVIEW, reason="elements_not_measured",

@@ -42,6 +42,7 @@ class CheckContext:
     model_uses: tuple[str, ...] = ()  # what the model's IfcBuilding says it is used for
     declared_values: tuple = ()  # ((key, (values the rulebook's conditions name, ...)), ...)
     sections: bool = True  # build the silhouettes a report's section drawings need
+    zone_split: tuple = ()  # ((zone, share of the parcel), ...) when the parcel lies in several zones
 
     @cached_property
     def lot(self):

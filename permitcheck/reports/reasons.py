@@ -7,6 +7,8 @@ TEMPLATES = {
     "over_limit": "exceeds the limit by {excess}",
     "within_tolerance": "within the measurement tolerance of the limit: a person must decide",
     "uncertain_fact": "passes, but the figure comes from a fallback measurement: a person must confirm",
+    "zone_split": "{status_in_zone} as checked in the zone of the parcel's larger part, but the parcel lies in "
+                  "{zones}: the law may hold each part to its own zone — a person must decide, or pass --zone",
     "elements_not_measured": "passes on what was measured, but {unmeasured} element(s) could not be measured "
                              "(see the model's element failures): a person must confirm",
     "inside_setback": "the part at {height} m stands {measured} from the {side} boundary; {limit} required",
@@ -78,6 +80,9 @@ def sentence(finding: dict, fmt) -> str:
         "edge": d.get("edge", ""), "unmeasured": len(d.get("elements_not_measured") or ()), "component": d.get("component", ""),
         "direction": {"vertical": "above it", "horizontal": "into it"}.get(d.get("depth_direction"), ""),
         "street": d.get("street", ""),
+        "status_in_zone": str(d.get("status_in_zone", "")).replace("PASS", "passes").replace("FAIL", "fails"),
+        "zones": " and ".join(f"{z} ({share * 100:.0f} %)" for z, share in d.get("zone_split") or ()
+                              if isinstance(share, (int, float))),
         "zones_across": ", ".join((d.get("exemption") or {}).get("land_across", {})),
         "exempt_article": ((d.get("exemption") or {}).get("citation") or {}).get("article", ""),
     }

@@ -188,6 +188,7 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
         parcel_ground_elevation=_float_or_none(parcel.properties.get("ground_elevation")),
         edges=edges, north=north, features=tuple(features),
         zone_codes=tuple(code for area, code in zones if area > 0),
+        zone_shares=tuple((code, area / parcel.geometry.area) for area, code in zones if area > 0),
         placement=f"{geo.source}" + (f" ({geo.crs})" if geo.crs else ""),
         georeference=geo,
         warnings=tuple(warnings),

@@ -47,6 +47,7 @@ class Site:
     georeference: Georeference | None = None  # model -> map, as used for this site
     warnings: tuple[str, ...] = field(default_factory=tuple)
     true_north: np.ndarray | None = None  # unit vector of true north in model coordinates, at the parcel
+    zone_shares: tuple[tuple[str, float], ...] = ()  # (zone, share of the parcel's area), as zone_codes
 
     def edges_labelled(self, label: str) -> list[Edge]:
         if label == "any":
