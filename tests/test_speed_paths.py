@@ -135,6 +135,9 @@ def test_rulebooks_are_parsed_by_libyaml_unless_deeply_nested():
     assert isinstance(_loader(text), yaml.CSafeLoader)
     deep = "[" * (C_LOADER_MAX_DEPTH + 1) + "]" * (C_LOADER_MAX_DEPTH + 1)
     assert not isinstance(_loader(deep), yaml.CSafeLoader)
+    # long but shallow, in flow style: every bracket counts in the quick bound, the events say 3 deep
+    flat = "rules:\n" + "".join(f"  - {{id: h{i}, kind: max_height, limit: [{i}, m]}}\n" for i in range(3000))
+    assert isinstance(_loader(flat), yaml.CSafeLoader)
 
 
 def test_shapes_come_back_in_the_elements_order_whatever_the_workers():

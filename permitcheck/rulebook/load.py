@@ -222,9 +222,26 @@ def _loader(text: str):
     """libyaml's safe loader (ten times faster) when the text cannot nest deeper than
     C_LOADER_MAX_DEPTH; else the pure-Python one, whose recursion Python bounds (RecursionError)."""
     loader = getattr(yaml, "CSafeLoader", None)
-    if loader is not None and _depth_bound(text) <= C_LOADER_MAX_DEPTH:
+    if loader is not None and (_depth_bound(text) <= C_LOADER_MAX_DEPTH or _depth(text, loader) <= C_LOADER_MAX_DEPTH):
         return loader(text)
     return yaml.SafeLoader(text)
+
+
+def _depth(text: str, loader) -> int:
+    """The YAML's nesting, exactly, from libyaml's events: its parser keeps its own stack (only
+    composing recurses), so this pass is safe at any depth. Used when the quick bound is too loose
+    (a long rulebook written in flow style: every bracket counts there)."""
+    depth = deepest = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return C_LOADER_MAX_DEPTH + 1  # the pure-Python loader says where the syntax breaks
+    return deepest
 
 
 def _depth_bound(text: str) -> int:
