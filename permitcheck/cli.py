@@ -110,8 +110,7 @@ def georef(
 
 def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site, folders) -> Path:
     """--site as given, or the site read from --cadastre/--parcel-id/--zoning, written to --write-site
-    (else beside nothing: a temporary file the check reads)."""
-    import json
+    (else to a temporary file the check reads)."""
     import tempfile
 
     from permitcheck.errors import UsageError

@@ -8,7 +8,6 @@ on it: a ground-floor slab whose top is the ground level adds nothing.
 
 from __future__ import annotations
 
-import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.facts.projection import element_plan, element_plans, union

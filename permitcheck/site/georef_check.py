@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.model.types import Georeference
+from permitcheck.site.load import reproject
 from permitcheck.site.types import Site
 
 OFF_SHARE = 0.5  # less of the footprint than this on the parcel: the placement is in question
@@ -99,17 +99,10 @@ def diagnose(site: Site, footprint: BaseGeometry) -> Diagnosis | None:
             best = Diagnosis(cause, fix, as_placed, share, edit)
     twin = _TWINS.get((geo.crs or "").upper())
     if twin is not None:
-        share = _share(_reproject(_placed(footprint, geo), twin, geo.crs), parcel_map)
+        share = _share(reproject(_placed(footprint, geo), twin, geo.crs), parcel_map)
         if share >= FIT_SHARE and (best is None or share > best.share_corrected):
             best = Diagnosis(f"the map conversion's coordinates are in {twin} but the model names {geo.crs} (Korea's "
                              "Bessel and GRS80 datums: hundreds of metres apart)",
                              f"name {twin} in IfcProjectedCRS, or convert the Eastings and Northings to {geo.crs}",
                              as_placed, share, ("crs", twin))
     return best
-
-
-def _reproject(geom: BaseGeometry, source: str, target: str) -> BaseGeometry:
-    from pyproj import Transformer
-
-    t = Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))

@@ -25,6 +25,7 @@ import shapely.geometry
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.site.document import SiteError
+from permitcheck.site.load import reproject
 from permitcheck.rulebook.schema import SiteLayers
 
 NEAR_M = 30.0  # the window read round the parcel, metres: its neighbours and the zones over it
@@ -147,21 +148,6 @@ def _epsg(crs, path: Path) -> str:
     return f"EPSG:{code}"
 
 
-def _to(geom: BaseGeometry, source: str, target: str) -> BaseGeometry:
-    if source == target:
-        return geom
-    from pyproj import Transformer
-
-    t = Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(geom, lambda xy: _stack(t.transform(xy[:, 0], xy[:, 1])))
-
-
-def _stack(xy):
-    import numpy as np
-
-    return np.column_stack(xy)
-
-
 def _is_road(props: dict, layers: SiteLayers) -> bool:
     if not layers.road_field or not layers.road_values:
         return False
@@ -224,14 +210,14 @@ def site_from_layers(cadastre: str | os.PathLike, parcel_id: str, layers: SiteLa
 def _zones(zoning, lot: BaseGeometry, crs: str, layers: SiteLayers, encoding: str | None) -> list[dict]:
     if not layers.zone_field:
         raise SiteError("the rulebook names no zoning field (site_layers.zone_field) — add it, or pass --zone")
-    window = _to(shapely.box(*lot.buffer(NEAR_M).bounds), crs, _crs_of(zoning)).bounds
+    window = reproject(shapely.box(*lot.buffer(NEAR_M).bounds), crs, _crs_of(zoning)).bounds
     zones = read_layer(zoning, bbox=window, encoding=encoding, fallback=layers.encoding)
     out = []
     for geom, props in zones.features:
         value = props.get(layers.zone_field)
         if value is None:
             raise SiteError(f"{zoning}: a zone without '{layers.zone_field}' — fix the layer or site_layers.zone_field")
-        geom = _polygons(_to(geom, zones.crs, crs))
+        geom = _polygons(reproject(geom, zones.crs, crs))
         if geom.is_empty or not geom.intersects(lot):
             continue
         value = str(value).strip()

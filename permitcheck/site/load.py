@@ -213,6 +213,14 @@ def _proj(src, dst):
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
+def reproject(geom, source, target):
+    """A geometry from one CRS to another, x east and y north in both."""
+    if source == target:
+        return geom
+    t = _proj(source, target)
+    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
 def _true_north(geo: Georeference, crs, unit_m: float, parcel) -> np.ndarray | None:
     """True north at the parcel in model coordinates: grid north turned by the meridian convergence."""
     from pyproj.exceptions import CRSError, ProjError
