@@ -13,7 +13,7 @@ import shapely
 import shapely.affinity
 
 from permitcheck.facts.footprint import ABOVE_TOLERANCE
-from permitcheck.facts.projection import element_plans, union
+from permitcheck.facts.projection import plans_above, union
 from permitcheck.model.types import ElementMesh
 from permitcheck.site.types import Edge
 
@@ -48,10 +48,6 @@ def along(meshes: tuple[ElementMesh, ...], ground: float, w: np.ndarray):
 
     # One batch, each element by its parts' hulls where they fill them (facts.projection.element_plans),
     # cut at the ground where it stands below it.
-    level = ground + ABOVE_TOLERANCE
-    whole = [m for m in meshes if len(m.vertices) and float(m.vertices[:, 2].min()) >= level]
-    cut = [m for m in meshes if len(m.vertices) and float(m.vertices[:, 2].min()) < level]
-    parts = element_plans([(section_coords(np.asarray(m.vertices, dtype=float)), m.faces) for m in whole])
-    parts += element_plans([(section_coords(np.asarray(m.vertices, dtype=float)), m.faces) for m in cut],
-                           above=ABOVE_TOLERANCE, axis=1)
+    parts = plans_above([(section_coords(np.asarray(m.vertices, dtype=float)), m.faces) for m in meshes],
+                        ABOVE_TOLERANCE, axis=1)
     return shapely.simplify(union([p for p in parts if p is not None]), 0.01)

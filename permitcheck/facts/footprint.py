@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from shapely.geometry.base import BaseGeometry
 
-from permitcheck.facts.projection import element_plan, element_plans, union
+from permitcheck.facts.projection import element_plan, element_plans, plans_above, union
 from permitcheck.model.types import ElementMesh
 
 ABOVE_TOLERANCE = 0.01  # metres
@@ -33,11 +33,6 @@ def footprint_and_plans(meshes: list[ElementMesh], ground: float) -> tuple[BaseG
     """The footprint, and each element's plan above ground by GlobalId (the measurement profiles
     measure plans above other levels, and an element wholly above ground is its plan here)."""
     level = ground + ABOVE_TOLERANCE
-    whole = [m for m in meshes if len(m.vertices) and m.vertices[:, 2].min() >= level]
-    cut = [m for m in meshes if len(m.vertices) and m.vertices[:, 2].min() < level]
-    plans = element_plans([(m.vertices, m.faces) for m in whole]) + element_plans(
-        [(m.vertices, m.faces) for m in cut], above=level)
-    found = {id(m): p for m, p in zip(whole + cut, plans)}
-    plans = [found.get(id(m)) for m in meshes]  # in the elements' order, as the union has always taken them
+    plans = plans_above([(m.vertices, m.faces) for m in meshes], level)
     by_id = {m.global_id: p for m, p in zip(meshes, plans) if p is not None}
     return union([p for p in plans if p is not None]), by_id

@@ -247,6 +247,20 @@ def weld(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.reshape(-1)
 
 
+def plans_above(meshes, level: float, axis: int = 2) -> list[BaseGeometry | None]:
+    """`element_plans(meshes, above=level, axis)` in the meshes' order, those wholly above the level
+    taken whole (their hulls from each vertex once, no clipping)."""
+    low = [float(np.asarray(v)[:, axis].min()) if len(v) else level for v, _ in meshes]
+    whole = [i for i, z in enumerate(low) if z >= level]
+    cut = [i for i, z in enumerate(low) if z < level]
+    out: list[BaseGeometry | None] = [None] * len(meshes)
+    for idx, plans in ((whole, element_plans([meshes[i] for i in whole])),
+                       (cut, element_plans([meshes[i] for i in cut], above=level, axis=axis))):
+        for i, p in zip(idx, plans):
+            out[i] = p
+    return out
+
+
 def _groups(keys: np.ndarray):
     """(key, indices) for each distinct key, indices in their original order: one sort, no scans."""
     order = np.argsort(keys, kind="stable")
