@@ -18,6 +18,7 @@ from permitcheck.results import Finding, Status, verdict
 from permitcheck.profiles import LegalFacts, measure
 from permitcheck.rulebook import (LoadedRulebook, building_uses, declared_values, load_rulebook, measurement_profile,
                                   sources_of, zone_codes)
+from permitcheck.rulebook.load import readiness_files
 from permitcheck.site import Site, check_plausible_placement, load_site
 from permitcheck.version import __version__
 
@@ -205,7 +206,8 @@ def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rul
     """
     rulebook = load_rulebook(rules_path, rules_path=rules_folders)  # cheapest first: fails before geometry
     inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers,
-                               include_proxies=include_proxies)
+                               include_proxies=include_proxies,
+                               ids=tuple(path for path, _, _ in readiness_files(rulebook)))
     return check_inspection(inspection, site_path, rulebook, zone=zone, site_crs=site_crs, anchor=anchor,
                             rotation_deg=rotation_deg, declared=declared, sections=sections)
 
@@ -231,10 +233,25 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
                        declared_values=tuple(declared_values(rulebook).items()),
                        model_uses=tuple(dict.fromkeys(u for b in inspection.model.buildings for u in b.uses)),
                        sections=sections, zone_split=split)
-    findings = tuple(evaluate(ctx, rulebook, code))
+    findings = tuple(_preflight(inspection, rulebook)) + tuple(evaluate(ctx, rulebook, code))
     return CheckResult(inspection, site, rulebook, code, findings,
                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal, declared_items,
                        ctx.lot.to_dict())
+
+
+def _preflight(inspection: Inspection, rulebook: LoadedRulebook) -> list[Finding]:
+    """The findings before the rules: the rulebook's IDS run on the model (permitcheck.preflight)."""
+    from permitcheck.model.ids import audit_file, sha256_of
+    from permitcheck.preflight import readiness_findings
+
+    files = readiness_files(rulebook)
+    if not files:
+        return []
+    done = {a.path: a for a in inspection.model.readiness}
+    fresh = [p for p, _, _ in files if p not in done or done[p].sha256 != sha256_of(p)]
+    audits = tuple(a for a in inspection.model.readiness if a.path not in fresh)
+    audits += audit_file(inspection.model.path, tuple(fresh))  # facts measured before this rulebook was known
+    return readiness_findings(audits, files)
 
 
 MAX_DECLARED = 50

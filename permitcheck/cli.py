@@ -332,7 +332,9 @@ def rules_validate(
     rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name."),
 ) -> None:
     """Validate rulebooks: schema, units, citations, and that an extending rulebook only narrows."""
+    from permitcheck.preflight import ids_problems
     from permitcheck.rulebook import RulebookError, load_rulebook, zone_codes
+    from permitcheck.rulebook.load import readiness_files
 
     for f in files:
         try:
@@ -343,10 +345,18 @@ def rules_validate(
             _fail(RulebookError(e.problems[-1]))
         except Exception as e:  # noqa: BLE001
             _fail(e)
+        files = readiness_files(loaded)
+        problems, checked = ids_problems(files)
+        if problems:
+            for problem in problems[:-1]:
+                sys.stderr.write(f"permitcheck: error: {printable_str(' '.join(problem.split()))}\n")
+            _fail(RulebookError(problems[-1]))
         zones = sorted(set(zone_codes(loaded).values()))
         n = sum(len(z.rules) for z in loaded.book.zones.values()) + len(loaded.book.rules)
+        ids = "" if not files else f", {len(files)} IDS file(s)" + ("" if checked else
+                                                                    " not validated (pip install 'permitcheck[ids]')")
         sys.stdout.write(printable_str(f"{f}: ok — {loaded.book.rulebook} {loaded.book.version}, {len(zones)} zones, "
-                                       f"{n} rules") + "\n")
+                                       f"{n} rules{ids}") + "\n")
 
 
 def _click_exceptions():

@@ -106,14 +106,15 @@ class Inspection:
 
 def inspect_model(path: str | os.PathLike, ground_level_m: float | None = None,
                   workers: int | None = None, include_proxies: bool = False,
-                  profile: str | None = None) -> Inspection:
+                  profile: str | None = None, ids: tuple[str, ...] = ()) -> Inspection:
     """Read an IFC model and measure it, and under a measurement `profile` when one is named
-    (permitcheck.profiles.NAMES). Raises an InputError for a file that cannot be checked."""
+    (permitcheck.profiles.NAMES). Raises an InputError for a file that cannot be checked.
+    `ids`: IDS files run on the model as it is read (a rulebook's readiness, model.ids)."""
     if profile is not None and profile not in NAMES:
         raise UsageError(f"--profile {profile}: unknown measurement profile — use one of: {', '.join(NAMES)}")
     if ground_level_m is not None and not (math.isfinite(ground_level_m) and abs(ground_level_m) < 1e5):
         raise UsageError(f"--ground-level {ground_level_m}: not a level in metres — give the ground's model z, "
                          "e.g. --ground-level 0.0")
-    model = read_model(path, workers=workers, include_proxies=include_proxies)
+    model = read_model(path, workers=workers, include_proxies=include_proxies, ids=ids)
     facts = derive_facts(model, ground_level_m)
     return Inspection(model, facts, measure(profile, model, facts) if profile is not None else None)

@@ -31,3 +31,15 @@ def real_model():
         return path
 
     return get
+
+
+def copy_rulebook(src: Path, dst: Path) -> Path:
+    """Copy a shipped rulebook and the IDS files its `readiness` names (they must lie beside it)."""
+    import shutil
+
+    import yaml
+
+    shutil.copy(src, dst)
+    for entry in (yaml.safe_load(Path(src).read_text(encoding="utf-8")) or {}).get("readiness") or ():
+        shutil.copy(Path(src).parent / entry["ids"], Path(dst).parent / entry["ids"])
+    return dst

@@ -13,7 +13,7 @@ import time
 import pytest
 import yaml
 
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, copy_rulebook
 from permitcheck.batch import Limits, run_batch
 from permitcheck.batch import isolate
 from permitcheck.batch.cases import safe_name
@@ -121,7 +121,7 @@ def test_killed_batch_finishes_on_rerun_without_duplicates(tmp_path, monkeypatch
 
 def test_rulebook_change_rechecks_from_the_facts_cache(tmp_path):
     rules = tmp_path / "national.yaml"
-    shutil.copy(RULES, rules)
+    copy_rulebook(RULES, rules)
     root = tmp_path / "cases"
     make_case(root, "a", rules=rules)
     make_case(root, "b", site=SITES / "box_tight.geojson", rules=rules)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, copy_rulebook
 from permitcheck.batch import BatchLocked, Limits, OutputLock, isolate, run_batch
 from permitcheck.batch.inputs import rulebook_chain, top_level_extends
 from permitcheck.batch.litter import sweep
@@ -120,7 +120,7 @@ def test_relative_case_folder_from_its_parent_folder(tmp_path):
     root = tmp_path / "cases"
     make_case(root, "absolute-rules")
     d = make_case(root, "relative-rules", site=SITES / "box_tight.geojson")
-    shutil.copy(RULES, d / "rules.yaml")
+    copy_rulebook(RULES, d / "rules.yaml")
     (d / "case.yaml").write_text(yaml.safe_dump({"rules": "rules.yaml", "anchor": [220000, 560000]}))
     done = batch_cli("cases/", "--out", "out/", "--workers", "2", cwd=tmp_path)
     assert done.returncode == 1, done.stderr  # one FAIL, nothing in ERROR
@@ -193,7 +193,7 @@ def test_rulebooks_are_loaded_in_the_workers_only(tmp_path, monkeypatch):
     make_case(root, "good")
     make_case(root, "failing", site=SITES / "box_tight.geojson")
     d = make_case(root, "hang")
-    shutil.copy(RULES, d / "rules.yaml")
+    copy_rulebook(RULES, d / "rules.yaml")
     (d / "case.yaml").write_text(yaml.safe_dump({"rules": "rules.yaml", "anchor": [220000, 560000]}))
     summary = run_batch(root, tmp_path / "out", workers=2, limits=Limits(timeout_s=10))
     got = {r["case_name"]: (r["verdict"], r["error"]) for r in results(tmp_path / "out")}
@@ -410,7 +410,7 @@ def test_a_parent_rulebook_outside_the_case_folder_needs_rules_path(tmp_path):
     """`extends:` is confined to the rulebook's folder; batch --rules-path names the shared folder."""
     shared = tmp_path / "shared"
     shared.mkdir()
-    shutil.copy(RULES, shared / "national.yaml")
+    copy_rulebook(RULES, shared / "national.yaml")
     city = tmp_path / "city"
     city.mkdir()
     (city / "city.yaml").write_text("rulebook: city\ntitle: city\njurisdiction: KR\nversion: '1'\n"

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_rulebook
 from permitcheck.checks import CheckContext
 from permitcheck.engine import evaluate
 from permitcheck.facts import derive_facts
@@ -543,7 +543,7 @@ def test_a_city_writes_its_ordinance_figure_within_the_range(tmp_path):
 
     from permitcheck.rulebook import RulebookError
 
-    shutil.copy(ROOT / "rules/kr/national.yaml", tmp_path / "national.yaml")
+    copy_rulebook(ROOT / "rules/kr/national.yaml", tmp_path / "national.yaml")
     head = """rulebook: city
 title: city
 jurisdiction: KR

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import trimesh
 
-from conftest import ROOT
+from conftest import ROOT, copy_rulebook
 from permitcheck.checks import CheckContext
 from permitcheck.engine import evaluate
 from permitcheck.errors import InputError
@@ -66,7 +66,7 @@ def _city(tmp_path, rates: str, extra: str = "") -> object:
              for use, r in national.rates.items()}
     table.update(yaml.safe_load(rates))
     rates = json.dumps(table, ensure_ascii=False)
-    shutil.copy(ROOT / "rules/kr/national.yaml", tmp_path / "national.yaml")
+    copy_rulebook(ROOT / "rules/kr/national.yaml", tmp_path / "national.yaml")
     p = tmp_path / "city.yaml"
     p.write_text(f"""rulebook: city
 title: city

@@ -54,6 +54,8 @@ def test_check_terminal_report_escapes_names_from_site_and_rulebook(tmp_path):
     book = (ROOT / "rules" / "kr" / "national.yaml").read_text(encoding="utf-8")
     book = book.replace("rulebook: kr-national", f"rulebook: {json.dumps(HOSTILE)}", 1)
     (tmp_path / "book.yaml").write_text(book, encoding="utf-8")
+    for ids in (ROOT / "rules" / "kr").glob("*.ids"):
+        (tmp_path / ids.name).write_bytes(ids.read_bytes())
     proc = _run("check", _hostile_model(tmp_path), "--site", tmp_path / "site.geojson", "--rules",
                 tmp_path / "book.yaml", "--anchor", "220000,560000")
     assert proc.returncode == 1, proc.stderr

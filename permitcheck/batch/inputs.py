@@ -80,6 +80,46 @@ def top_level_extends(text: str) -> str | None:
     return found
 
 
+def readiness_ids(text: str) -> list[str]:
+    """The `readiness: - ids:` values of a rulebook, read from its events (no aliases expanded)."""
+    found, stack = [], []  # stack: [is_mapping, index, key] of each open collection
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)) and stack:
+            top = stack[-1]
+            value = event.value if isinstance(event, yaml.ScalarEvent) else None
+            if top[0] and top[1] % 2 == 0:
+                top[2] = value
+            elif (top[0] and top[2] == "ids" and value is not None and len(stack) == 3 and stack[0][2] == "readiness"
+                  and not stack[1][0]):
+                found.append(value)
+            top[1] += 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append([isinstance(event, yaml.MappingStartEvent), 0, None])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            stack.pop()
+        elif isinstance(event, yaml.DocumentEndEvent):
+            break
+    return found[:MAX_CHAIN]
+
+
+def readiness_chain(rulebooks: dict[str, str]) -> dict[str, str]:
+    """{path: sha256} of the IDS files the rulebooks' `readiness` names: a changed IDS re-runs the case.
+    Never raises: a file that cannot be read is keyed by why (its worker reports the real error)."""
+    out: dict[str, str] = {}
+    for book in rulebooks:
+        try:
+            names = readiness_ids(_read_bounded(Path(book)).decode("utf-8-sig"))
+        except Exception:  # noqa: BLE001 - the chain's own key already says what is wrong with it
+            continue
+        for name in names:
+            ids = Path(book).parent / name
+            try:
+                out[str(ids)] = hashlib.sha256(_read_bounded(ids)).hexdigest()
+            except Exception as e:  # noqa: BLE001
+                out[str(ids)] = " ".join(f"{type(e).__name__}: {e}".split())[:200]
+    return out
+
+
 def rulebook_chain(rules: str) -> tuple[dict[str, str], str | None]:
     """{path: sha256} of a rulebook and those it extends (nearest first), and why it stopped early.
 
@@ -136,6 +176,9 @@ def inputs_of(case: Case) -> dict:
         inputs["site_sha256"] = file_sha256(case.site)
     if chain_error:
         inputs["rulebook_chain_error"] = chain_error
+    ids = readiness_chain(rulebooks)
+    if ids:  # only then: a rulebook without readiness keeps its old fingerprints
+        inputs["ids_sha256"] = ids
     return inputs
 
 

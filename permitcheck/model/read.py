@@ -7,6 +7,7 @@ import os
 from permitcheck.errors import ModelHasNoBuilding, ModelHasNoGeometry, ModelUnreadable
 from permitcheck.model.georef import georeference_of
 from permitcheck.model.geometry import raised_proxies, select_elements, spaces_of, terrain_of, triangulate
+from permitcheck.model.ids import audit
 from permitcheck.model.ifcfile import application_of, open_ifc, sha256_of
 from permitcheck.model.openings import windows_of
 from permitcheck.model.spatial import buildings_of, element_locations, storeys_of
@@ -14,22 +15,24 @@ from permitcheck.model.types import Model
 from permitcheck.model.units import length_unit_m
 
 
-def read_model(path: str | os.PathLike, workers: int | None = None, include_proxies: bool = False) -> Model:
+def read_model(path: str | os.PathLike, workers: int | None = None, include_proxies: bool = False,
+               ids: tuple[str, ...] = ()) -> Model:
     """Read an IFC file into plain data; raises an InputError for a file that cannot be checked.
 
     `workers` processes triangulate the geometry (default: all cores; 1 inside a batch worker).
+    `ids`: IDS files (a rulebook's readiness) run on the file while it is open (model.ids).
     """
     path = os.fspath(path)
     f = open_ifc(path)
     try:
-        return _read(f, path, workers, include_proxies)
+        return _read(f, path, workers, include_proxies, tuple(ids))
     except (AttributeError, TypeError, ValueError, IndexError, KeyError, RecursionError) as e:
         # the integrity checks catch the corruptions seen; what they do not is still a corrupt file
         raise ModelUnreadable(f"{path}: the model's structure is not valid IFC where permitcheck reads it "
                               f"({type(e).__name__}: {e}) — validate the file and export it again") from e
 
 
-def _read(f, path: str, workers: int | None, include_proxies: bool) -> Model:
+def _read(f, path: str, workers: int | None, include_proxies: bool, ids: tuple[str, ...]) -> Model:
     warnings: list[str] = []
     unit_m, unit_warning = length_unit_m(f, path)
     if unit_warning:
@@ -67,4 +70,5 @@ def _read(f, path: str, workers: int | None, include_proxies: bool) -> Model:
         buildings=buildings, storeys=storeys, elements=meshes, failures=failures,
         excluded=excluded, warnings=warnings, unmeasured_proxies=proxies,
         spaces=spaces_of(f, locations), terrain=terrain_of(f), windows=windows_of(f, unit_m),
+        readiness=tuple(audit(f, p) for p in ids),
     )

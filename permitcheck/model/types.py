@@ -158,3 +158,4 @@ class Model:
     spaces: list[SpaceMesh] = field(default_factory=list)
     terrain: np.ndarray | None = None  # (k, 3, 3) triangles of the site's terrain, world metres
     windows: list[Window] = field(default_factory=list)
+    readiness: tuple = ()  # model.ids.IdsAudit of each IDS the reader was given

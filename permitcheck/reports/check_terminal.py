@@ -15,7 +15,7 @@ from rich.text import Text
 
 from permitcheck.reports.alternatives import walk
 from permitcheck.reports.printable import printable
-from permitcheck.reports.text import explain, number
+from permitcheck.reports.text import citation, explain, number
 
 STYLE = {"PASS": "green", "FAIL": "bold red", "REVIEW": "yellow", "UNKNOWN": "magenta",
          "NOT_APPLICABLE": "dim", "ERROR": "bold magenta"}
@@ -35,11 +35,12 @@ def render(result: dict, console: Console) -> None:
                       ("margin", "right"), ("citation", "left")):
         t.add_column(col, justify=just, overflow="fold")
     for f, depth in _rows(result["findings"]):
-        cite = f["citation"]
-        src = book["sources"].get(cite["source"], {})
+        cite = f["citation"] or {}
+        src = book["sources"].get(cite.get("source"), {})
         t.add_row(Text("  " * depth + f["title"]), Text(f["status"], style=STYLE.get(f["status"], "")),
                   _num(f["measured"], f["unit"]), _num(f["limit"], f["unit"]), _num(f["margin"], f["unit"]),
-                  Text(f"{src.get('law', cite['source'])} {cite['article']}"))
+                  Text(f"{src.get('law', cite.get('source', ''))} {cite.get('article', '')}".strip() if cite
+                       else citation(f, book["sources"])))
     console.print(t)
     for f, depth in _rows(result["findings"]):
         if depth and (not f["reason"] or (f["status"] == "FAIL" and f.get("_alternative_holds"))):

@@ -316,7 +316,7 @@ def _details(result: dict) -> str:
                          + (f" ({_e(role)})" if role else "") + "</h4>"
                          + (f"<p class=muted>open when {_e(when)}</p>" if when else ""))
             continue
-        src = sources.get(f["citation"]["source"], {})
+        src = sources.get((f["citation"] or {}).get("source"), {})
         cite = _e(citation(f, sources))
         if src.get("url"):
             cite = f'<a href="{_e(src["url"])}" rel="noreferrer">{cite}</a>'
@@ -325,7 +325,7 @@ def _details(result: dict) -> str:
         table = (f"<details{' open' if len(f['global_ids']) <= 8 else ''}><summary>{len(f['global_ids'])} "
                  f"element(s) involved</summary><table><thead><tr><th>GlobalId</th><th>class</th><th>name</th></tr>"
                  f"</thead><tbody>{rows}</tbody></table></details>") if rows else ""
-        note = f"<p class=muted>{_e(f['citation'].get('note'))}</p>" if f["citation"].get("note") else ""
+        note = f"<p class=muted>{_e(f['citation'].get('note'))}</p>" if (f["citation"] or {}).get("note") else ""
         d = f.get("details") or {}
         if d.get("profile"):
             note += (f"<p class=muted>Measured as {_e(d['profile'])} defines it: {_e(number(d.get('legal'), _unit_of(f)))}"

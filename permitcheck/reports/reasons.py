@@ -62,6 +62,12 @@ TEMPLATES = {
     "no_alternative_holds": "no alternative holds; nearest: '{nearest}'",
     "no_alternative_decided": "no alternative is shown to hold; nearest: '{nearest}' ({nearest_status})",
     "no_alternative_open": "the rule is in force, and none of its alternatives is open to this building",
+    "data_ready": "the model carries what the rules need here ({applies_to}: {applicable} element(s))",
+    "data_missing": "{failed} of {applicable} element(s) lack what the rules need ({requirements}){listed}: {instructions}",
+    "data_absent": "the model has none of what the rules need ({applies_to}): {instructions}",
+    "data_prohibited": "{failed} element(s) the rules cannot read ({applies_to}){listed}: {instructions}",
+    "ids_other_version": "the specification is for another IFC version than the model's",
+    "readiness_skipped": "the data readiness check ({ids}) was skipped: {why}",
     "exempt": "does not apply: the land across the {side} boundary lies in {zones_across} ({exempt_article})",
 }
 
@@ -101,6 +107,10 @@ def sentence(finding: dict, fmt) -> str:
         "why": d.get("why", ""), "uses": d.get("uses") or ", ".join(d.get("rates") or ()), "set_by": d.get("set_by", ""),
         "floor_area": f"{d.get('floor_area_m2') or 0:,.1f}", "provided_basis": d.get("provided_basis", ""),
         "why_range": d.get("why_range", ""), "required": _required(d.get("required_range")),
+        "ids": d.get("ids", ""), "applies_to": d.get("applies_to", ""), "applicable": d.get("applicable", ""),
+        "failed": d.get("failed", ""), "requirements": "; ".join(d.get("requirements") or ()),
+        "instructions": d.get("instructions") or d.get("description") or "see the rulebook's IDS",
+        "listed": _listed(d.get("failures") or ()),
     })
     template = TEMPLATES.get(finding["reason"], finding["reason"])
     return template.format(**values)
@@ -111,3 +121,11 @@ def _required(rng) -> str:
         return ""
     lo, hi = rng
     return f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}"
+
+
+def _listed(failures) -> str:
+    """' — e.g. IfcWindow 'W-01' (2Xb…): The required attribute did not exist', the first of them."""
+    if not failures:
+        return ""
+    x = failures[0]
+    return f" — e.g. {x.get('ifc_class', '')} '{x.get('name', '')}' ({x.get('global_id', '')}): {x.get('reason', '')}"

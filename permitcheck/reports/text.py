@@ -12,7 +12,7 @@ def number(x: float | None, unit: str) -> str:
         return "—"
     if unit == "ratio":
         return f"{x * 100:.1f} %"
-    if unit == "storeys":
+    if unit in ("storeys", "elements"):
         return f"{x:.0f}"
     if unit == "spaces":
         return f"{x:g}"
@@ -22,6 +22,8 @@ def number(x: float | None, unit: str) -> str:
 def citation(finding: dict, sources: dict, with_english: bool = True) -> str:
     """'건축법 시행령 (Enforcement Decree of the Building Act) 제86조 제1항 [building-act-decree]'."""
     cite = finding.get("citation") or {}
+    if not cite and finding.get("kind") == "readiness":  # a pre-flight finding: the IDS is its source
+        return f"pre-flight, {(finding.get('details') or {}).get('ids', 'IDS')}"
     src = sources.get(cite.get("source"), {})
     law = src.get("law") or ""
     if with_english and src.get("law_en"):

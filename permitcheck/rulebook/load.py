@@ -310,6 +310,39 @@ def _parent_path(path: Path, extends: str, rules_path: tuple[Path, ...]) -> Path
     return target
 
 
+def _readiness_problems(path: Path, book: Rulebook, lines: dict) -> list[str]:
+    """Each `readiness: ids:` names a regular .ids file under the rulebook's folder: an IDS comes with
+    the rulebook, and a rulebook from anyone must not make the check read /etc/passwd or /dev/zero."""
+    problems = []
+    root = path.parent.resolve()
+    for i, r in enumerate(book.readiness):
+        at = f"{path}:{lines.get(('readiness', i, 'ids'), lines.get(('readiness', i), 0))}: readiness[{i}].ids"
+        try:
+            target = (path.parent / r.ids).resolve()
+            ok = target.is_file()
+        except (OSError, ValueError):
+            problems.append(f"{at}: {r.ids[:80]!r} is not a usable file name — name the .ids file beside the rulebook")
+            continue
+        if not target.is_relative_to(root):
+            problems.append(f"{at}: '{r.ids}' lies outside the rulebook's folder ({path.parent}) — put the IDS "
+                            "beside the rulebook or below it")
+        elif target.suffix.lower() != ".ids":
+            problems.append(f"{at}: '{r.ids}' is not an .ids file — name the IDS (buildingSMART XML) file")
+        elif not ok:
+            problems.append(f"{at}: '{r.ids}' is not a file here — put the IDS beside the rulebook")
+    return problems
+
+
+def readiness_files(loaded: "LoadedRulebook") -> tuple[tuple[str, str, object], ...]:
+    """(the IDS file, its severity, its citation) of every `readiness` in the chain, parents first."""
+    out: dict[str, tuple[str, str, object]] = {}
+    for node in reversed(loaded.chain()):
+        for r in node.book.readiness:
+            target = str((Path(node.path).parent / r.ids).resolve())
+            out[target] = (target, r.severity, r.citation)
+    return tuple(out.values())
+
+
 @dataclass(frozen=True)
 class LoadedRulebook:
     """A validated rulebook and its parent chain (nearest first)."""
@@ -347,6 +380,9 @@ def load_rulebook(path: str | os.PathLike, rules_path: tuple[str | os.PathLike, 
     if problems or book is None:
         raise RulebookError(list(dict.fromkeys(problems)) or [f"{where}: not a valid rulebook — run "
                                                               "'permitcheck rules validate' on it"])
+    problems = _readiness_problems(path, book, lines)
+    if problems:
+        raise RulebookError(problems)
     parent = None
     if book.extends:
         parent_path = _parent_path(path, book.extends, tuple(Path(r) for r in rules_path))

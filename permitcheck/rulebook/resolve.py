@@ -122,6 +122,10 @@ def check_consistency(loaded: "LoadedRulebook", lines: dict) -> list[str]:
     where, book = loaded.path, loaded.book
     sources, zones = _all_sources(loaded), _all_zones(loaded)
     problems = []
+    for i, r in enumerate(book.readiness):
+        if r.citation is not None and r.citation.source not in sources:
+            problems.append(f"{where}:{lines.get(('readiness', i, 'citation'), 0)}: readiness.{i}.citation.source: "
+                            f"unknown source '{r.citation.source}' — add it under 'sources:'")
     seen: dict[tuple, tuple] = {}
     for path, rule, zone in _rule_places(book, nested=True):
         line = lines.get(path, 0)

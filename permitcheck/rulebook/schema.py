@@ -371,6 +371,18 @@ class SiteLayers(Strict):
                                  "UTF-8 (Korea: cp949)")
 
 
+class Readiness(Strict):
+    """An IDS file (buildingSMART Information Delivery Specification) of what the rules need from the
+    model, run before any rule (`permitcheck[ids]`): each specification the model breaks is an
+    UNKNOWN finding naming the elements and what to add. An extending rulebook runs its parents' too."""
+
+    ids: str = Field(description="the .ids file, beside the rulebook or in a folder below it")
+    severity: Literal["error", "warning"] = Field(
+        "error", description="error: a model that breaks it is UNKNOWN, not PASS; warning: advice that does not "
+        "hold the verdict")
+    citation: Citation | None = Field(None, description="the article that makes the data needed")
+
+
 class Rulebook(Strict):
     rulebook: str
     title: str
@@ -381,6 +393,7 @@ class Rulebook(Strict):
     sources: dict[str, Source] = Field(default_factory=dict)
     measurement_profile: MeasurementProfile = MeasurementProfile()
     site_layers: SiteLayers = SiteLayers()
+    readiness: list[Readiness] = Field(default_factory=list, max_length=20)
     building_uses: dict[str, list[str]] = Field(
         default_factory=dict, description="the uses a condition `use:` names, each with the words (any language) "
         "that a declaration or the model's IfcBuilding may use for it; an extending rulebook adds to them")

@@ -1,0 +1,160 @@
+"""Data readiness: run a rulebook's IDS (buildingSMART Information Delivery Specification) on the
+model with ifctester, and keep what failed as plain records.
+
+A rulebook may ship an IDS of what its rules need from the model (storeys, the sizes of windows,
+the use of spaces). This runs it on the file as read, so no second parse, and keeps, for each
+specification, whether it holds and the elements that break it: the pre-flight turns them into
+findings (permitcheck.preflight). ifctester is an optional extra (`permitcheck[ids]`); without it the
+audit says it was skipped, never that the model is ready.
+
+An IDS comes with a rulebook, which may come from anyone: it is read bounded (size, number of
+specifications), with no DOCTYPE (so no entities to expand, no external files), before ifctester
+sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from permitcheck.errors import InputError
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_SPECS = 200
+MAX_LISTED = 50  # failing elements kept per specification; the count says how many in all
+
+
+class IdsError(InputError):
+    """An IDS file that cannot be run: too large, not XML, not an IDS."""
+
+
+@dataclass(frozen=True)
+class IdsFailure:
+    global_id: str
+    ifc_class: str
+    name: str
+    reason: str  # ifctester's reason: what the element has instead of what is required
+
+
+@dataclass(frozen=True)
+class IdsSpec:
+    name: str
+    identifier: str
+    description: str
+    instructions: str  # what to add, as the IDS author wrote it
+    usage: str  # required | optional | prohibited
+    applies_to: str  # the applicability, as ifctester reads it ("All IFCBUILDINGSTOREY data")
+    requirements: tuple[str, ...]  # each requirement, as ifctester reads it ("The Name shall be provided")
+    applicable: int  # elements the specification applies to
+    failed: int  # of them, elements that break a requirement
+    holds: bool | None  # None: not for the model's IFC version
+    failures: tuple[IdsFailure, ...] = ()  # the first MAX_LISTED
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "identifier": self.identifier, "usage": self.usage, "applies_to": self.applies_to,
+                "requirements": list(self.requirements), "applicable": self.applicable, "failed": self.failed,
+                "holds": self.holds, "description": self.description, "instructions": self.instructions}
+
+
+@dataclass(frozen=True)
+class IdsAudit:
+    path: str
+    sha256: str
+    title: str
+    specs: tuple[IdsSpec, ...] = ()
+    skipped: str | None = None  # why it did not run (ifctester not installed)
+
+
+def _text(path: str) -> tuple[str, str]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise IdsError(f"{path}: cannot read the IDS file ({e.strerror}) — check the rulebook's readiness: ids") from None
+    if len(raw) > MAX_BYTES:
+        raise IdsError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MB — an IDS of what a rulebook needs is short")
+    if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
+        raise IdsError(f"{path}: the IDS has a DOCTYPE or entities — an IDS file needs neither; remove them")
+    try:
+        return raw.decode("utf-8-sig"), hashlib.sha256(raw).hexdigest()
+    except UnicodeDecodeError as e:
+        raise IdsError(f"{path}: not UTF-8 (byte {e.start}) — save the IDS as UTF-8") from None
+
+
+def sha256_of(path: str) -> str:
+    return _text(path)[1]
+
+
+def load_ids(path: str, validate: bool = False):
+    """The IDS as ifctester reads it; IdsError when it is not one (with `validate`, against its XSD).
+    Raises ImportError without ifctester."""
+    from ifctester import ids as idslib
+
+    text, _ = _text(path)
+    try:
+        specs = idslib.from_string(text, validate=validate)
+    except Exception as e:  # noqa: BLE001 - xmlschema and ElementTree raise many kinds on bad XML
+        msg = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+        raise IdsError(f"{path}: not a valid IDS file ({msg}) — check it with 'permitcheck rules validate'") from None
+    if len(specs.specifications) > MAX_SPECS:
+        raise IdsError(f"{path}: {len(specs.specifications)} specifications — at most {MAX_SPECS}")
+    _identifiers(text, specs.specifications)
+    return specs
+
+
+def _identifiers(text: str, specifications) -> None:
+    """ifctester 0.9 leaves a specification's `identifier` unread: take it from the XML, in order."""
+    from xml.etree import ElementTree as ET
+
+    found = [e.get("identifier") for e in ET.fromstring(text).iter() if e.tag.rsplit("}", 1)[-1] == "specification"]
+    if len(found) == len(specifications):
+        for spec, ident in zip(specifications, found):
+            if ident and not getattr(spec, "identifier", None):
+                spec.identifier = ident
+
+
+def audit_file(model_path: str, paths: tuple[str, ...]) -> tuple[IdsAudit, ...]:
+    """Open the model again and run the IDS files: for facts measured before the rulebook was known."""
+    from permitcheck.model.ifcfile import open_ifc
+
+    return tuple(audit(open_ifc(model_path), p) for p in paths) if paths else ()
+
+
+def audit(f, path: str) -> IdsAudit:
+    """Run the IDS at `path` on the open IFC file `f`."""
+    text, sha = _text(path)
+    try:
+        specs = load_ids(path)
+    except ImportError:
+        return IdsAudit(path, sha, "", skipped="ifctester is not installed: pip install 'permitcheck[ids]'")
+    try:
+        specs.validate(f, should_filter_version=True)
+    except Exception as e:  # noqa: BLE001 - a facet that trips on a malformed model: said, the rules still run
+        return IdsAudit(path, sha, "", skipped=f"the IDS could not be run on this model ({type(e).__name__}: "
+                                              f"{str(e)[:200]})")
+    return IdsAudit(path, sha, str(specs.info.get("title") or ""), tuple(_spec(s) for s in specs.specifications))
+
+
+def _spec(s) -> IdsSpec:
+    failed: dict[int, IdsFailure] = {}
+    for facet in s.requirements:
+        for failure in facet.failures:
+            el = failure["element"]
+            if el.id() not in failed:
+                failed[el.id()] = IdsFailure(str(getattr(el, "GlobalId", "") or f"#{el.id()}"), el.is_a(),
+                                             str(getattr(el, "Name", "") or ""), str(failure["reason"])[:300])
+    requirements = tuple(_said(lambda: r.to_string("requirement", s, r)) for r in s.requirements)
+    applies_to = "; ".join(_said(lambda: a.to_string("applicability", s)) for a in s.applicability)
+    holds = None if s.is_ifc_version is False else bool(s.status)
+    return IdsSpec(name=str(s.name or ""), identifier=str(s.identifier or ""), description=str(s.description or ""),
+                   instructions=str(s.instructions or ""), usage=s.get_usage(),
+                   applies_to=applies_to, requirements=requirements, applicable=len(s.applicable_entities),
+                   failed=len(failed), holds=holds,
+                   failures=tuple(sorted(failed.values(), key=lambda x: x.global_id))[:MAX_LISTED])
+
+
+def _said(text) -> str:
+    try:
+        return str(text())
+    except Exception:  # noqa: BLE001 - a facet ifctester cannot phrase is still run; only its sentence is lost
+        return "(a facet ifctester cannot phrase)"
