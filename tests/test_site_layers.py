@@ -310,7 +310,7 @@ def test_a_roads_layer_gives_road_features_and_a_centre_line_fronts_the_lot(tmp_
     assert sorted(str(f["properties"].get("width")) for f in roads) == ["10.0", "None", "None"]
     street = shapely.geometry.shape(next(f["geometry"] for f in roads if f["properties"].get("width")))
     assert street.bounds == pytest.approx((_X0 - 20, _Y1, _X1 + 20, _Y1 + 10))
-    assert doc["warnings"] == ["TL_SPRD_MANAGE.gpkg: 1 roads left out — 1 drawn as a centre line without a width"]
+    assert doc["warnings"] == ["TL_SPRD_MANAGE.gpkg: 1 road left out — 1 drawn as a centre line without a width"]
     site = tmp_path / "site.geojson"
     site.write_text(json.dumps(doc))
     loaded = load_site(site, None, anchor=ANCHOR)
@@ -405,7 +405,7 @@ def test_the_cli_writes_the_context_buildings_and_roads_into_the_site(tmp_path):
     assert {f["properties"]["height"] for f in _buildings_of(doc)} == {12.5, 15.0, 7.5}
     assert sum(f["properties"]["role"] == "road" for f in doc["features"]) == 3
     warnings = json.loads(r.stdout)["warnings"]
-    assert any("3 buildings left out" in w for w in warnings) and any("1 roads left out" in w for w in warnings)
+    assert any("3 buildings left out" in w for w in warnings) and any("1 road left out" in w for w in warnings)
     bad = CliRunner().invoke(app, ["check", str(MODEL), "--site", str(out), "--buildings", str(out), "--rules", str(RULES)])
     assert bad.exit_code == 2 and "go with --cadastre" in bad.output
 

@@ -329,8 +329,12 @@ _LEFT_OUT = {
 
 
 def _left_out(path, what: str, counts: Counter) -> list[str]:
-    return [f"{Path(path).name}: {sum(counts.values())} {what} left out — "
-            + "; ".join(_LEFT_OUT[k].format(n=n) for k, n in sorted(counts.items()))] if counts else []
+    """One warning per layer: how many features were left out, and why, by reason."""
+    if not counts:
+        return []
+    total = sum(counts.values())
+    return [f"{Path(path).name}: {total} {what}{'s' if total > 1 else ''} left out — "
+            + "; ".join(_LEFT_OUT[k].format(n=n) for k, n in sorted(counts.items()))]
 
 
 def _buildings(path, lot: BaseGeometry, crs: str, layers: SiteLayers,
@@ -364,7 +368,7 @@ def _buildings(path, lot: BaseGeometry, crs: str, layers: SiteLayers,
             continue
         height, source = got
         out.append(_feature(geom, {"role": "building", "height": round(height, 3), **source}))
-    return out, _left_out(path, "buildings", skipped)
+    return out, _left_out(path, "building", skipped)
 
 
 def _roads(path, lot: BaseGeometry, crs: str, layers: SiteLayers,
@@ -393,9 +397,8 @@ def _roads(path, lot: BaseGeometry, crs: str, layers: SiteLayers,
                 skipped["no_width"] += 1
                 continue
             road = _polygons(shapely.MultiLineString(lines).buffer(width / 2, cap_style="flat"))
-        props = {"role": "road", **({"width": width} if isinstance(width, float) else {})}
-        out.append(_feature(road, props))
-    return out, _left_out(path, "roads", skipped)
+        out.append(_feature(road, {"role": "road", **({"width": width} if isinstance(width, float) else {})}))
+    return out, _left_out(path, "road", skipped)
 
 
 def _feature(geom: BaseGeometry, props: dict) -> dict:
