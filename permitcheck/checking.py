@@ -163,17 +163,39 @@ def _every(findings):
 
 def site_from_layers(rules_path: str | os.PathLike, cadastre: str | os.PathLike, parcel_id: str,
                      zoning: str | os.PathLike | None = None, zoning_field: str | None = None,
-                     encoding: str | None = None, rules_folders: tuple[str | os.PathLike, ...] = ()) -> dict:
-    """The site document of one parcel of a cadastre layer (and the zones over it), read the way the
-    rulebook's `site_layers` says; write it (json) to keep the case reproducible, and check on it."""
-    from permitcheck.rulebook.resolve import site_layers
+                     encoding: str | None = None, rules_folders: tuple[str | os.PathLike, ...] = (),
+                     buildings: str | os.PathLike | None = None, roads: str | os.PathLike | None = None,
+                     site_layers: dict[str, str] | None = None) -> dict:
+    """The site document of one parcel of a cadastre layer (and the zones over it, the context buildings
+    and roads round it), read the way the rulebook's `site_layers` says, each key of `site_layers`
+    given here overriding it for this run; write it (json) to keep the case reproducible, and check on it."""
+    from permitcheck.rulebook.resolve import site_layers as rulebook_layers
     from permitcheck.site.layers import site_from_layers as read
 
     rulebook = load_rulebook(rules_path, rules_path=rules_folders)
-    layers = site_layers(rulebook)
-    if zoning_field:
-        layers = layers.model_copy(update={"zone_field": zoning_field})
-    return read(cadastre, parcel_id, layers, zoning=zoning, encoding=encoding)
+    layers = _overridden(rulebook_layers(rulebook), {**(site_layers or {}),
+                                                     **({"zone_field": zoning_field} if zoning_field else {})})
+    return read(cadastre, parcel_id, layers, zoning=zoning, encoding=encoding, buildings=buildings, roads=roads)
+
+
+def _overridden(layers, given: dict[str, str]):
+    """The rulebook's site_layers with the keys given for one run, each checked as the rulebook's would be."""
+    from pydantic import ValidationError
+
+    from permitcheck.rulebook.schema import SiteLayers
+
+    if not given:
+        return layers
+    unknown = sorted(set(given) - set(SiteLayers.model_fields))
+    if unknown:
+        raise InputError(f"site layer key {unknown[0]!r} (--site-layer): not a site_layers key — use one of "
+                         f"{', '.join(SiteLayers.model_fields)}")
+    try:
+        return SiteLayers.model_validate({**layers.model_dump(), **given})
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = ".".join(map(str, err["loc"]))
+        raise InputError(f"site layer key {key}={given.get(key, '')!r} (--site-layer): {err['msg']}") from None
 
 
 def check_placement(site: Site, footprint) -> None:

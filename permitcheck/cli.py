@@ -108,9 +108,10 @@ def georef(
     raise typer.Exit(EXIT_NONCOMPLIANT)
 
 
-def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site, folders) -> Path:
-    """--site as given, or the site read from --cadastre/--parcel-id/--zoning, written to --write-site
-    (else to a temporary file the check reads)."""
+def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site, folders,
+             buildings=None, roads=None, site_layer=()) -> Path:
+    """--site as given, or the site read from --cadastre/--parcel-id/--zoning/--buildings/--roads, written
+    to --write-site (else to a temporary file the check reads)."""
     import tempfile
 
     from permitcheck.errors import UsageError
@@ -118,8 +119,9 @@ def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, w
     if cadastre is None:
         if site is None:
             raise UsageError("give the site: --site SITE.geojson, or --cadastre LAYER --parcel-id ID")
-        if parcel_id or zoning or zoning_field or write_site:
-            raise UsageError("--parcel-id, --zoning, --zoning-field and --write-site go with --cadastre")
+        if parcel_id or zoning or zoning_field or write_site or buildings or roads or site_layer:
+            raise UsageError("--parcel-id, --zoning, --zoning-field, --buildings, --roads, --site-layer and "
+                             "--write-site go with --cadastre")
         return site
     if site is not None:
         raise UsageError("give --site or --cadastre, not both")
@@ -128,7 +130,8 @@ def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, w
     from permitcheck.checking import site_from_layers
 
     doc = site_from_layers(rules, cadastre, parcel_id, zoning=zoning, zoning_field=zoning_field, encoding=encoding,
-                           rules_folders=folders)
+                           rules_folders=folders, buildings=buildings, roads=roads,
+                           site_layers=_pairs(site_layer, "--site-layer", "building_height_field=A16"))
     out = write_site or Path(tempfile.mkdtemp(prefix="permitcheck-site-")) / "site.geojson"
     try:
         out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -178,6 +181,12 @@ def check(
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of the layers (e.g. cp949)."),
     write_site: Optional[Path] = typer.Option(None, "--write-site", help="Write the site read from the layers "
                                               "as GeoJSON, so the case can be run again from it."),
+    buildings: Optional[Path] = typer.Option(None, "--buildings", help="Buildings layer: the footprints near the "
+                                             "parcel, with their heights, as context buildings."),
+    roads: Optional[Path] = typer.Option(None, "--roads", help="Roads layer: polygons, or centre lines with a width "
+                                         "field, near the parcel."),
+    site_layer: list[str] = typer.Option([], "--site-layer", help="KEY=VALUE overriding the rulebook's site_layers "
+                                         "for this run (building_height_field=A16, storey_height_m=3); repeat."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
@@ -185,7 +194,7 @@ def check(
 
     try:
         site = _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site,
-                        tuple(rules_path))
+                        tuple(rules_path), buildings, roads, site_layer)
         targets = _report_targets(formats, outs)
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
@@ -208,13 +217,17 @@ def check(
 
 
 def _declarations(items: list[str]) -> dict[str, str]:
+    return _pairs(items, "--declare", "building_class=2")
+
+
+def _pairs(items: list[str], option: str, example: str) -> dict[str, str]:
     from permitcheck.errors import UsageError
 
     out = {}
     for item in items:
         key, eq, value = item.partition("=")
         if not eq or not key.strip():
-            raise UsageError(f"--declare {item!r}: write KEY=VALUE, e.g. --declare building_class=2")
+            raise UsageError(f"{option} {item!r}: write KEY=VALUE, e.g. {option} {example}")
         out[key.strip()] = value.strip()
     return out
 

@@ -2,7 +2,9 @@
 
 Folder: one sub-folder per submission holding its model (*.ifc or *.ifczip), its site (*.geojson) and a small
 `case.yaml` naming the rulebook (`rules:`, relative to the case folder) and optionally `zone`,
-`anchor: [E, N]`, `rotation`, `site_crs`, `ground_level`, `model`, `site`, `declare: {key: value}`.
+`anchor: [E, N]`, `rotation`, `site_crs`, `ground_level`, `model`, `site`, `declare: {key: value}`, or
+instead of `site` the layers `cadastre`, `parcel_id`, `zoning`, `zoning_field`, `encoding`,
+`buildings`, `roads`, `site_layers: {key: value}`.
 Manifest: one row per case with columns model, site, rules, zone (and optionally name, anchor
 "E,N", rotation, site_crs, declare "key=value;key=value"),
 paths relative to the manifest. A case that cannot be read becomes a case with an `error`, so the
@@ -46,6 +48,9 @@ class Case:
     zoning: str | None = None
     zoning_field: str | None = None
     encoding: str | None = None
+    buildings: str | None = None  # context layers beside the cadastre (check --buildings --roads)
+    roads: str | None = None
+    site_layers: tuple[tuple[str, str], ...] = ()  # the rulebook's site_layers keys for this case (--site-layer)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -79,18 +84,18 @@ def _scalar(value, what: str):
     return value
 
 
-def _declare(value) -> tuple[tuple[str, str], ...]:
-    """Declarations: a mapping (case.yaml) or "key=value;key=value" (a manifest's column)."""
+def _declare(value, what: str = "declare") -> tuple[tuple[str, str], ...]:
+    """Declarations (or site_layers keys): a mapping (case.yaml) or "key=value;key=value" (a manifest's column)."""
     if value in (None, ""):
         return ()
     if isinstance(value, str):
         pairs = [p.partition("=") for p in value.split(";") if p.strip()]
         if any(not eq for _, eq, _ in pairs):
-            raise InputError(f"declare {_short.repr(value)}: expected key=value;key=value")
+            raise InputError(f"{what} {_short.repr(value)}: expected key=value;key=value")
         value = {k.strip(): v.strip() for k, _, v in pairs}
     if not isinstance(value, dict) or len(value) > 50:
-        raise InputError(f"declare: expected a mapping of at most 50 key: value, got {_short.repr(value)}")
-    return tuple(sorted((str(_scalar(k, "declare")), str(_scalar(v, "declare"))) for k, v in value.items()))
+        raise InputError(f"{what}: expected a mapping of at most 50 key: value, got {_short.repr(value)}")
+    return tuple(sorted((str(_scalar(k, what)), str(_scalar(v, what))) for k, v in value.items()))
 
 
 def _anchor(value) -> tuple[float, float] | None:
@@ -126,6 +131,8 @@ def _case(name: str, base: Path, row: dict) -> Case:
             cadastre=_resolve(base, row.get("cadastre"), "cadastre"),
             parcel_id=_text(row.get("parcel_id"), "parcel_id"), zoning=_resolve(base, row.get("zoning"), "zoning"),
             zoning_field=_text(row.get("zoning_field"), "zoning_field"), encoding=_text(row.get("encoding"), "encoding"),
+            buildings=_resolve(base, row.get("buildings"), "buildings"), roads=_resolve(base, row.get("roads"), "roads"),
+            site_layers=_declare(row.get("site_layers"), "site_layers"),
             error=_missing(row),
         )
     except (InputError, TypeError, ValueError) as e:
@@ -145,6 +152,8 @@ def _missing(row: dict) -> str | None:
         return "a site and a cadastre: give one ('site', or 'cadastre' with 'parcel_id')"
     if row.get("cadastre") and not row.get("parcel_id"):
         return "a cadastre without 'parcel_id' (the parcel's id in the layer, Korea: its PNU)"
+    if not row.get("cadastre") and any(row.get(k) for k in ("buildings", "roads", "site_layers")):
+        return "'buildings', 'roads' and 'site_layers' go with a 'cadastre'"
     return None
 
 

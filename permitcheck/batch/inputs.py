@@ -156,8 +156,9 @@ def inputs_of(case: Case) -> dict:
     """
     if case.error:
         raise InputError(case.error)
-    site = (("cadastre", case.cadastre),) + ((("zoning", case.zoning),) if case.zoning else ()) if case.cadastre \
-        else (("site", case.site),)
+    layers = (("cadastre", case.cadastre), ("zoning", case.zoning), ("buildings", case.buildings),
+              ("roads", case.roads))
+    site = tuple((what, p) for what, p in layers if p) if case.cadastre else (("site", case.site),)
     for what, p in (("model", case.model),) + site + (("rulebook", case.rules),):
         if not p or not os.path.isfile(p):
             raise InputError(f"case {case.name}: {what} {p!r} not found")
@@ -171,7 +172,8 @@ def inputs_of(case: Case) -> dict:
     }
     if case.cadastre:  # the layers and every file beside them that the layer is read with
         inputs["layers_sha256"] = {str(p): file_sha256(p) for _, path in site for p in _layer_files(path)}
-        inputs["layer_options"] = [case.parcel_id, case.zoning_field, case.encoding]
+        inputs["layer_options"] = [case.parcel_id, case.zoning_field, case.encoding] \
+            + ([list(map(list, case.site_layers))] if case.site_layers else [])  # old fingerprints unchanged
     else:
         inputs["site_sha256"] = file_sha256(case.site)
     if chain_error:

@@ -61,7 +61,8 @@ def _site_path(case: Case):
     from permitcheck.checking import site_from_layers
 
     doc = site_from_layers(case.rules, case.cadastre, case.parcel_id, zoning=case.zoning,
-                           zoning_field=case.zoning_field, encoding=case.encoding, rules_folders=case.rules_path)
+                           zoning_field=case.zoning_field, encoding=case.encoding, rules_folders=case.rules_path,
+                           buildings=case.buildings, roads=case.roads, site_layers=dict(case.site_layers))
     with tempfile.TemporaryDirectory(prefix="permitcheck-site-") as tmp:
         out = Path(tmp) / "site.geojson"
         out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

@@ -369,6 +369,23 @@ class SiteLayers(Strict):
                                        description="a layer's zone value -> this rulebook's zone code")
     encoding: str | None = Field(None, description="a Shapefile's text encoding when it has no .cpg and is not "
                                  "UTF-8 (Korea: cp949)")
+    # Context buildings and roads (`check --buildings ... --roads ...`): a layer's field names differ by
+    # publisher, so each is a rulebook key that `--site-layer KEY=VALUE` overrides for one run.
+    building_height_field: str | None = Field(
+        None, description="the buildings layer's height above ground, metres (Korea: HEIGHT of GIS건물통합정보 "
+        "F_FAC_BUILDING, where 0 means not known; AL_D010 calls it A16); a name differing only in case matches")
+    building_storeys_field: str | None = Field(
+        None, description="the buildings layer's storeys above ground, for a building without a height (Korea: "
+        "GRND_FLR; AL_D010: A26)")
+    storey_height_m: float | None = Field(
+        None, gt=0, le=10, allow_inf_nan=False,
+        description="metres per storey when a building's height comes from its storey count; none: such a building "
+        "is left out")
+    buildings_radius_m: float = Field(50.0, gt=0, le=500, allow_inf_nan=False,
+                                      description="buildings within this distance of the parcel are read, metres")
+    road_width_field: str | None = Field(
+        None, description="the roads layer's width in metres: a centre line is buffered by half of it (Korea: "
+        "ROAD_BT of the 도로명주소 도로구간 layer TL_SPRD_MANAGE)")
 
 
 class Readiness(Strict):

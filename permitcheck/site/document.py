@@ -31,6 +31,7 @@ MAX_FEATURES = 10_000  # a parcel's neighbourhood has tens to hundreds
 MAX_SITE_VERTICES = 2_000_000
 # Beyond this a coordinate is in no CRS a site is written in (metres, feet or degrees).
 MAX_COORDINATE = 1e8
+MAX_WARNINGS, MAX_WARNING_CHARS = 50, 1000
 
 
 class SiteError(InputError):
@@ -73,6 +74,17 @@ def crs_name(data: dict, path: str) -> str | None:
         raise SiteError(f"{path}: crs: expected {{\"type\": \"name\", \"properties\": {{\"name\": \"EPSG:5186\"}}}}, "
                         f"got {_short(crs)} — name the CRS as a string, or pass --site-crs")
     return name.strip()
+
+
+def recorded_warnings(data: dict, path: str) -> tuple[str, ...]:
+    """The `warnings` member a site read from layers carries (what the layers' reading left out, counted),
+    so a site written with --write-site and checked again still says so."""
+    notes = data.get("warnings", [])
+    if not isinstance(notes, list) or len(notes) > MAX_WARNINGS or \
+            not all(isinstance(n, str) and 0 < len(n) <= MAX_WARNING_CHARS for n in notes):
+        raise SiteError(f"{path}: warnings: expected a list of at most {MAX_WARNINGS} texts, got {_short(notes)} — "
+                        "fix the member or remove it")
+    return tuple(notes)
 
 
 def _short(value) -> str:

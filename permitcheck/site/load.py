@@ -3,7 +3,8 @@
 Roles: parcel (Polygon, `id`, optional `ground_elevation`), road (Polygon or LineString, optional
 `width`: a number in metres, or a string with a unit such as "100 ft"), zone (Polygon, `zone`),
 neighbour (Polygon, optional `zone`), building (optional `height`), boundary (LineString, `kind`:
-overrides the automatic label of the parcel edges it lies on). CRS: a legacy `crs` member naming an
+overrides the automatic label of the parcel edges it lies on). A top-level `warnings` list of texts
+(what reading the layers left out) is carried into the result. CRS: a legacy `crs` member naming an
 EPSG code, or `--site-crs`; none means RFC 7946 longitude/latitude. The document's shape is
 checked first (`site.document`); coordinates then go through pyproj into the model's projected CRS
 (its unit converted to metres), then through the model's map conversion into model coordinates,
@@ -108,7 +109,7 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
     crs = _crs_name(data, site_crs, path)
     src = _map_crs(crs, f"{path}: the site's CRS")
     raw_features = document.features(data, path)
-    warnings = []
+    warnings = list(document.recorded_warnings(data, path))
     if anchor is not None:
         if geo is not None:
             warnings.append(f"--anchor/--rotation override the model's own georeferencing ({geo.source})")
