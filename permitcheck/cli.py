@@ -103,14 +103,17 @@ def georef(
     if write is not None:
         sys.stdout.write(f"wrote {printable_str(str(write))}\n" if fixable else
                          "nothing written: no usual error to undo\n")
-    raise typer.Exit(EXIT_OK if found is None and report.fit is None else EXIT_NONCOMPLIANT)
+    raise typer.Exit(EXIT_OK if report.on_parcel else EXIT_NONCOMPLIANT)
 
 
 def _georef_text(report) -> str:
     """What `georef` found, in lines: where the model stands, then the cause and the fix."""
     where, found, fit = printable_str(report.placement), report.diagnosis, report.fit
-    if found is None and fit is None:
+    if report.on_parcel:
         return f"on its parcel as placed by {where}: {report.share_as_placed:.0%} of the footprint on it\n"
+    if found is None and fit is None:
+        return (f"off its parcel: {report.share_as_placed:.0%} of the footprint on it as placed by {where}, in no "
+                "usual way and far from it — check the site's CRS and the model's map conversion\n")
     if found is None:
         return (f"partly off its parcel: {report.share_as_placed:.0%} of the footprint on it as placed by {where}, in "
                 f"no usual way; the footprint fits the parcel {fit.describe()}, with {fit.outside_m2:.1f} m² left "

@@ -15,7 +15,8 @@ import os
 from dataclasses import dataclass
 
 from permitcheck.errors import InputError
-from permitcheck.site.georef_check import OFF_SHARE, Diagnosis, Fit, diagnose, fit, on_parcel, rotation_review
+from permitcheck.site.georef_check import (OFF_SHARE, UNPLACED_SHARE, Diagnosis, Fit, diagnose, fit, on_parcel,
+                                          rotation_review)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,10 @@ class GeorefReport:
     diagnosis: Diagnosis | None  # an error (ERROR), or on its parcel a rotation to review (REVIEW)
     share_as_placed: float = 1.0  # of the footprint on the parcel
     fit: Fit | None = None  # partly off its parcel in no usual way: where the footprint fits
+
+    @property
+    def on_parcel(self) -> bool:
+        return self.diagnosis is None and self.share_as_placed >= OFF_SHARE
 
 
 def diagnose_model(model_path: str | os.PathLike, site_path: str | os.PathLike,
@@ -36,7 +41,7 @@ def diagnose_model(model_path: str | os.PathLike, site_path: str | os.PathLike,
     footprint = inspection.facts.whole.footprint
     share = on_parcel(site, footprint)
     found = diagnose(site, footprint) or rotation_review(site, footprint)
-    partly = None if found is not None or share >= OFF_SHARE or footprint.is_empty else fit(site, footprint)
+    partly = fit(site, footprint) if found is None and UNPLACED_SHARE <= share < OFF_SHARE else None
     return GeorefReport(site.placement, found, share, partly)
 
 

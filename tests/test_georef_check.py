@@ -394,6 +394,18 @@ def test_a_model_elsewhere_that_no_usual_error_explains_is_refused_with_where_it
     assert r.exit_code == 1 and "no usual georeferencing error" in r.output and "nothing written" in r.output, r.output
 
 
+def test_a_model_kilometres_off_is_a_crs_mix_up_not_a_fit(tmp_path):
+    from typer.testing import CliRunner
+
+    from permitcheck.cli import app
+
+    far = _broken(tmp_path, "far", Eastings=215000.0)
+    with pytest.raises(InputError, match="km from the building"):
+        check_model(far, SITE, RULES, sections=False)
+    r = CliRunner().invoke(app, ["georef", str(far), "--site", str(SITE)])
+    assert r.exit_code == 1 and "in no usual way and far from it" in r.output, r.output
+
+
 def test_a_model_partly_off_in_no_usual_way_is_checked_and_georef_says_where_it_fits(tmp_path):
     """Across its lot line (moved 18 m along its length: 40 % of it on the parcel): a design the rules
     measure, not a refusal."""

@@ -30,7 +30,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from permitcheck.model.types import Georeference
-from permitcheck.site.load import reproject
+from permitcheck.site.load import MAX_PLAUSIBLE_GAP_M, reproject
 from permitcheck.site.types import Site
 
 OFF_SHARE = 0.5  # less of the footprint than this on the parcel: the placement is in question
@@ -149,9 +149,9 @@ def on_parcel(site: Site, footprint: BaseGeometry) -> float:
 def diagnose(site: Site, footprint: BaseGeometry) -> Diagnosis | None:
     """The likely georeferencing error when the model, placed by its own georeference, is mostly off
     its parcel, with the area left outside once corrected; when none explains a model that stands
-    wholly elsewhere, where its footprint fits. None when it stands on its parcel, when --anchor
-    placed it, or when it is partly on it in no usual way (a building across its lot line is the
-    rules' to measure)."""
+    wholly elsewhere (within MAX_PLAUSIBLE_GAP_M), where its footprint fits. None when it stands on
+    its parcel, when --anchor placed it, when it is partly on it in no usual way (a building across
+    its lot line is the rules' to measure), or kilometres off (check_plausible_placement's)."""
     geo = site.georeference
     if geo is None or footprint.is_empty or site.placement.startswith("--anchor"):
         return None
@@ -179,8 +179,8 @@ def diagnose(site: Site, footprint: BaseGeometry) -> Diagnosis | None:
                 as_placed, share, ("crs", twin)), moved
     if best is not None:
         return replace(best, fit=_fit_map(best_map, parcel_map, sweep=False))
-    if as_placed >= UNPLACED_SHARE:
-        return None
+    if as_placed >= UNPLACED_SHARE or not placed.distance(parcel_map) <= MAX_PLAUSIBLE_GAP_M:
+        return None  # across its lot line; or kilometres off (or not finite): a CRS mix-up, said on its own
     found = _fit_map(placed, parcel_map, sweep=True)
     there = found.georeference(geo)
     return Diagnosis(
