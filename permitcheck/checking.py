@@ -206,10 +206,12 @@ def check_placement(site: Site, footprint) -> None:
 
     found = diagnose(site, footprint)
     if found is not None:
+        corrected = "" if not found.edit else (
+            f", {found.share_corrected:.0%} once corrected ({found.fit.outside_start_m2:.1f} m² of the footprint "
+            "left outside)")
         raise SiteError(
             f"{site.path}: the model does not stand on its parcel — {found.share_as_placed:.0%} of its footprint is "
-            f"on it as placed by its georeference ({site.placement}), {found.share_corrected:.0%} once corrected: "
-            f"{found.cause} — {found.fix}")
+            f"on it as placed by its georeference ({site.placement}){corrected}: {found.cause} — {found.fix}")
     check_plausible_placement(site, footprint, site.placement)
 
 

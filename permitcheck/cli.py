@@ -83,29 +83,50 @@ def georef(
     site_crs: Optional[str] = typer.Option(None, "--site-crs", help="CRS of the site file, e.g. EPSG:5186."),
     write: Optional[Path] = typer.Option(None, "--write", help="Write a copy of the model with the fix applied."),
 ) -> None:
-    """Is the model where its georeference says? Names the likely error and its fix; exit 0 on its
-    parcel, 1 when a correction is named (written with --write), 2 bad input."""
+    """Is the model where its georeference says? Names the likely error and its fix, or where the
+    footprint fits when no usual error explains it, or a rotation the grid convergence may have
+    turned; exit 0 on its parcel, 1 when a correction is named (written with --write) or the model is
+    off its parcel, 2 bad input."""
     from permitcheck.errors import EXIT_NONCOMPLIANT, EXIT_OK
     from permitcheck.georeferencing import diagnose_model, write_fixed
 
     try:
         report = diagnose_model(model, site, site_crs=site_crs)
         found = report.diagnosis
-        changes = write_fixed(model, found, write) if found is not None and write is not None else []
+        fixable = found is not None and bool(found.edit)
+        changes = write_fixed(model, found, write) if fixable and write is not None else []
     except Exception as e:  # noqa: BLE001
         _fail(e)
-    if found is None:
-        sys.stdout.write(f"on its parcel as placed by {printable_str(report.placement)} (or off it in no usual "
-                         "way: check the site's CRS and the model's map conversion)\n")
-        raise typer.Exit(EXIT_OK)
-    sys.stdout.write(f"off its parcel: {found.share_as_placed:.0%} of the footprint on it as placed by "
-                     f"{printable_str(report.placement)}, {found.share_corrected:.0%} once corrected\n"
-                     f"cause: {found.cause}\nfix: {found.fix}\n")
+    sys.stdout.write(_georef_text(report))
     for line in changes:
         sys.stdout.write(f"  {printable_str(line)}\n")
     if write is not None:
-        sys.stdout.write(f"wrote {printable_str(str(write))}\n")
-    raise typer.Exit(EXIT_NONCOMPLIANT)
+        sys.stdout.write(f"wrote {printable_str(str(write))}\n" if fixable else
+                         "nothing written: no usual error to undo\n")
+    raise typer.Exit(EXIT_OK if report.on_parcel else EXIT_NONCOMPLIANT)
+
+
+def _georef_text(report) -> str:
+    """What `georef` found, in lines: where the model stands, then the cause and the fix."""
+    where, found, fit = printable_str(report.placement), report.diagnosis, report.fit
+    if report.on_parcel:
+        return f"on its parcel as placed by {where}: {report.share_as_placed:.0%} of the footprint on it\n"
+    if found is None and fit is None:
+        return (f"off its parcel: {report.share_as_placed:.0%} of the footprint on it as placed by {where}, in no "
+                "usual way and far from it — check the site's CRS and the model's map conversion\n")
+    if found is None:
+        return (f"partly off its parcel: {report.share_as_placed:.0%} of the footprint on it as placed by {where}, in "
+                f"no usual way; the footprint fits the parcel {fit.describe()}, with {fit.outside_m2:.1f} m² left "
+                "outside (a building across its lot line, or the map conversion: check both)\n")
+    if found.status == "REVIEW":
+        head = (f"on its parcel as placed by {where} ({found.share_as_placed:.0%} of the footprint on it), but "
+                "perhaps turned (review)")
+    elif found.edit:
+        head = (f"off its parcel: {found.share_as_placed:.0%} of the footprint on it as placed by {where}, "
+                f"{found.share_corrected:.0%} once corrected, with {found.fit.outside_start_m2:.1f} m² left outside")
+    else:
+        head = f"off its parcel: {found.share_as_placed:.0%} of the footprint on it as placed by {where}"
+    return f"{head}\ncause: {printable_str(found.cause)}\nfix: {printable_str(found.fix)}\n"
 
 
 def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site, folders,

@@ -1,9 +1,11 @@
 """`permitcheck georef`: is the model where its georeference says, and a copy with the fix.
 
 `diagnose_model` places the model on its site by its own georeference and names the usual export
-error that explains a model off its parcel (site.georef_check). `write_fixed` writes a copy of the
-IFC whose IfcMapConversion (or IfcProjectedCRS) carries the correction, and says what changed;
-the copy then checks like a model exported right. `check` itself never moves a model.
+error that explains a model off its parcel (site.georef_check), or where its footprint fits when
+none does; on its parcel, a rotation that the grid convergence may have turned (for review).
+`write_fixed` writes a copy of the IFC whose IfcMapConversion (or IfcProjectedCRS) carries the
+correction, and says what changed; the copy then checks like a model exported right. `check`
+itself never moves a model.
 """
 
 from __future__ import annotations
@@ -13,13 +15,20 @@ import os
 from dataclasses import dataclass
 
 from permitcheck.errors import InputError
-from permitcheck.site.georef_check import Diagnosis, diagnose
+from permitcheck.site.georef_check import (OFF_SHARE, UNPLACED_SHARE, Diagnosis, Fit, diagnose, fit, on_parcel,
+                                          rotation_review)
 
 
 @dataclass(frozen=True)
 class GeorefReport:
     placement: str
-    diagnosis: Diagnosis | None
+    diagnosis: Diagnosis | None  # an error (ERROR), or on its parcel a rotation to review (REVIEW)
+    share_as_placed: float = 1.0  # of the footprint on the parcel
+    fit: Fit | None = None  # partly off its parcel in no usual way: where the footprint fits
+
+    @property
+    def on_parcel(self) -> bool:
+        return self.diagnosis is None and self.share_as_placed >= OFF_SHARE
 
 
 def diagnose_model(model_path: str | os.PathLike, site_path: str | os.PathLike,
@@ -29,7 +38,11 @@ def diagnose_model(model_path: str | os.PathLike, site_path: str | os.PathLike,
 
     inspection = inspect_model(model_path)
     site = load_site(site_path, inspection.model.georeference, site_crs=site_crs)
-    return GeorefReport(site.placement, diagnose(site, inspection.facts.whole.footprint))
+    footprint = inspection.facts.whole.footprint
+    share = on_parcel(site, footprint)
+    found = diagnose(site, footprint) or rotation_review(site, footprint)
+    partly = fit(site, footprint) if found is None and UNPLACED_SHARE <= share < OFF_SHARE else None
+    return GeorefReport(site.placement, found, share, partly)
 
 
 def write_fixed(model_path: str | os.PathLike, diagnosis: Diagnosis, out_path: str | os.PathLike) -> list[str]:
@@ -41,6 +54,8 @@ def write_fixed(model_path: str | os.PathLike, diagnosis: Diagnosis, out_path: s
     if len(conversions) != 1:
         raise InputError(f"{model_path}: the fix edits one IfcMapConversion and the model has {len(conversions)} "
                          "— correct it in the authoring tool as the diagnosis says")
+    if not diagnosis.edit:
+        raise InputError(f"{model_path}: no usual error to undo, so nothing to write — {diagnosis.fix}")
     mc = conversions[0]
     kind, value = diagnosis.edit
     changes = []
@@ -59,6 +74,12 @@ def write_fixed(model_path: str | os.PathLike, diagnosis: Diagnosis, out_path: s
         set_(mc, "Northings", e)
     elif kind == "turn":
         set_(mc, "XAxisOrdinate", -float(mc.XAxisOrdinate or 0.0))
+    elif kind == "rotate":  # turn the X axis direction, keeping its length (IFC4 need not normalise it)
+        a, o = float(mc.XAxisAbscissa or 0.0), float(mc.XAxisOrdinate or 0.0)
+        a = 1.0 if a == 0.0 and o == 0.0 else a  # neither written: the X axis is east (as the reader takes it)
+        c, s = math.cos(math.radians(value)), math.sin(math.radians(value))
+        set_(mc, "XAxisAbscissa", c * a - s * o)
+        set_(mc, "XAxisOrdinate", s * a + c * o)
     elif kind == "identity":
         set_(mc, "Eastings", 0.0)
         set_(mc, "Northings", 0.0)

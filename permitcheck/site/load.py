@@ -148,6 +148,8 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
 
     if src.is_geographic:
         _lonlat_in_range(raw_features, path, crs, site_crs is not None)
+    else:
+        _degrees_as_projected(raw_features, path, crs, src, site_crs is not None)
     features = []
     for i, (role, geometry, props) in enumerate(raw_features):
         geom = _oriented(shapely.transform(shape(geometry), to_model))
@@ -170,11 +172,6 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
         raise SiteError(f"{path}: the parcel must be one valid Polygon ({shapely.is_valid_reason(parcel.geometry)}) "
                         "— fix self-intersections or split the file")
     if parcel.geometry.area < MIN_PARCEL_AREA_M2:
-        x, y = raw_features[[r for r, _, _ in raw_features].index("parcel")][1]["coordinates"][0][0][:2]
-        if not src.is_geographic and abs(x) <= 180 and abs(y) <= 90:
-            raise SiteError(f"{path}: the parcel's coordinates ({x:.6g}, {y:.6g}) look like longitude/latitude, but "
-                            f"the site's CRS is {crs} — declare EPSG:4326 (or the CRS the file was written in) with "
-                            "the 'crs' member or --site-crs")
         raise SiteError(f"{path}: the parcel's area is {parcel.geometry.area:.3g} m² — a parcel needs an area; "
                         "check its coordinates and the site's CRS")
     north = geo.to_model(np.array([[geo.eastings, geo.northings + 1.0]]))[0] - \
@@ -206,6 +203,35 @@ def _lonlat_in_range(raw_features, path: str, crs: str, declared: bool) -> None:
             raise SiteError(f"{path}: features[{i}] ({role}) has coordinates such as {xy[0][0]:.6g}, {xy[0][1]:.6g}, "
                             f"not longitude/latitude ({how} {crs}) — declare the site's projected CRS with a "
                             "'crs' member or --site-crs")
+
+
+def _degrees_as_projected(raw_features, path: str, crs: str, src, declared: bool) -> None:
+    """Longitude/latitude in a file that names a projected CRS (a GIS export labelled with the
+    project's CRS): read as metres, the parcel would be a speck at the CRS's false origin, far from
+    the model, and refused for a reason that hides the cause. Checked before any projection."""
+    for role, geometry, _ in raw_features:
+        if role != "parcel":
+            continue
+        parcel = shape(geometry)
+        xy = np.abs(shapely.get_coordinates(parcel))
+        unit_m = _unit_m(src)
+        if parcel.area * unit_m ** 2 >= MIN_PARCEL_AREA_M2 or not len(xy):
+            return
+        lon_first = xy[:, 0].max() <= 180 and xy[:, 1].max() <= 90
+        lat_first = xy[:, 0].max() <= 90 and xy[:, 1].max() <= 180
+        if not (lon_first or lat_first):
+            return
+        x, y = shapely.get_coordinates(parcel)[0]
+        says = f"--site-crs says {crs}" if declared else f"its CRS says {crs}"
+        unit = src.axis_info[0].unit_name if src.axis_info else "metre"
+        unit = {"metre": "metres", "meter": "metres", "foot": "feet", "US survey foot": "US survey feet"}.get(unit, unit)
+        if lon_first:
+            raise SiteError(f"{path}: the site's coordinates look like longitude/latitude degrees ({x:.6f}, {y:.6f}) but "
+                            f"{says}, a projected CRS in {unit} — declare EPSG:4326 (a 'crs' member, or --site-crs "
+                            f"EPSG:4326), or reproject the site into {crs}")
+        raise SiteError(f"{path}: the site's coordinates look like latitude/longitude degrees, latitude first "
+                        f"({x:.6f}, {y:.6f}), but {says}, a projected CRS in {unit} — write longitude first (RFC "
+                        f"7946) and declare EPSG:4326, or reproject the site into {crs}")
 
 
 def _proj(src, dst):
