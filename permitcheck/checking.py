@@ -257,25 +257,27 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
                        declared_values=tuple(declared_values(rulebook).items()),
                        model_uses=tuple(dict.fromkeys(u for b in inspection.model.buildings for u in b.uses)),
                        sections=sections, zone_split=split)
-    findings = tuple(_preflight(inspection, rulebook)) + tuple(evaluate(ctx, rulebook, code))
+    findings = tuple(_preflight(inspection, rulebook, site)) + tuple(evaluate(ctx, rulebook, code))
     return CheckResult(inspection, site, rulebook, code, findings,
                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal, declared_items,
                        ctx.lot.to_dict())
 
 
-def _preflight(inspection: Inspection, rulebook: LoadedRulebook) -> list[Finding]:
-    """The findings before the rules: the rulebook's IDS run on the model (permitcheck.preflight)."""
+def _preflight(inspection: Inspection, rulebook: LoadedRulebook, site: Site) -> list[Finding]:
+    """The findings before the rules (permitcheck.preflight): the model on its parcel, and the
+    rulebook's IDS run on the model."""
     from permitcheck.model.ids import audit_file, sha256_of
-    from permitcheck.preflight import readiness_findings
+    from permitcheck.preflight import placement_findings, readiness_findings
 
+    placed = placement_findings(site, inspection.facts.whole.footprint)
     files = readiness_files(rulebook)
     if not files:
-        return []
+        return placed
     done = {a.path: a for a in inspection.model.readiness}
     fresh = [p for p, _, _ in files if p not in done or done[p].sha256 != sha256_of(p)]
     audits = tuple(a for a in inspection.model.readiness if a.path not in fresh)
     audits += audit_file(inspection.model.path, tuple(fresh))  # facts measured before this rulebook was known
-    return readiness_findings(audits, files)
+    return placed + readiness_findings(audits, files)
 
 
 MAX_DECLARED = 50

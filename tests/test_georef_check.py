@@ -76,10 +76,27 @@ def test_the_map_conversion_applied_twice_is_named(tmp_path):
     f.write(str(path))
     with pytest.raises(InputError, match="already map coordinates"):
         check_model(path, SITE, RULES, sections=False)
+    from typer.testing import CliRunner
+
+    from permitcheck.cli import app
+
+    fixed = tmp_path / "twice_fixed.ifc"
+    r = CliRunner().invoke(app, ["georef", str(path), "--site", str(SITE), "--write", str(fixed)])
+    assert r.exit_code == 1 and "wrote" in r.output and "IfcMapConversion.Eastings" in r.output, r.output
+    _checks_like_the_original(fixed)
 
 
 def _findings(result):
     return {f["rule"]: (f["status"], f.get("measured")) for f in result.to_dict()["findings"]}
+
+
+def _checks_like_the_original(fixed):
+    want = _findings(check_model(MODEL, SITE, RULES, sections=False))
+    got = _findings(check_model(fixed, SITE, RULES, sections=False))
+    assert {k: v[0] for k, v in got.items()} == {k: v[0] for k, v in want.items()}
+    for k, (_, measured) in want.items():
+        if isinstance(measured, float):
+            assert got[k][1] == pytest.approx(measured, abs=1e-3), k
 
 
 @pytest.mark.parametrize("name, change", [
@@ -100,12 +117,7 @@ def test_the_written_fix_checks_like_the_original(tmp_path, name, change):
     assert "once corrected, with 0.0 m² left outside" in r.output
     again = CliRunner().invoke(app, ["georef", str(fixed), "--site", str(SITE)])
     assert again.exit_code == 0, again.output
-    want = _findings(check_model(MODEL, SITE, RULES, sections=False))
-    got = _findings(check_model(fixed, SITE, RULES, sections=False))
-    assert {k: v[0] for k, v in got.items()} == {k: v[0] for k, v in want.items()}
-    for k, (_, measured) in want.items():
-        if isinstance(measured, float):
-            assert got[k][1] == pytest.approx(measured, abs=1e-3), k
+    _checks_like_the_original(fixed)
 
 
 def test_a_scale_that_keeps_a_millimetre_model_in_millimetres_is_corrected_on_reading(tmp_path):
@@ -421,3 +433,40 @@ def test_a_model_partly_off_in_no_usual_way_is_checked_and_georef_says_where_it_
     r = CliRunner().invoke(app, ["georef", str(across), "--site", str(SITE)])
     assert r.exit_code == 1 and "partly off its parcel: 40% of the footprint" in r.output, r.output
     assert "0.0 m² left outside" in r.output and "m west" in r.output and "m south" in r.output
+
+
+def test_check_puts_the_rotation_review_first_and_never_moves_the_model(tmp_path):
+    """The pre-flight's placement finding: REVIEW with the angle to write for the copy turned by the
+    convergence, PASS for the fixed one; the rules measure the model where it says it is."""
+    import math
+
+    from permitcheck.site import load_site
+
+    site = _busan_site(tmp_path)
+    gamma = _meridian_convergence(load_site(site, _at_busan()[0]))[0]
+    a = math.radians(30.0 - gamma)
+    broken = _broken(tmp_path, "true_north_check", crs="EPSG:5179", Eastings=BUSAN[0], Northings=BUSAN[1],
+                     XAxisAbscissa=math.cos(a), XAxisOrdinate=math.sin(a))
+    result = check_model(broken, site, RULES, sections=False)
+    first = result.findings[0]
+    assert (first.rule, first.kind, first.status.value) == ("georeference.placement", "georeference", "REVIEW")
+    assert first.m.details["turn_deg"] == pytest.approx(gamma, abs=0.002)
+    assert "from true north instead of grid north" in first.m.details["cause"]
+    assert result.verdict.value != "PASS"  # a person judges the rotation before the verdict stands
+    fixed = _broken(tmp_path, "grid_north_check", crs="EPSG:5179", Eastings=BUSAN[0], Northings=BUSAN[1])
+    again = check_model(fixed, site, RULES, sections=False)
+    assert (again.findings[0].status.value, again.findings[0].m.reason) == ("PASS", "placed_on_parcel")
+    assert again.findings[0].m.details["share_on_parcel"] == pytest.approx(1.0)
+    # measured where the model says it is: the rules' figures barely move (0.9° about the centre)
+    same = {f.rule: f.m.measured for f in again.findings if f.kind not in ("georeference", "readiness")}
+    got = {f.rule: f.m.measured for f in result.findings if f.kind not in ("georeference", "readiness")}
+    assert same.keys() == got.keys()
+    from permitcheck.reports.text import explain
+    said = explain(result.to_dict()["findings"][0])
+    assert said.startswith("the model stands on its parcel, but the rotation was given from true north")
+
+
+def test_an_anchored_model_has_no_placement_finding():
+    result = check_model(ROOT / "samples/buildings/box_m.ifc", ROOT / "samples/sites/box_ok.geojson", RULES,
+                         anchor=(220000.0, 560000.0), sections=False)
+    assert not [f for f in result.findings if f.kind == "georeference"]

@@ -11,7 +11,7 @@ import yaml
 
 from conftest import ROOT, SAMPLES, inspected
 from permitcheck.checking import check_model
-from permitcheck.preflight import readiness
+from permitcheck.preflight import KINDS
 from permitcheck.reports import json_report
 from permitcheck.reports.reasons import TEMPLATES
 from permitcheck.results import Status
@@ -192,7 +192,7 @@ def test_schema_enums_match_the_code():
     defs = json_report.load_schema("check")["$defs"]
     assert defs["status"]["enum"] == [s.value for s in Status]
     assert set(defs["verdict"]["enum"]) == {s.value for s in Status} - {"NOT_APPLICABLE"}
-    assert defs["finding"]["properties"]["kind"]["enum"] == list(RULE_KINDS) + [readiness.KIND]  # the pre-flight's
+    assert defs["finding"]["properties"]["kind"]["enum"] == list(RULE_KINDS) + list(KINDS)  # the pre-flight's
     reasons = defs["finding"]["properties"]["reason"]["description"]
     assert [code for code in TEMPLATES if code not in reasons] == []
 

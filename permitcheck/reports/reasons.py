@@ -62,6 +62,9 @@ TEMPLATES = {
     "no_alternative_holds": "no alternative holds; nearest: '{nearest}'",
     "no_alternative_decided": "no alternative is shown to hold; nearest: '{nearest}' ({nearest_status})",
     "no_alternative_open": "the rule is in force, and none of its alternatives is open to this building",
+    "placed_on_parcel": "{share_on_parcel} of the footprint stands on the parcel where the model's own "
+                        "georeference puts it ({placement})",
+    "rotation_review": "the model stands on its parcel, but {cause} — {fix}",
     "data_ready": "the model carries what the rules need here ({applies_to}: {applicable} element(s))",
     "data_missing": "{failed} of {applicable} element(s) lack what the rules need ({requirements}){listed}: {instructions}",
     "data_absent": "the model has none of what the rules need ({applies_to}): {instructions}",
@@ -107,6 +110,8 @@ def sentence(finding: dict, fmt) -> str:
         "why": d.get("why", ""), "uses": d.get("uses") or ", ".join(d.get("rates") or ()), "set_by": d.get("set_by", ""),
         "floor_area": f"{d.get('floor_area_m2') or 0:,.1f}", "provided_basis": d.get("provided_basis", ""),
         "why_range": d.get("why_range", ""), "required": _required(d.get("required_range")),
+        "share_on_parcel": f"{(d.get('share_on_parcel') or 0) * 100:.0f} %", "placement": d.get("placement", ""),
+        "cause": d.get("cause", ""), "fix": d.get("fix", ""),
         "ids": d.get("ids", ""), "applies_to": d.get("applies_to", ""), "applicable": d.get("applicable", ""),
         "failed": d.get("failed", ""), "requirements": "; ".join(d.get("requirements") or ()),
         "instructions": d.get("instructions") or d.get("description") or "see the rulebook's IDS",

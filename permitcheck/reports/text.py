@@ -24,6 +24,8 @@ def citation(finding: dict, sources: dict, with_english: bool = True) -> str:
     cite = finding.get("citation") or {}
     if not cite and finding.get("kind") == "readiness":  # a pre-flight finding: the IDS is its source
         return f"pre-flight, {(finding.get('details') or {}).get('ids', 'IDS')}"
+    if not cite and finding.get("kind") == "georeference":
+        return "pre-flight, the model's georeference"
     src = sources.get(cite.get("source"), {})
     law = src.get("law") or ""
     if with_english and src.get("law_en"):
