@@ -93,9 +93,21 @@ def _died(proc, limits: Limits) -> str:
     return f"worker exited with code {code} without a result"
 
 
+def _preload() -> None:
+    """Import what every case needs, once, in the parent before it forks: each case's process then
+    starts with ifcopenshell, shapely, trimesh, the rulebook schema, the reports and the IDS schema
+    loaded instead of loading them itself."""
+    import permitcheck.checking  # noqa: F401
+    import permitcheck.reports  # noqa: F401
+    from permitcheck.model.ids import prewarm
+
+    prewarm()
+
+
 def run_local(jobs: list[tuple[Case, dict]], workers: int, limits: Limits, reports_dir: Path,
               cache_dir: Path | None, formats: list[str]) -> Iterator[tuple[Case, dict]]:
     """Yield (case, outcome) as cases finish, `workers` at a time."""
+    _preload()
     ctx = multiprocessing.get_context("fork")
     pending = list(jobs)
     active: dict = {}  # reader connection -> (case, process, started)

@@ -35,14 +35,16 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _inspection(case: Case, model_sha: str, cache_dir: Path | None):
+def _inspection(case: Case, model_sha: str, cache_dir: Path | None, ids: tuple[str, ...] = ()):
+    """The model's facts, from the cache when this model was read before. `ids`: the rulebook's IDS
+    files, run while the model is open; a cached inspection run with others is re-audited by the check."""
     from permitcheck.inspection import inspect_model
 
     cached = cache_dir / f"{facts_key(model_sha, case)}.pickle" if cache_dir else None
     if cached is not None and cached.exists():
         with cached.open("rb") as f:
             return pickle.load(f), True  # noqa: S301 - our own cache, written below
-    inspection = inspect_model(case.model, ground_level_m=case.ground_level, workers=1)
+    inspection = inspect_model(case.model, ground_level_m=case.ground_level, workers=1, ids=ids)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write_bytes(cached, pickle.dumps(inspection, protocol=pickle.HIGHEST_PROTOCOL))
@@ -115,10 +117,12 @@ def _load_checked(case: Case, inputs: dict):
 def run_case(case: Case, inputs: dict, reports_dir: Path, cache_dir: Path | None, formats: list[str]) -> dict:
     """The outcome of one case; raises on bad input (the caller records it as ERROR)."""
     from permitcheck.checking import check_inspection
+    from permitcheck.rulebook.load import readiness_files
 
     t0 = time.perf_counter()
     rulebook = _load_checked(case, inputs)
-    inspection, cached = _inspection(case, inputs["model_sha256"], cache_dir)
+    ids = tuple(path for path, _, _ in readiness_files(rulebook))
+    inspection, cached = _inspection(case, inputs["model_sha256"], cache_dir, ids)
     t1 = time.perf_counter()
     with _site_path(case) as site:
         result = check_inspection(inspection, site, rulebook, zone=case.zone, site_crs=case.site_crs,
