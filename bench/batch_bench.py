@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import re
 import shutil
 import tempfile
 import time
@@ -78,7 +79,9 @@ def main() -> None:
         # a rulebook-only change: same cases, rulebook edited -> every case re-checked from the facts cache
         rules_copy = tmp / "national.yaml"
         shutil.copy(ROOT / "rules/kr/national.yaml", rules_copy)
-        rules_copy.write_text(rules_copy.read_text().replace('version: "2026.11"', 'version: "bench"'))
+        for ids in (ROOT / "rules/kr").glob("*.ids"):  # its readiness IDS files lie beside it
+            shutil.copy(ids, tmp / ids.name)
+        rules_copy.write_text(re.sub(r'(?m)^version: .*$', 'version: "bench"', rules_copy.read_text(), count=1))
         for c in cases:
             if c["rules"].endswith("kr/national.yaml"):
                 c["rules"] = str(rules_copy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -273,11 +274,16 @@ def _preflight(inspection: Inspection, rulebook: LoadedRulebook, site: Site) -> 
     files = readiness_files(rulebook)
     if not files:
         return placed
-    done = {a.path: a for a in inspection.model.readiness}
-    fresh = [p for p, _, _ in files if p not in done or done[p].sha256 != sha256_of(p)]
-    audits = tuple(a for a in inspection.model.readiness if a.path not in fresh)
-    audits += audit_file(inspection.model.path, tuple(fresh))  # facts measured before this rulebook was known
-    return placed + readiness_findings(audits, files)
+    done = {a.sha256: a for a in inspection.model.readiness if a.skipped is None}  # by content: a copy is the same
+    audits, fresh = [], []
+    for path, _, _ in files:
+        known = done.get(sha256_of(path))
+        if known is not None:
+            audits.append(dataclasses.replace(known, path=path))
+        else:
+            fresh.append(path)
+    audits += audit_file(inspection.model.path, tuple(fresh))  # facts measured before this IDS was known
+    return placed + readiness_findings(tuple(audits), files)
 
 
 MAX_DECLARED = 50

@@ -215,6 +215,19 @@ def cases():
                 "north-slant": {"status": "FAIL", "measured": 10.0, "limit": (33.3 - 10.0) / 1.25},
                 "adjacent-slant": {"status": "PASS", "measured": 20.0, "limit": (33.3 - 20.0) / 1.25},
                 "road-slant": {"status": "NOT_APPLICABLE"}}}},
+        # Japan, 日影規制 (§56-2, 別表第四 二の項) where the ordinance designates the area: at 4 m under (一)
+        # (3 h / 2 h) the band 5-10 m beyond the north line (15-20 m from the tower, 33.3 m tall) lies in
+        # its shadow all day (its noon shadow on the plane is 53 m long): 8 h against 3 h.
+        "podium-jp-shadow-fail": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_north_shadow.geojson", "rules": "rules/jp/bsa56.yaml",
+            "zone": "JP-1MR-200", "anchor": anchor,
+            "expect": {"verdict": "FAIL", "rules": {"shadow": {"status": "FAIL", "measured": 8.0, "limit": 3.0}}}},
+        # 三の項 at 6.5 m under (二) (5 h / 3 h), the tower 19 m from the north line: 2.17 h at most beyond
+        # 10 m (recorded from a reviewed run, 10-minute steps, 0.5 m grid).
+        "podium-jp-shadow-pass": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_ok_shadow.geojson", "rules": "rules/jp/bsa56.yaml",
+            "zone": "JP-1R-300", "anchor": anchor,
+            "expect": {"verdict": "PASS", "rules": {"shadow": {"status": "PASS", "measured": 13 / 6, "limit": 3.0}}}},
         # New York, R6 on a narrow street (8 m < 75 ft), beyond 100 ft of any wide street: under 23-43 the
         # tower (33.3 m) is over the 55 ft height of the 23-432 table; under the elective 23-736 it stands
         # 23 m behind the street line, beyond the 20 ft initial setback above 60 ft and under the 2.7:1
@@ -349,6 +362,11 @@ def main() -> None:
         # what a Japanese city's plan states for the lot (建築基準法 §53①): read by rules/jp only
         "podium_north": site(PODIUM_NORTH, e, n, 0.0, parcel_props={"designated_coverage": "60 %"}),
         "podium_ok_wide_street": site(PODIUM_OK, e, n, 0.0, road_width="100 ft"),
+        # a Japanese city's 日影規制 (§56-2): the area designated, the ordinance's hours column and plane
+        "podium_north_shadow": site(PODIUM_NORTH, e, n, 0.0, parcel_props={
+            "designated_coverage": "60 %", "shadow_regulated": True, "shadow_column": 1, "shadow_plane_height": "4 m"}),
+        "podium_ok_shadow": site(PODIUM_OK, e, n, 0.0, parcel_props={
+            "designated_coverage": "60 %", "shadow_regulated": True, "shadow_column": 2, "shadow_plane_height": "6.5 m"}),
         "podium_north_commercial": site(PODIUM_NORTH, e, n, 0.0, north=[(-30.0, 70.0, "일반상업지역")]),
         "podium_north_straddle": site(PODIUM_NORTH, e, n, 0.0,
                                       north=[(-30.0, 20.0, "KR-CG"), (20.0, 70.0, "KR-R2G")]),

@@ -143,6 +143,12 @@ def scenario(rule, tmp_path, passing: bool, context: dict | None = None):
         model.windows = [Window("win", "north window", (W / 2, D, 1.0), 1.5, 1.5)]
         return model, parcel_site(tmp_path, **sides, road_width=road_w, props=context.get("props"),
                                   west_road=context.get("west_road"))
+    elif rule.kind == "shadow_hours":  # bound in every row (over 10 m, four storeys); lot lines far off, or near
+        storeys = max(storeys, 4)
+        if passing:
+            sides = {k: 60.0 for k in sides}  # its shadow reaches 5 m beyond them only in the first minutes
+        else:
+            sides["north"] = 0.5
     elif rule.kind == "envelope":
         if not passing:
             sides["west"] = -5.0
@@ -171,7 +177,8 @@ def shipped():
 
 
 # Where a rule is in force: what the applicant declares, what the parcel states, the lot's size.
-STATED = {"designated_coverage": "50 %", "absolute_height": "12 m"}
+STATED = {"designated_coverage": "50 %", "absolute_height": "12 m",
+          "shadow_regulated": True, "shadow_column": 1, "shadow_plane_height": "4 m"}  # 日影規制, as an ordinance says
 CONTEXTS = [
     {"props": STATED},
     {"props": STATED, "declared": {"use": "residential", "building_class": "2", "building_type": "detached"}},

@@ -3,7 +3,7 @@ registry maps a rulebook `kind` to its module. `any_of` is evaluated by the engi
 each alternative's rules and lets `alternatives.combine` decide."""
 
 from permitcheck.checks import (alternatives, coverage, envelope, far, footprint_area, height, manual, parking, plane,
-                                setback, storeys, windows, within)
+                                setback, shadow_hours, storeys, windows, within)
 from permitcheck.checks.context import CheckContext
 
 KINDS = {
@@ -18,6 +18,7 @@ KINDS = {
     "envelope": envelope,
     "window_setback": windows,
     "min_parking": parking,
+    "shadow_hours": shadow_hours,
     "manual": manual,
     "any_of": alternatives,
 }

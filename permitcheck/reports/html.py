@@ -155,7 +155,8 @@ def _neighbour_labels(features: list[dict], frame: Frame) -> list[str]:
 def site_plan(result: dict) -> str:
     site, facts = result["site"], result["facts"]
     parcel = site["parcel_model"]
-    b = bounds_of([parcel, facts["footprint_model"]])
+    b = bounds_of([parcel, facts["footprint_model"]] + [f["where_model"] for f in result["findings"]
+                  if f["status"] in ("FAIL", "REVIEW") and f.get("where_model")])  # a shadow falls off the lot
     pad_m = max(b[2] - b[0], b[3] - b[1]) * 0.12
     frame = Frame.fit((b[0] - pad_m, b[1] - pad_m, b[2] + pad_m, b[3] + pad_m), 900, 640)
     layers = ['<defs><clipPath id="view"><rect x="0" y="0" width="%.0f" height="%.0f"/></clipPath></defs>'

@@ -62,6 +62,16 @@ TEMPLATES = {
     "no_alternative_holds": "no alternative holds; nearest: '{nearest}'",
     "no_alternative_decided": "no alternative is shown to hold; nearest: '{nearest}' ({nearest_status})",
     "no_alternative_open": "the rule is in force, and none of its alternatives is open to this building",
+    "shadow_within": "the shadow stays at most {measured} beyond {from_m} m of the lot line, where {limit} is the "
+                     "limit (the longest times: {band_summary})",
+    "shadow_over": "the shadow stays {measured} beyond {from_m} m of the lot line, where {limit} is the limit: "
+                   "{over_area} m² over it (the longest times: {band_summary})",
+    "shadow_eaves_unknown": "the shadow stays {measured} beyond {from_m} m of the lot line, over the {limit} limit, "
+                            "and the rule binds only if the eaves stand higher than it says: a person measures them",
+    "shadow_choice_unknown": "the building passes under some of the choices the law leaves to the local ordinance "
+                             "and fails under others ({choices}): state the parcel's shadow_column and "
+                             "shadow_plane_height",
+    "shadow_not_bound": "does not apply: the building is not one the shadow rule binds ({read_facts})",
     "placed_on_parcel": "{share_on_parcel} of the footprint stands on the parcel where the model's own "
                         "georeference puts it ({placement})",
     "rotation_review": "the model stands on its parcel, but {cause} — {fix}",
@@ -110,6 +120,8 @@ def sentence(finding: dict, fmt) -> str:
         "why": d.get("why", ""), "uses": d.get("uses") or ", ".join(d.get("rates") or ()), "set_by": d.get("set_by", ""),
         "floor_area": f"{d.get('floor_area_m2') or 0:,.1f}", "provided_basis": d.get("provided_basis", ""),
         "why_range": d.get("why_range", ""), "required": _required(d.get("required_range")),
+        "from_m": f"{d.get('from_m', 0):g}", "over_area": f"{_over_area(d):,.1f}",
+        "band_summary": _band_summary(d), "choices": _choices(d.get("choices") or ()), "read_facts": _read_facts(d.get("read") or {}),
         "share_on_parcel": f"{(d.get('share_on_parcel') or 0) * 100:.0f} %", "placement": d.get("placement", ""),
         "cause": d.get("cause", ""), "fix": d.get("fix", ""),
         "ids": d.get("ids", ""), "applies_to": d.get("applies_to", ""), "applicable": d.get("applicable", ""),
@@ -134,3 +146,23 @@ def _listed(failures) -> str:
         return ""
     x = failures[0]
     return f" — e.g. {x.get('ifc_class', '')} '{x.get('name', '')}' ({x.get('global_id', '')}): {x.get('reason', '')}"
+
+
+def _over_area(d: dict) -> float:
+    return sum((b or {}).get("over_area_m2") or 0.0 for b in (d.get("bands") or {}).values())
+
+
+def _band_summary(d: dict) -> str:
+    names = {"near": "in the near band", "far": "beyond it"}
+    return "; ".join(f"{(b or {}).get('max_h', 0):.2f} h {names.get(k, k)} (limit {(b or {}).get('limit_h', 0):g} h)"
+                     for k, b in (d.get("bands") or {}).items())
+
+
+def _read_facts(read: dict) -> str:
+    height, storeys = read.get("height_m"), read.get("storeys_above_ground")
+    return ", ".join(x for x in (f"height {height:.2f} m" if isinstance(height, (int, float)) else "",
+                                 f"{storeys:g} storeys above ground" if isinstance(storeys, (int, float)) else "") if x)
+
+
+def _choices(choices) -> str:
+    return "; ".join(f"column {c.get('column')} at {c.get('plane_height_m', 0):g} m: {c.get('status')}" for c in choices)

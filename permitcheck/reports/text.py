@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from permitcheck.reports.reasons import sentence
 
-_UNIT = {"ratio": "", "m": " m", "m2": " m²", "m3": " m³", "storeys": ""}
+_UNIT = {"ratio": "", "m": " m", "m2": " m²", "m3": " m³", "storeys": "", "h": " h"}
 
 
 def number(x: float | None, unit: str) -> str:

@@ -257,6 +257,72 @@ class MinParking(RuleBase):
         default="unknown", description="whether the floor area of the parking itself counts: unknown computes both")
 
 
+def _hours(value) -> float:
+    """Hours: a number, or '2.5 h', '150 min', '3 時間', '2 시간'."""
+    import re
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        x = float(value)
+    else:
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(h|hours?|min|minutes?|時間|시간|분)?\s*", str(value))
+        if not m:
+            raise ValueError(f"{value!r} is not a time — write hours: 3 h, 2.5 h or 150 min")
+        x = float(m.group(1)) / (60.0 if (m.group(2) or "h") in ("min", "minute", "minutes", "분") else 1.0)
+    if not (0 < x <= 24):
+        raise ValueError(f"{value!r}: hours of a day, more than 0 and at most 24")
+    return x
+
+
+Hours = Annotated[float, BeforeValidator(_hours)]
+
+
+class ShadowApplies(Strict):
+    """Which buildings the shadow rule binds (建築基準法 別表第4 (ろ)): over a height, or with eaves
+    over a height or at least a number of storeys above ground."""
+
+    height_over: Length | None = None
+    eaves_over: Length | None = None
+    storeys_at_least: int | None = Field(default=None, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.height_over is None and self.eaves_over is None and self.storeys_at_least is None:
+            raise ValueError("say which buildings: height_over, or eaves_over and/or storeys_at_least")
+        return self
+
+
+class ShadowHours(RuleBase):
+    """shadow_hours: the time the building's shadow stays on a horizontal plane beyond the lot line,
+    on the winter solstice (Japan, 建築基準法 §56-2 and 別表第4): at most the first hours between
+    `bands[0]` and `bands[1]` from the lot line, at most the second beyond `bands[1]`. Where the law
+    leaves the plane or the hours to a local ordinance, list the choices: the parcel states its
+    `shadow_plane_height` and `shadow_column` (1 for the first pair of hours), and without them the
+    rule passes only under every choice, fails only under none, and is UNKNOWN between."""
+
+    kind: Literal["shadow_hours"]
+    plane_height: list[Length] = Field(min_length=1, max_length=4, description="above the mean ground: "
+                                       "[1.5 m], or [4 m, 6.5 m] for the ordinance to choose")
+    limits: list[tuple[Hours, Hours]] = Field(min_length=1, max_length=4, description="[near, far] hours: one "
+                                              "pair, or the table's columns (一)(二)(三) for the ordinance")
+    bands: tuple[Length, Length] = (5.0, 10.0)
+    window: tuple[float, float] = Field((8.0, 16.0), description="true solar hours (9-15 in Hokkaido)")
+    step: Hours = Field(10 / 60, description="the time step (10 min by default)")
+    grid: Length = Field(0.5, gt=0, description="the spacing of the points measured on the plane")
+    applies_to: ShadowApplies | None = None
+    road_relief: bool = Field(True, description="a lot line on a road (or water) counts half the road's width out; "
+                              "5 m short of its far side when it is over 10 m wide (施行令 §135-12③1)")
+
+    @model_validator(mode="after")
+    def _sane(self):
+        if not (0 <= self.window[0] < self.window[1] <= 24):
+            raise ValueError(f"window {self.window}: two true solar hours, the first before the second")
+        if not (self.bands[0] < self.bands[1]):
+            raise ValueError(f"bands {self.bands}: two distances from the lot line, the nearer first")
+        if self.step > 1.0:
+            raise ValueError("step: at most 1 h")
+        return self
+
+
 class Manual(RuleBase):
     """A question the law asks that the model cannot answer: always REVIEW, for the officer to decide."""
 
@@ -266,7 +332,7 @@ class Manual(RuleBase):
 
 SimpleRule = Annotated[
     Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope,
-          WindowSetback, MinParking, Manual],
+          WindowSetback, MinParking, ShadowHours, Manual],
     Field(discriminator="kind"),
 ]
 
@@ -298,7 +364,7 @@ class AnyOf(RuleBase):
 Rule = Annotated[Union[SimpleRule, AnyOf], Field(discriminator="kind")]
 RULE_CLASSES = {c.model_fields["kind"].annotation.__args__[0]: c for c in (
     MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope, WindowSetback,
-    MinParking, Manual, AnyOf)}
+    MinParking, ShadowHours, Manual, AnyOf)}
 RULE_KINDS = tuple(RULE_CLASSES)
 
 

@@ -191,6 +191,7 @@ def load_site(path: str | os.PathLike, geo: Georeference | None, site_crs: str |
         georeference=geo,
         warnings=tuple(warnings),
         true_north=_true_north(geo, dst, unit_m, parcel.geometry),
+        latitude_deg=_latitude(geo, dst, unit_m, parcel.geometry),
     )
 
 
@@ -265,6 +266,19 @@ def _true_north(geo: Georeference, crs, unit_m: float, parcel) -> np.ndarray | N
         return None
     norm = float(np.linalg.norm(v))
     return v / norm if np.isfinite(norm) and norm > 0 else None
+
+
+def _latitude(geo: Georeference, crs, unit_m: float, parcel) -> float | None:
+    """The parcel's latitude (degrees north): where the sun stands at noon on the solstice."""
+    from pyproj.exceptions import CRSError, ProjError
+
+    try:
+        c = parcel.centroid
+        e, n = geo.to_map(np.array([[c.x, c.y]]))[0] / unit_m
+        lat = n if crs.is_geographic else _proj(crs, crs.geodetic_crs).transform(e, n)[1]
+    except (CRSError, ProjError, ValueError):
+        return None
+    return float(lat) if math.isfinite(lat) and abs(lat) <= 90 else None
 
 
 def _road_width(value, where: str) -> float:

@@ -48,6 +48,7 @@ class Site:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     true_north: np.ndarray | None = None  # unit vector of true north in model coordinates, at the parcel
     zone_shares: tuple[tuple[str, float], ...] = ()  # (zone, share of the parcel's area), as zone_codes
+    latitude_deg: float | None = None  # the parcel's latitude, from its CRS (the sun's path)
 
     def edges_labelled(self, label: str) -> list[Edge]:
         if label == "any":

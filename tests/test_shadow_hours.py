@@ -1,0 +1,151 @@
+"""shadow_hours (建築基準法 §56-2, 別表第四) as the Japanese rulebook carries it: which buildings it
+binds, the ordinance's choices the parcel states (or the verdict under all of them), the road
+relief of 施行令 §135-12③1, and the rule's own refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT
+from ifcbuild import Builder, rect
+from permitcheck.checking import check_model
+from permitcheck.rulebook import RulebookError, load_rulebook
+
+JP = ROOT / "rules/jp/bsa56.yaml"
+PODIUM = ROOT / "samples/buildings/podium_tower.ifc"
+ANCHOR = (220000.0, 560000.0)
+
+
+def _site(tmp_path, src="samples/sites/podium_north.geojson", road_width=None, **props):
+    d = json.loads((ROOT / src).read_text())
+    for f in d["features"]:
+        if f["properties"]["role"] == "parcel":
+            f["properties"].update(props)
+        if f["properties"]["role"] == "road" and road_width is not None:
+            f["properties"]["width"] = road_width
+    p = tmp_path / f"site_{len(list(tmp_path.iterdir()))}.geojson"
+    p.write_text(json.dumps(d))
+    return p
+
+
+def _shadow(result):
+    return next(f for f in result.findings if f.rule == "shadow")
+
+
+def _check(model, site, zone):
+    return check_model(model, site, JP, zone=zone, anchor=ANCHOR, sections=False)
+
+
+def test_the_ordinances_choice_decides_and_without_it_the_verdict_must_hold_under_every_choice(tmp_path):
+    unknown = _shadow(_check(PODIUM, _site(tmp_path, shadow_regulated=True), "JP-1MR-200"))
+    choices = {(c["plane_height_m"], c["column"]): c["status"] for c in unknown.m.details["choices"]}
+    assert len(choices) == 6 and "PASS" in choices.values() and "FAIL" in choices.values()
+    assert unknown.status.value == "UNKNOWN" and unknown.m.reason == "shadow_choice_unknown"
+    lenient = _shadow(_check(PODIUM, _site(tmp_path, shadow_regulated=True, shadow_column=3,
+                                           shadow_plane_height="6.5 m"), "JP-1MR-200"))
+    strict = _shadow(_check(PODIUM, _site(tmp_path, shadow_regulated=True, shadow_column=1,
+                                          shadow_plane_height="4 m"), "JP-1MR-200"))
+    assert lenient.status.value == choices[(6.5, 3)] == "PASS"
+    assert strict.status.value == choices[(4.0, 1)] == "FAIL"
+    assert strict.m.limit == 3.0 or strict.m.limit == 2.0  # (一): 3 h in 5-10 m, 2 h beyond
+    assert strict.m.global_ids and strict.m.where is not None and not strict.m.where.is_empty
+    bands = strict.m.details["bands"]
+    assert bands["near"]["over_area_m2"] > 0 and bands["near"]["cast_by"]
+    assert strict.m.details["column_basis"].startswith("shadow_column 1")
+
+
+def test_an_area_the_ordinance_does_not_designate_is_not_regulated(tmp_path):
+    f = _shadow(_check(PODIUM, _site(tmp_path), "JP-1MR-200"))
+    assert f.status.value == "NOT_APPLICABLE" and f.m.reason == "condition_not_met"
+
+
+def test_only_the_buildings_the_table_names_are_bound(tmp_path):
+    box = ROOT / "samples/buildings/box_m.ifc"  # 9.3 m, three storeys
+    site = _site(tmp_path, "samples/sites/box_ok_jp.geojson", shadow_regulated=True)
+    mid = _shadow(_check(box, site, "JP-1MR-200"))  # 二の項: over 10 m only
+    assert mid.status.value == "NOT_APPLICABLE" and mid.m.reason == "shadow_not_bound"
+    low = _shadow(_check(box, site, "JP-1LR-200"))  # 一の項: three storeys bind it
+    assert low.status.value in ("PASS", "FAIL") and low.m.details["plane_height_m"] == 1.5
+
+
+def test_a_two_storey_house_over_7_m_is_unknown_when_its_shadow_is_too_long(tmp_path):
+    """一の項 binds eaves over 7 m or three storeys: two storeys and 9 m could have eaves under 7 m."""
+    b = Builder("house")
+    b.block([("1F", 0.0), ("2F", 4.5)], rect(-30, 0, 30, 8), 9.0)
+    model = b.write(tmp_path / "house.ifc")
+    site = _site(tmp_path, "samples/sites/box_ok_jp.geojson", shadow_regulated=True, shadow_column=1)
+    f = _shadow(_check(model, site, "JP-1LR-200"))
+    assert f.m.details["read"]["storeys_above_ground"] == 2
+    assert f.status.value == "UNKNOWN" and f.m.reason == "shadow_eaves_unknown", f.m.details["choices"]
+
+
+def test_a_road_counts_half_its_width_out_and_a_wide_one_five_metres_short_of_its_far_side(tmp_path):
+    eight = _shadow(_check(PODIUM, _site(tmp_path, road_width=8, shadow_regulated=True), "JP-1MR-200"))
+    wide = _shadow(_check(PODIUM, _site(tmp_path, road_width=16, shadow_regulated=True), "JP-1MR-200"))
+    front = [i for i, r in enumerate(eight.m.details["relief_m"]) if r > 0]
+    assert len(front) == 1 and eight.m.details["relief_m"][front[0]] == 4.0
+    assert wide.m.details["relief_m"][front[0]] == 11.0  # 16 m: 5 m short of the far side
+
+
+@pytest.mark.parametrize("change, said", [
+    ("limits: [[25 h, 2 h]]", "hours of a day"),
+    ("limits: [[3 h]]", "limits"),
+    ("limits: [[three, 2 h]]", "is not a time"),
+    ("window: [16, 8]", "the first before the second"),
+    ("bands: [10 m, 5 m]", "the nearer first"),
+    ("plane_height: []", "plane_height"),
+    ("step: 2 h", "at most 1 h"),
+    ("applies_to: {}", "say which buildings"),
+])
+def test_a_bad_shadow_rule_is_refused_with_its_line(tmp_path, change, said):
+    key = change.split(":")[0]
+    base = {"plane_height": "plane_height: [1.5 m]", "limits": "limits: [[3 h, 2 h]]", "window": "",
+            "bands": "", "step": "", "applies_to": ""}
+    base[key] = change
+    body = "\n".join(f"        {v}" for v in base.values() if v)
+    p = tmp_path / "book.yaml"
+    p.write_text(f"""rulebook: t
+title: t
+jurisdiction: JP
+version: "1"
+effective_from: 2024-01-01
+sources:
+  law: {{law: A law, grade: P}}
+zones:
+  Z:
+    names: [z]
+    rules:
+      - id: shadow
+        kind: shadow_hours
+{body}
+        citation: {{source: law, article: "1"}}
+""", encoding="utf-8")
+    with pytest.raises(RulebookError) as e:
+        load_rulebook(p)
+    assert said in str(e.value) and "book.yaml:" in str(e.value)
+
+
+def test_a_grid_too_fine_for_the_shadow_is_an_error_not_a_hang(tmp_path):
+    text = JP.read_text(encoding="utf-8").replace("limits: [[3 h, 2 h], [4 h, 2.5 h], [5 h, 3 h]]\n        "
+                                                  "applies_to: {height_over: 10 m}",
+                                                  "limits: [[3 h, 2 h], [4 h, 2.5 h], [5 h, 3 h]]\n        "
+                                                  "applies_to: {height_over: 10 m}\n        grid: 0.01 m", 1)
+    assert "grid: 0.01 m" in text
+    book = tmp_path / "bsa56.yaml"
+    book.write_text(text, encoding="utf-8")
+    result = check_model(PODIUM, _site(tmp_path, shadow_regulated=True), book, zone="JP-1MR-200", anchor=ANCHOR,
+                         sections=False)
+    f = _shadow(result)
+    assert f.status.value == "ERROR" and "coarser grid" in f.m.details["error"]
+
+
+def test_the_report_says_it_in_words(tmp_path):
+    from permitcheck.reports.text import explain
+
+    d = _check(PODIUM, _site(tmp_path, shadow_regulated=True, shadow_column=1, shadow_plane_height="4 m"),
+               "JP-1MR-200").to_dict()
+    f = next(x for x in d["findings"] if x["rule"] == "shadow")
+    said = explain(f)
+    assert said.startswith("the shadow stays") and "m² over it" in said and "limit 3 h" in said

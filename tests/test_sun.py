@@ -1,0 +1,172 @@
+"""The sun where the law puts it, and the shadow a building casts: known answers.
+
+Tokyo's solstice (a 1 m pole's shadow 7.047 m long at 8:00, 1.673 m at true noon), astral's
+ephemeris within 0.1°, an infinitely long east-west wall against its closed form, and a box
+against brute-force ray sampling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+import trimesh
+
+from permitcheck.sun.position import SOLSTICE_DECLINATION_DEG, solar_hour, step_weights, sun_at, sun_path
+from permitcheck.sun.shadow import element_shadows, model_direction, shadow_day
+
+TOKYO = 35.68
+
+
+def test_tokyo_solstice_shadow_lengths():
+    assert sun_at(TOKYO, 8.0).shadow_ratio == pytest.approx(7.047, abs=0.001)
+    assert sun_at(TOKYO, 12.0).shadow_ratio == pytest.approx(1.673, abs=0.001)
+    assert sun_at(TOKYO, 16.0).shadow_ratio == pytest.approx(7.047, abs=0.001)
+    noon = sun_at(TOKYO, 12.0)
+    assert noon.azimuth_deg == pytest.approx(180.0) and noon.altitude_deg == pytest.approx(
+        90 - TOKYO + SOLSTICE_DECLINATION_DEG)
+    morning = sun_at(TOKYO, 9.0)
+    assert 90 < morning.azimuth_deg < 180  # south-east, clockwise from north
+    assert SOLSTICE_DECLINATION_DEG == pytest.approx(-23.45)
+
+
+@pytest.mark.parametrize("place, lat, lon, tz, meridian", [
+    ("Tokyo", 35.68, 139.77, "Asia/Tokyo", 135.0),
+    ("Cheonan", 36.81, 127.15, "Asia/Seoul", 135.0),
+    ("Sapporo", 43.06, 141.35, "Asia/Tokyo", 135.0),
+])
+def test_the_angles_agree_with_astral_within_a_tenth_of_a_degree(place, lat, lon, tz, meridian):
+    astral = pytest.importorskip("astral")
+    import astral.sun
+    from zoneinfo import ZoneInfo
+
+    day = dt.date(2026, 12, 22)  # the solstice falls on 21 December 2026 at 20:50 UTC
+    observer = astral.Observer(latitude=lat, longitude=lon)
+    noon = astral.sun.noon(observer, day, tzinfo=ZoneInfo(tz))
+    noon_h = noon.hour + noon.minute / 60 + noon.second / 3600
+    eot_min = (12.0 - (lon - meridian) / 15.0 - noon_h) * 60.0  # apparent minus mean solar time
+    for clock in (9.0, 10.5, 12.0, 13.25, 15.0):
+        when = dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(tz)) + dt.timedelta(hours=clock)
+        ours = sun_at(lat, solar_hour(clock, lon, meridian, eot_min))
+        assert ours.altitude_deg == pytest.approx(astral.sun.elevation(observer, when, with_refraction=False), abs=0.1)
+        assert ours.azimuth_deg == pytest.approx(astral.sun.azimuth(observer, when), abs=0.1)
+
+
+def test_a_sun_path_weighs_its_steps_to_the_window():
+    path = sun_path(TOKYO, 8.0, 16.0, 10.0)
+    assert len(path) == 49 and path[0].hour == 8.0 and path[-1].hour == 16.0
+    assert sum(step_weights(path, 8.0, 16.0)) == pytest.approx(8.0)
+
+
+def _wall(height: float, length: float = 4000.0, thickness: float = 0.2):
+    """An east-west wall, its north face at y = 0, from z = 0 to `height`."""
+    b = trimesh.creation.box(extents=(length, thickness, height))
+    b.apply_translation((0.0, -thickness / 2, height / 2))
+    return (np.asarray(b.vertices), np.asarray(b.faces))
+
+
+def _closed_form_hours(lat: float, k: float, start: float = 8.0, end: float = 16.0) -> float:
+    """Hours a point k wall-heights north of an infinite east-west wall stays in its shadow. The
+    shadow reaches H (cos d cos w sin f - sin d cos f) / (sin d sin f + cos d cos w cos f) north, so
+    the point is shaded when cos w (sin f - k cos f) >= tan d (cos f + k sin f): round noon when
+    sin f > k cos f, towards morning and evening (the low sun's long shadow) when it is less."""
+    phi, delta = math.radians(lat), math.radians(SOLSTICE_DECLINATION_DEG)
+    a = math.sin(phi) - k * math.cos(phi)
+    c = math.tan(delta) * (math.cos(phi) + k * math.sin(phi)) / a
+    w0 = math.degrees(math.acos(max(-1.0, min(1.0, c))))
+    half = min(15.0 * (12.0 - start), 15.0 * (end - 12.0))
+    shaded = min(w0, half) if a > 0 else max(0.0, half - w0)
+    return 2 * shaded / 15.0
+
+
+@pytest.mark.parametrize("k", [0.5, 1.2, 1.6, 2.0, 3.0])
+def test_the_shadow_time_behind_a_long_wall_matches_its_closed_form_within_a_minute(k):
+    height, plane = 10.0, 1.5
+    path = sun_path(TOKYO, 8.0, 16.0, 1.0)
+    day = shadow_day([_wall(height)], plane, path, step_weights(path, 8.0, 16.0), (0.0, 1.0))
+    d = k * (height - plane)
+    got = day.hours_at(np.array([0.0]), np.array([d]))[0]
+    want = _closed_form_hours(TOKYO, k)
+    assert 0 < want <= 8.0 and (k < 1.8 or want < 8.0)  # the far points see the noon sun
+    assert abs(got - want) * 60 <= 1.0, (got, want)
+
+
+def _box(x0, y0, x1, y1, top):
+    b = trimesh.creation.box(extents=(x1 - x0, y1 - y0, top))
+    b.apply_translation(((x0 + x1) / 2, (y0 + y1) / 2, top / 2))
+    return (np.asarray(b.vertices), np.asarray(b.faces))
+
+
+def _brute_hours(x: float, y: float, box, plane: float, path, weights, true_north) -> float:
+    """A ray from (x, y, plane) towards the sun, tested against the box's slabs at every step."""
+    (x0, y0, z0), (x1, y1, z1) = box
+    total = 0.0
+    for sun, w in zip(path, weights):
+        d = np.array(model_direction(sun, true_north))
+        p = np.array([x, y, plane])
+        lo, hi = 0.0, np.inf
+        for a, b_lo, b_hi in ((0, x0, x1), (1, y0, y1), (2, z0, z1)):
+            if abs(d[a]) < 1e-12:
+                if not (b_lo <= p[a] <= b_hi):
+                    lo, hi = 1.0, 0.0
+                continue
+            t1, t2 = (b_lo - p[a]) / d[a], (b_hi - p[a]) / d[a]
+            lo, hi = max(lo, min(t1, t2)), min(hi, max(t1, t2))
+        total += w if lo <= hi else 0.0
+    return total
+
+
+def test_a_boxs_shadow_hours_match_brute_force_ray_sampling_and_its_lines_within_10_cm():
+    x0, y0, x1, y1, top, plane = 0.0, 0.0, 20.0, 12.0, 15.0, 4.0
+    north = (math.sin(math.radians(-8.0)), math.cos(math.radians(-8.0)))  # true north 8° off the model's y
+    path = sun_path(TOKYO, 8.0, 16.0, 5.0)
+    weights = step_weights(path, 8.0, 16.0)
+    day = shadow_day([_box(x0, y0, x1, y1, top)], plane, path, weights, north)
+    box = ((x0, y0, 0.0), (x1, y1, top))
+    rng = np.random.default_rng(7)
+    xs, ys = rng.uniform(-30, 50, 60), rng.uniform(12.5, 60, 60)
+    got = day.hours_at(xs, ys)
+    want = np.array([_brute_hours(x, y, box, plane, path, weights, north) for x, y in zip(xs, ys)])
+    assert np.abs(got - want).max() <= 1e-9 + weights[1]  # a point on a shadow's edge may fall either way
+    assert np.mean(np.abs(got - want) < 1e-9) > 0.9
+    # along the lines 5 m and 10 m north of the box, the 2.5 h and 4 h points lie where brute force puts them
+    for dist, limit in ((5.0, 4.0), (10.0, 2.5)):
+        y = y1 + dist
+
+        def f_ours(x):
+            return day.hours_at(np.array([x]), np.array([y]))[0] - limit
+
+        def f_brute(x):
+            return _brute_hours(x, y, box, plane, path, weights, north) - limit
+
+        for lo, hi in ((-40.0, 10.0), (10.0, 60.0)):
+            xo, xb = _crossing(f_ours, lo, hi), _crossing(f_brute, lo, hi)
+            assert xo is not None and abs(xo - xb) <= 0.1, (dist, lo, xo, xb)
+
+
+def _crossing(f, lo, hi, steps=500):
+    """Where f changes sign first scanning from lo to hi, refined by bisection to a millimetre."""
+    xs = np.linspace(lo, hi, steps)
+    vals = [f(x) for x in xs]
+    for a, b, fa, fb in zip(xs, xs[1:], vals, vals[1:]):
+        if (fa > 0) != (fb > 0):
+            while b - a > 1e-3:
+                m = (a + b) / 2
+                if (f(m) > 0) == (fa > 0):
+                    a = m
+                else:
+                    b = m
+            return (a + b) / 2
+    return None
+
+
+def test_an_element_below_the_plane_casts_no_shadow_and_one_across_it_casts_its_top():
+    low, tall = _box(0, 0, 5, 5, 1.0), _box(10, 0, 15, 5, 10.0)
+    sun = sun_at(TOKYO, 12.0)
+    shadows = element_shadows([low, tall], 4.0, model_direction(sun, (0.0, 1.0)))
+    assert shadows[0] is None
+    assert shadows[1].bounds[3] == pytest.approx(5 + 6 * sun.shadow_ratio, abs=1e-6)
+    with pytest.raises(ValueError):
+        element_shadows([tall], 4.0, (0.0, 0.5, -0.1))
