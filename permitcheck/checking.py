@@ -179,6 +179,40 @@ def site_from_layers(rules_path: str | os.PathLike, cadastre: str | os.PathLike,
     return read(cadastre, parcel_id, layers, zoning=zoning, encoding=encoding, buildings=buildings, roads=roads)
 
 
+CONTEXT_RADIUS_M = 100.0  # context buildings this near the parcel: a tower's winter shadow reaches as far
+
+
+def site_with_context(site: str | os.PathLike | dict, context: str | os.PathLike,
+                      radius_m: float = CONTEXT_RADIUS_M) -> dict:
+    """The site document with the buildings of a CityJSON file (`--context`) within `radius_m` of the
+    parcel added as `building` features, in the site's CRS; what was left out is in its warnings."""
+    import shapely
+    from shapely.geometry import shape
+
+    from permitcheck.site import document
+    from permitcheck.site.cityjson import read_buildings
+
+    if isinstance(site, dict):
+        doc, where = site, "the site"
+    else:
+        where = os.fspath(site)
+        try:
+            with open(where, "rb") as fh:
+                doc = document.parse(fh.read(document.MAX_FILE_BYTES + 1), where)
+        except OSError as e:
+            raise InputError(f"{where}: cannot read the site ({e.strerror}) — check the path") from None
+    crs = document.crs_name(doc, where) or "EPSG:4326"
+    parcels = [shape(geometry) for role, geometry, _ in document.features(doc, where) if role == "parcel"]
+    window = shapely.union_all(parcels).buffer(radius_m) if parcels else None
+    found, warnings, _ = read_buildings(context, crs, window)
+    features = [f for f in doc.get("features", [])] + found
+    recorded = list(doc.get("warnings") or []) + warnings
+    out = {**doc, "features": features}
+    if recorded:
+        out["warnings"] = recorded[:document.MAX_WARNINGS]
+    return out
+
+
 def _overridden(layers, given: dict[str, str]):
     """The rulebook's site_layers with the keys given for one run, each checked as the rulebook's would be."""
     from pydantic import ValidationError

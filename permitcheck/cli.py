@@ -106,6 +106,35 @@ def georef(
     raise typer.Exit(EXIT_OK if report.on_parcel else EXIT_NONCOMPLIANT)
 
 
+@app.command()
+def export(
+    model: Path = typer.Argument(..., help="IFC model (.ifc, or .ifczip)."),
+    site: Path = typer.Option(..., "--site", help="Site GeoJSON with the model's parcel."),
+    cityjson: Path = typer.Option(..., "--cityjson", help="Write the building here as CityJSON (LoD1)."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Rulebook YAML: check first, and write the verdict."),
+    zone: Optional[str] = typer.Option(None, "--zone", help="Zone code or name (default: from the site)."),
+    site_crs: Optional[str] = typer.Option(None, "--site-crs", help="CRS of the site file, e.g. EPSG:5186."),
+    anchor: Optional[str] = typer.Option(None, "--anchor", help="E,N of the model origin in the site's CRS."),
+    rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
+    ground_level: Optional[float] = typer.Option(None, "--ground-level", help="Ground level as model z, metres."),
+    rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name."),
+) -> None:
+    """Write the building, placed on its site, as a CityJSON object in the site's CRS (with its height,
+    storeys and, with --rules, its verdict), for the city's own twin. Exit 0 written, 2 bad input."""
+    from permitcheck.exporting import export_cityjson
+
+    try:
+        attrs = export_cityjson(model, site, cityjson, rules_path=rules, zone=zone, site_crs=site_crs,
+                                anchor=_anchor(anchor), rotation_deg=rotation, ground_level_m=ground_level,
+                                rules_folders=tuple(rules_path))
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    verdict = attrs.get("permitcheck:verdict")
+    sys.stdout.write(printable_str(f"wrote {cityjson}: height {attrs['height']:.2f} m, "
+                                   f"{attrs['storeysAboveGround']} storeys above ground"
+                                   + (f", {verdict}" if verdict else "")) + "\n")
+
+
 def _georef_text(report) -> str:
     """What `georef` found, in lines: where the model stands, then the cause and the fix."""
     where, found, fit = printable_str(report.placement), report.diagnosis, report.fit
@@ -130,20 +159,22 @@ def _georef_text(report) -> str:
 
 
 def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site, folders,
-             buildings=None, roads=None, site_layer=()) -> Path:
-    """--site as given, or the site read from --cadastre/--parcel-id/--zoning/--buildings/--roads, written
-    to --write-site (else to a temporary file the check reads)."""
-    import tempfile
-
+             buildings=None, roads=None, site_layer=(), context=None) -> Path:
+    """--site as given, or the site read from --cadastre/--parcel-id/--zoning/--buildings/--roads, with the
+    --context buildings added, written to --write-site (else to a temporary file the check reads)."""
     from permitcheck.errors import UsageError
 
     if cadastre is None:
         if site is None:
             raise UsageError("give the site: --site SITE.geojson, or --cadastre LAYER --parcel-id ID")
-        if parcel_id or zoning or zoning_field or write_site or buildings or roads or site_layer:
+        if parcel_id or zoning or zoning_field or buildings or roads or site_layer or (write_site and not context):
             raise UsageError("--parcel-id, --zoning, --zoning-field, --buildings, --roads, --site-layer and "
-                             "--write-site go with --cadastre")
-        return site
+                             "--write-site go with --cadastre (--write-site also with --context)")
+        if context is None:
+            return site
+        from permitcheck.checking import site_with_context
+
+        return _written(site_with_context(site, context), write_site)
     if site is not None:
         raise UsageError("give --site or --cadastre, not both")
     if not parcel_id:
@@ -153,6 +184,19 @@ def _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, w
     doc = site_from_layers(rules, cadastre, parcel_id, zoning=zoning, zoning_field=zoning_field, encoding=encoding,
                            rules_folders=folders, buildings=buildings, roads=roads,
                            site_layers=_pairs(site_layer, "--site-layer", "building_height_field=A16"))
+    if context is not None:
+        from permitcheck.checking import site_with_context
+
+        doc = site_with_context(doc, context)
+    return _written(doc, write_site)
+
+
+def _written(doc: dict, write_site: Optional[Path]) -> Path:
+    """The site document at --write-site, else in a temporary file the check reads."""
+    import tempfile
+
+    from permitcheck.errors import UsageError
+
     out = write_site or Path(tempfile.mkdtemp(prefix="permitcheck-site-")) / "site.geojson"
     try:
         out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -208,6 +252,8 @@ def check(
                                          "field, near the parcel."),
     site_layer: list[str] = typer.Option([], "--site-layer", help="KEY=VALUE overriding the rulebook's site_layers "
                                          "for this run (building_height_field=A16, storey_height_m=3); repeat."),
+    context: Optional[Path] = typer.Option(None, "--context", help="CityJSON city model: its buildings within "
+                                           "100 m of the parcel join the site as context."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
@@ -215,7 +261,7 @@ def check(
 
     try:
         site = _site_of(site, rules, cadastre, parcel_id, zoning, zoning_field, encoding, write_site,
-                        tuple(rules_path), buildings, roads, site_layer)
+                        tuple(rules_path), buildings, roads, site_layer, context)
         targets = _report_targets(formats, outs)
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,

@@ -134,20 +134,25 @@ def _scale_bar(frame: Frame) -> str:
 
 
 def _neighbour_labels(features: list[dict], frame: Frame) -> list[str]:
-    """Name and zone of each neighbour lot in view: what an exemption or a plane across it depends on."""
+    """Name and zone of each neighbour lot in view (what an exemption or a plane across it depends on),
+    and the height of each context building."""
     from shapely.geometry import box, shape
 
     view = box(frame.minx, frame.miny, frame.maxx, frame.maxy)
     out = []
     for f in features:
         props = f.get("properties") or {}
-        if f["role"] != "neighbour" or f["geometry"]["type"] not in ("Polygon", "MultiPolygon"):
+        if f["role"] not in ("neighbour", "building") or f["geometry"]["type"] not in ("Polygon", "MultiPolygon"):
             continue
         seen = shape(f["geometry"]).intersection(view)
         if seen.is_empty:
             continue
         p = seen.point_on_surface()
-        words = " ".join(str(props[k]) for k in ("id", "zone") if props.get(k) is not None) or "neighbour"
+        if f["role"] == "building":
+            height = props.get("height")
+            words = f"{number(height, 'm')}" if isinstance(height, (int, float)) else "building"
+        else:
+            words = " ".join(str(props[k]) for k in ("id", "zone") if props.get(k) is not None) or "neighbour"
         out.append(text(*frame.xy(p.x, p.y), words, "label"))
     return out
 
@@ -156,7 +161,8 @@ def site_plan(result: dict) -> str:
     site, facts = result["site"], result["facts"]
     parcel = site["parcel_model"]
     b = bounds_of([parcel, facts["footprint_model"]] + [f["where_model"] for f in result["findings"]
-                  if f["status"] in ("FAIL", "REVIEW") and f.get("where_model")])  # a shadow falls off the lot
+                  if f["status"] in ("FAIL", "REVIEW") and f.get("where_model")]  # a shadow falls off the lot
+                  + [f["geometry"] for f in site["features_model"] if f["role"] == "building"])  # the context
     pad_m = max(b[2] - b[0], b[3] - b[1]) * 0.12
     frame = Frame.fit((b[0] - pad_m, b[1] - pad_m, b[2] + pad_m, b[3] + pad_m), 900, 640)
     layers = ['<defs><clipPath id="view"><rect x="0" y="0" width="%.0f" height="%.0f"/></clipPath></defs>'
@@ -203,7 +209,7 @@ def site_plan(result: dict) -> str:
                   "dashed)") if legal.get("profile") not in (None, "physical") else ""
     legend = ('<p class=muted>Parcel (black), footprint to the outer faces (blue-grey), setback zones (amber, '
               f'dashed), parts that break a rule (red, with the measured distance and the one required){legal_note}; '
-              'neighbour lots (grey, dashed) with their id and zone. Edge labels: index: kinds. '
+              'neighbour lots (grey, dashed) with their id and zone; context buildings with their heights. Edge labels: index: kinds. '
               f'Drawn in model coordinates; north arrow = grid north of {_e(result["provenance"].get("crs"))}.</p>')
     return (f'<section id=plan><h2>Site plan</h2>{_svg(frame.width, frame.height, "site plan", "plan", "".join(layers))}'
             f"{legend}</section>")

@@ -1,0 +1,248 @@
+"""CityJSON in and out: the city's buildings as the site's context, and the checked building as
+an object the city can put into its own twin.
+
+Read as the plain JSON it is (CityJSON 1.1 and 2.0; `cjio` is not needed): the `transform`
+(scale, translate) turns the integer vertices into coordinates, `metadata.referenceSystem` names
+the CRS (a compound CRS such as EPSG:7415 gives its horizontal part), and each Building or
+BuildingPart with an LoD1 or LoD2 geometry (Solid, MultiSolid, CompositeSolid, MultiSurface,
+CompositeSurface) becomes a site `building` feature: its footprint the union of its surfaces seen
+from above, its ground and top the lowest and highest of its vertices, its height the difference.
+The highest LoD up to 2 is taken. A file in another CRS than the site is reprojected with pyproj.
+
+Written: the checked building as an LoD1 Solid (its footprint extruded from its ground to its
+top) in the site's CRS, with its attributes (height, storeys, verdict when a rulebook judged it).
+An LoD2 form from the model's massing is not written yet.
+
+A CityJSON comes from anyone: it is read bounded (size, objects, vertices, surfaces), every index
+is checked against the vertex list, and a wrong one is one clear line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, mapping
+
+from permitcheck.errors import InputError
+
+MAX_BYTES = 200 * 1024 * 1024
+MAX_OBJECTS = 100_000
+MAX_VERTICES = 5_000_000
+SUPPORTED = ("1.1", "2.0")
+BUILDING_TYPES = ("Building", "BuildingPart")
+_EPSG = re.compile(r"(?:EPSG/\d+/|EPSG::?|EPSG:)(\d{4,6})\s*$", re.IGNORECASE)
+
+
+class CityJSONError(InputError):
+    pass
+
+
+def crs_of(data: dict) -> str | None:
+    """'EPSG:7415' from `metadata.referenceSystem` (an OGC URL or URN), or None."""
+    ref = (data.get("metadata") or {}).get("referenceSystem") if isinstance(data.get("metadata"), dict) else None
+    m = _EPSG.search(ref) if isinstance(ref, str) else None
+    return f"EPSG:{m.group(1)}" if m else None
+
+
+def _load(path: str) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise CityJSONError(f"{path}: cannot read the CityJSON file ({e.strerror}) — check the path") from None
+    if len(raw) > MAX_BYTES:
+        raise CityJSONError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MB — cut the city model to the "
+                            "neighbourhood (cjio subset --bbox)")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise CityJSONError(f"{path}: not a JSON file ({str(e)[:120]}) — give a CityJSON (.city.json)") from None
+    if not isinstance(data, dict) or data.get("type") != "CityJSON":
+        raise CityJSONError(f"{path}: not CityJSON (its 'type' is not \"CityJSON\") — give a .city.json file")
+    version = str(data.get("version"))
+    if version not in SUPPORTED:
+        raise CityJSONError(f"{path}: CityJSON {version[:20]} — read are {', '.join(SUPPORTED)} (cjio upgrade "
+                            "converts older files)")
+    return data
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _vertices(data: dict, path: str) -> np.ndarray:
+    verts = data.get("vertices")
+    if not isinstance(verts, list) or len(verts) > MAX_VERTICES:
+        raise CityJSONError(f"{path}: 'vertices' must be a list of at most {MAX_VERTICES:,} [x, y, z]")
+    try:
+        v = np.asarray(verts, dtype=np.float64).reshape(-1, 3) if verts else np.zeros((0, 3))
+    except (TypeError, ValueError):
+        raise CityJSONError(f"{path}: 'vertices' must be [x, y, z] numbers — fix the file") from None
+    t = data.get("transform")
+    if t is not None:
+        try:
+            scale, translate = np.asarray(t["scale"], dtype=float), np.asarray(t["translate"], dtype=float)
+            assert scale.shape == (3,) and translate.shape == (3,)
+        except (KeyError, TypeError, ValueError, AssertionError):
+            raise CityJSONError(f"{path}: 'transform' needs scale and translate, three numbers each") from None
+        v = v * scale + translate
+    if not np.all(np.isfinite(v)):
+        raise CityJSONError(f"{path}: a vertex is not finite — fix the file")
+    return v
+
+
+def _surfaces(geometry: dict) -> list:
+    """The surfaces (each a list of rings of vertex indices) of a geometry, whatever its type."""
+    kind, b = geometry.get("type"), geometry.get("boundaries")
+    if not isinstance(b, list):
+        return []
+    if kind in ("MultiSurface", "CompositeSurface"):
+        return b
+    if kind == "Solid":
+        return [s for shell in b if isinstance(shell, list) for s in shell]
+    if kind in ("MultiSolid", "CompositeSolid"):
+        return [s for solid in b if isinstance(solid, list) for shell in solid if isinstance(shell, list)
+                for s in shell]
+    return []
+
+
+def _lod(geometry: dict) -> float:
+    try:
+        return float(str(geometry.get("lod")))
+    except ValueError:
+        return -1.0
+
+
+def _footprint(surfaces: list, v: np.ndarray, where: str) -> tuple[Polygon | MultiPolygon, float, float]:
+    polys, used = [], []
+    for surface in surfaces:
+        if not isinstance(surface, list) or not surface:
+            continue
+        rings = []
+        for ring in surface:
+            if not isinstance(ring, list) or not all(isinstance(i, int) and 0 <= i < len(v) for i in ring):
+                raise CityJSONError(f"{where}: a ring names a vertex that is not in the file — fix the file")
+            rings.append(ring)
+            used += ring
+        if len(rings[0]) >= 3:
+            p = shapely.make_valid(Polygon(v[rings[0], :2], [v[r, :2] for r in rings[1:] if len(r) >= 3]))
+            if p.area > 1e-6:
+                polys.append(p)
+    if not used:
+        return Polygon(), math.nan, math.nan
+    z = v[used, 2]
+    fp = shapely.union_all(polys, grid_size=1e-4) if polys else Polygon()
+    fp = shapely.union_all([g for g in shapely.get_parts(fp) if isinstance(g, Polygon)]) if not fp.is_empty else fp
+    return fp, float(z.min()), float(z.max())
+
+
+def read_buildings(path: str | os.PathLike, to_crs: str | None = None,
+                   window=None) -> tuple[list[dict], list[str], str | None]:
+    """The file's buildings as site `building` features (GeoJSON dicts) in `to_crs` (the file's own CRS
+    when None), those meeting `window` (a shapely geometry in `to_crs`) only; the warnings; its CRS."""
+    path = os.fspath(path)
+    data = _load(path)
+    v = _vertices(data, path)
+    objects = data.get("CityObjects")
+    if not isinstance(objects, dict) or len(objects) > MAX_OBJECTS:
+        raise CityJSONError(f"{path}: 'CityObjects' must be an object of at most {MAX_OBJECTS:,} city objects")
+    crs, warnings = crs_of(data), []
+    if crs is None:
+        warnings.append(f"{os.path.basename(path)}: no referenceSystem — taken to be in the site's CRS")
+    v = _reproject(v, crs, to_crs, path)
+    out, skipped = [], 0
+    for oid, obj in objects.items():
+        if not isinstance(obj, dict) or obj.get("type") not in BUILDING_TYPES:
+            continue
+        geoms = [g for g in obj.get("geometry") or () if isinstance(g, dict) and 0 <= _lod(g) < 3]
+        if not geoms:
+            skipped += 1
+            continue
+        best = max(geoms, key=_lod)
+        fp, ground, top = _footprint(_surfaces(best), v, f"{path}: CityObjects[{str(oid)[:60]!r}]")
+        if fp.is_empty or not (top > ground):
+            skipped += 1
+            continue
+        if window is not None and not fp.intersects(window):
+            continue
+        out.append({"type": "Feature", "geometry": mapping(fp),
+                    "properties": {"role": "building", "id": str(oid)[:200], "height": round(top - ground, 3),
+                                   "ground_elevation": round(ground, 3), "top_elevation": round(top, 3),
+                                   "lod": str(best.get("lod"))[:8], "source": "CityJSON"}})
+    if skipped:
+        warnings.append(f"{os.path.basename(path)}: {skipped} building(s) with no LoD1 or LoD2 volume left out")
+    return out, warnings, crs
+
+
+def _horizontal(crs_name: str):
+    import pyproj
+
+    crs = pyproj.CRS.from_user_input(crs_name)
+    if crs.is_compound:
+        crs = next((c for c in crs.sub_crs_list if c.is_projected or c.is_geographic), crs.sub_crs_list[0])
+    return crs
+
+
+def _reproject(v: np.ndarray, source: str | None, target: str | None, path: str) -> np.ndarray:
+    if source is None or target is None or not len(v):
+        return v
+    import pyproj
+    from pyproj.exceptions import CRSError, ProjError
+
+    try:
+        src, dst = _horizontal(source), _horizontal(target)
+        if src == dst:
+            return v
+        e, n = pyproj.Transformer.from_crs(src, dst, always_xy=True).transform(v[:, 0], v[:, 1])
+    except (CRSError, ProjError) as e:
+        raise CityJSONError(f"{path}: cannot transform {source} to {target} ({e}) — give the file in the site's CRS")
+    out = np.column_stack([e, n, v[:, 2]])
+    if not np.all(np.isfinite(out)):
+        raise CityJSONError(f"{path}: its buildings fall outside {target} — check the file's referenceSystem")
+    return out
+
+
+def building_object(footprint, ground: float, top: float, crs: str | None, attributes: dict,
+                    object_id: str = "building") -> dict:
+    """A CityJSON 2.0 document of one Building: `footprint` (map coordinates) extruded from `ground`
+    to `top` as an LoD1 Solid (a MultiSolid when the footprint has several parts)."""
+    parts = [p for p in shapely.get_parts(footprint) if isinstance(p, Polygon) and p.area > 0]
+    if not parts or not (top > ground):
+        raise InputError("the building has no footprint or no height to write as CityJSON")
+    verts: list[tuple[float, float, float]] = []
+
+    def idx(x, y, z) -> int:
+        verts.append((x, y, z))
+        return len(verts) - 1
+
+    solids = []
+    for p in parts:
+        p = shapely.geometry.polygon.orient(p, 1.0)  # exterior counter-clockwise seen from above
+        rings = [[c[:2] for c in ring.coords[:-1]] for ring in (p.exterior, *p.interiors)]
+        lo = [[idx(x, y, ground) for x, y in ring] for ring in rings]
+        hi = [[idx(x, y, top) for x, y in ring] for ring in rings]
+        shell = [[list(reversed(r)) for r in lo], [list(r) for r in hi]]  # bottom faces down, top up
+        for rl, rh in zip(lo, hi):
+            for i in range(len(rl)):
+                j = (i + 1) % len(rl)
+                shell.append([[rl[i], rl[j], rh[j], rh[i]]])  # walls outward (holes' rings run the other way)
+        solids.append([shell])
+    v = np.asarray(verts)
+    translate = np.floor(v.min(axis=0))
+    scale = 0.001
+    ints = np.rint((v - translate) / scale).astype(np.int64).tolist()
+    geometry = ({"type": "Solid", "lod": "1", "boundaries": solids[0]} if len(solids) == 1 else
+                {"type": "MultiSolid", "lod": "1", "boundaries": solids})
+    doc = {"type": "CityJSON", "version": "2.0",
+           "transform": {"scale": [scale, scale, scale], "translate": translate.tolist()},
+           "CityObjects": {object_id: {"type": "Building", "attributes": attributes, "geometry": [geometry]}},
+           "vertices": ints}
+    code = (crs or "").upper().removeprefix("EPSG:")
+    if code.isdigit():
+        doc["metadata"] = {"referenceSystem": f"https://www.opengis.net/def/crs/EPSG/0/{code}"}
+    return doc
