@@ -40,11 +40,12 @@ def feature(role, ring, **props):
 
 
 def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, north=None, road_width=8,
-         parcel_props=None):
+         parcel_props=None, context=()):
     """A parcel (x0, y0, x1, y1 in model metres) with a road along its south edge and a zone.
 
     `north`: neighbour lots across the north edge as (x0, x1, zone or None), 20 m deep; the parcel's
     zone then ends at its north edge, so the land across is zoned by the neighbours alone.
+    `context`: buildings round it as (x0, y0, x1, y1, height).
     """
     x0, y0, x1, y1 = parcel
     rings = {
@@ -58,6 +59,8 @@ def site(parcel, e0, n0, rot, zone="KR-R2G", lonlat=False, road_south=True, nort
     for i, (a, b, z) in enumerate(north or ()):
         props = {"id": f"N-{i + 1}", **({"zone": z} if z else {})}
         feats.append(feature("neighbour", to_map(rect(a, y1, b, y1 + 20), e0, n0, rot), **props))
+    for i, (a, b, c, d, h) in enumerate(context):
+        feats.append(feature("building", to_map(rect(a, b, c, d), e0, n0, rot), id=f"B-{i + 1}", height=h))
     if rings["road"]:
         feats.insert(1, feature("road", to_map(rings["road"], e0, n0, rot), width=road_width))
     fc = {"type": "FeatureCollection", "features": feats}
@@ -228,6 +231,19 @@ def cases():
             "model": b + "podium_tower.ifc", "site": s + "podium_ok_shadow.geojson", "rules": "rules/jp/bsa56.yaml",
             "zone": "JP-1R-300", "anchor": anchor,
             "expect": {"verdict": "PASS", "rules": {"shadow": {"status": "PASS", "measured": 13 / 6, "limit": 3.0}}}},
+        # Korea, the courts' sunlight test (a warning): a 6 m house 3 m north of podium_north's lot keeps
+        # 6 h of winter sun in a row without the tower (33.3 m, 13 m south of it) and none with it.
+        "podium-kr-sunlight-fail": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_north_house.geojson", "rules": kr,
+            "anchor": anchor,
+            "expect": {"verdict": "FAIL", "rules": {"sunlight-neighbours": {"status": "FAIL", "measured": 0.0,
+                                                                            "limit": 2.0}}}},
+        # a house 10 m east of podium_ok's lot: its west wall has the sun from true noon (due south) to the
+        # window's end, clear of the tower's shadow: 3 h less the run's first step (5 min).
+        "podium-kr-sunlight-pass": {
+            "model": b + "podium_tower.ifc", "site": s + "podium_ok_house.geojson", "rules": kr, "anchor": anchor,
+            "expect": {"verdict": "PASS", "rules": {"sunlight-neighbours": {"status": "PASS", "measured": 3.0 - 5 / 60,
+                                                                            "limit": 2.0}}}},
         # New York, R6 on a narrow street (8 m < 75 ft), beyond 100 ft of any wide street: under 23-43 the
         # tower (33.3 m) is over the 55 ft height of the 23-432 table; under the elective 23-736 it stands
         # 23 m behind the street line, beyond the 20 ft initial setback above 60 ft and under the 2.7:1
@@ -362,6 +378,9 @@ def main() -> None:
         # what a Japanese city's plan states for the lot (建築基準法 §53①): read by rules/jp only
         "podium_north": site(PODIUM_NORTH, e, n, 0.0, parcel_props={"designated_coverage": "60 %"}),
         "podium_ok_wide_street": site(PODIUM_OK, e, n, 0.0, road_width="100 ft"),
+        # context buildings: a house north of the tower, and one east of the lot
+        "podium_north_house": site(PODIUM_NORTH, e, n, 0.0, context=[(5.0, 36.0, 35.0, 44.0, 6.0)]),
+        "podium_ok_house": site(PODIUM_OK, e, n, 0.0, context=[(60.0, -10.0, 70.0, 10.0, 6.0)]),
         # a Japanese city's 日影規制 (§56-2): the area designated, the ordinance's hours column and plane
         "podium_north_shadow": site(PODIUM_NORTH, e, n, 0.0, parcel_props={
             "designated_coverage": "60 %", "shadow_regulated": True, "shadow_column": 1, "shadow_plane_height": "4 m"}),

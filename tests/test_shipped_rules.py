@@ -57,7 +57,7 @@ def height_of(storeys: int) -> float:
     return storeys * STOREY + 0.3
 
 
-def parcel_site(tmp_path, west, south, east, north, road_width=8.0, props=None, west_road=None):
+def parcel_site(tmp_path, west, south, east, north, road_width=8.0, props=None, west_road=None, context=()):
     e, n = ANCHOR
     ring = [[-west, -south], [W + east, -south], [W + east, D + north], [-west, D + north], [-west, -south]]
     road = [[-west - 5, -south - 8], [W + east + 5, -south - 8], [W + east + 5, -south], [-west - 5, -south],
@@ -72,7 +72,12 @@ def parcel_site(tmp_path, west, south, east, north, road_width=8.0, props=None, 
                   [-west - west_road, D + north + 5], [-west - west_road, -south - 8]]
         fc["features"].append({"type": "Feature", "properties": {"role": "road", "width": west_road},
                                "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in ring_w]]}})
-    tag = abs(hash(json.dumps([props, west_road], sort_keys=True))) % 10**8 if props or west_road else 0
+    for x0, y0, x1, y1, h in context:  # context buildings (model metres) with their heights
+        ring_c = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+        fc["features"].append({"type": "Feature", "properties": {"role": "building", "height": h},
+                               "geometry": {"type": "Polygon", "coordinates": [[[e + x, n + y] for x, y in ring_c]]}})
+    tag = abs(hash(json.dumps([props, west_road, list(context)], sort_keys=True))) % 10**8 \
+        if props or west_road or context else 0
     p = tmp_path / f"site_{west}_{south}_{east}_{north}_{road_width}_{tag}.geojson".replace("-", "m")
     p.write_text(json.dumps(fc))
     return load_site(p, None, anchor=ANCHOR)
@@ -149,6 +154,11 @@ def scenario(rule, tmp_path, passing: bool, context: dict | None = None):
             sides = {k: 60.0 for k in sides}  # its shadow reaches 5 m beyond them only in the first minutes
         else:
             sides["north"] = 0.5
+    elif rule.kind == "sunlight_hours":  # a 6 m house 3 m north of the lot: a one-storey building, or ten near it
+        storeys, sides["north"] = (1, 30.0) if passing else (10, 2.0)
+        house = (0.0, D + sides["north"] + 3.0, W, D + sides["north"] + 11.0, 6.0)
+        return building(storeys), parcel_site(tmp_path, **sides, road_width=road_w, props=context.get("props"),
+                                              west_road=context.get("west_road"), context=[house])
     elif rule.kind == "envelope":
         if not passing:
             sides["west"] = -5.0

@@ -3,7 +3,7 @@ registry maps a rulebook `kind` to its module. `any_of` is evaluated by the engi
 each alternative's rules and lets `alternatives.combine` decide."""
 
 from permitcheck.checks import (alternatives, coverage, envelope, far, footprint_area, height, manual, parking, plane,
-                                setback, shadow_hours, storeys, windows, within)
+                                setback, shadow_hours, storeys, sunlight_hours, windows, within)
 from permitcheck.checks.context import CheckContext
 
 KINDS = {
@@ -19,6 +19,7 @@ KINDS = {
     "window_setback": windows,
     "min_parking": parking,
     "shadow_hours": shadow_hours,
+    "sunlight_hours": sunlight_hours,
     "manual": manual,
     "any_of": alternatives,
 }

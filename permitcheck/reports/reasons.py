@@ -71,6 +71,14 @@ TEMPLATES = {
     "shadow_choice_unknown": "the building passes under some of the choices the law leaves to the local ordinance "
                              "and fails under others ({choices}): state the parcel's shadow_column and "
                              "shadow_plane_height",
+    "sunlight_kept": "every wall keeps its sun: the least, {measured} in a row ({worst}; {worst_total_h} h in all)",
+    "sunlight_taken": "{caused} of {receptors} receptor(s) fall below {limit} in a row because of the building: the worst, "
+                      "{worst}, keeps {measured} ({worst_without_h} h without the building)",
+    "sunlight_already_short": "{short} receptor(s) keep less than {limit} in a row, but already without the building: the "
+                              "worst, {worst}, {measured} ({worst_without_h} h without it) — a person weighs it",
+    "sunlight_near_limit": "the wall with the least sun, {worst}, keeps {measured} in a row, within one step of {limit}",
+    "no_context": "the site has no context buildings whose walls could lose their sun (add --context or a buildings layer)",
+    "no_receptors": "no wall of a context building faces the parcel within reach",
     "shadow_not_bound": "does not apply: the building is not one the shadow rule binds ({read_facts})",
     "placed_on_parcel": "{share_on_parcel} of the footprint stands on the parcel where the model's own "
                         "georeference puts it ({placement})",
@@ -121,6 +129,9 @@ def sentence(finding: dict, fmt) -> str:
         "floor_area": f"{d.get('floor_area_m2') or 0:,.1f}", "provided_basis": d.get("provided_basis", ""),
         "why_range": d.get("why_range", ""), "required": _required(d.get("required_range")),
         "from_m": f"{d.get('from_m', 0):g}", "over_area": f"{_over_area(d):,.1f}",
+        "worst": d.get("worst", ""), "worst_total_h": d.get("worst_total_h", ""),
+        "worst_without_h": d.get("worst_without_h", ""), "caused": d.get("caused", ""),
+        "receptors": d.get("receptors", ""), "short": d.get("short", ""),
         "band_summary": _band_summary(d), "choices": _choices(d.get("choices") or ()), "read_facts": _read_facts(d.get("read") or {}),
         "share_on_parcel": f"{(d.get('share_on_parcel') or 0) * 100:.0f} %", "placement": d.get("placement", ""),
         "cause": d.get("cause", ""), "fix": d.get("fix", ""),

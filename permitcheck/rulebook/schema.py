@@ -323,6 +323,35 @@ class ShadowHours(RuleBase):
         return self
 
 
+class SunlightHours(RuleBase):
+    """sunlight_hours: the sun walls keep on the winter solstice with the building built: at least
+    `continuous` hours in a row within `window`, or (when `total` is given) `total` hours in all
+    within `total_window` — the walls of the context buildings facing the site, or the building's
+    own window walls."""
+
+    kind: Literal["sunlight_hours"]
+    receptors: Literal["context", "windows"] = Field("context", description="context: the walls of the site's "
+                                                     "context buildings facing the parcel; windows: the model's windows")
+    continuous: Hours = Field(description="hours of sun in a row, at least")
+    window: tuple[float, float] = Field((9.0, 15.0), description="true solar hours the run is counted in")
+    total: Hours | None = Field(None, description="or hours of sun in all, at least")
+    total_window: tuple[float, float] = (8.0, 16.0)
+    receptor_height: Length = Field(1.5, description="above its building's ground (context walls)")
+    spacing: Length = Field(2.0, gt=0, description="receptors along a wall, this far apart")
+    reach: Length = Field(100.0, description="context walls this near the parcel")
+    step: Hours = Field(5 / 60, description="the time step (5 min by default)")
+
+    @model_validator(mode="after")
+    def _sane(self):
+        for name in ("window", "total_window"):
+            w = getattr(self, name)
+            if not (0 <= w[0] < w[1] <= 24):
+                raise ValueError(f"{name} {w}: two true solar hours, the first before the second")
+        if self.step > 1.0:
+            raise ValueError("step: at most 1 h")
+        return self
+
+
 class Manual(RuleBase):
     """A question the law asks that the model cannot answer: always REVIEW, for the officer to decide."""
 
@@ -332,7 +361,7 @@ class Manual(RuleBase):
 
 SimpleRule = Annotated[
     Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope,
-          WindowSetback, MinParking, ShadowHours, Manual],
+          WindowSetback, MinParking, ShadowHours, SunlightHours, Manual],
     Field(discriminator="kind"),
 ]
 
@@ -364,7 +393,7 @@ class AnyOf(RuleBase):
 Rule = Annotated[Union[SimpleRule, AnyOf], Field(discriminator="kind")]
 RULE_CLASSES = {c.model_fields["kind"].annotation.__args__[0]: c for c in (
     MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope, WindowSetback,
-    MinParking, ShadowHours, Manual, AnyOf)}
+    MinParking, ShadowHours, SunlightHours, Manual, AnyOf)}
 RULE_KINDS = tuple(RULE_CLASSES)
 
 
