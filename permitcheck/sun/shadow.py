@@ -29,18 +29,117 @@ def model_direction(sun: SunPosition, true_north: tuple[float, float]) -> tuple[
     return (east * ty + north * tx, -east * tx + north * ty, up)
 
 
-def element_shadows(meshes, plane_z: float, direction: tuple[float, float, float]) -> list[BaseGeometry | None]:
-    """Each element's shadow on the plane z = plane_z (None: it casts none there)."""
+CONVEX_SHARE = 0.002  # a closed part within this share of its convex hull's volume is convex
+
+
+def _shear(v: np.ndarray, plane_z: float, direction: tuple[float, float, float]) -> np.ndarray:
     dx, dy, up = direction
     if up <= 0:
         raise ValueError("the sun is below the horizon")
-    ax, ay = dx / up, dy / up
-    sheared = []
-    for v, f in meshes:
-        v = np.asarray(v, dtype=np.float64)
-        lift = v[:, 2] - plane_z
-        sheared.append((np.column_stack([v[:, 0] - lift * ax, v[:, 1] - lift * ay, v[:, 2]]), f))
-    return plans_above(sheared, plane_z)
+    lift = v[:, 2] - plane_z
+    return np.column_stack([v[:, 0] - lift * dx / up, v[:, 1] - lift * dy / up, v[:, 2]])
+
+
+class Casters:
+    """The meshes that cast shadow on one plane, prepared once for every sun position of a day.
+
+    Each element is split into its parts (vertex-connected, welded); a closed part whose volume is
+    its convex hull's (a wall, a slab, a beam, a box) keeps only the corners of its part above the
+    plane, and its shadow at each step is the 2D hull of those corners sheared — exact, since a
+    shear keeps a convex part convex. The other parts (open, or not convex) are cast each step
+    as `facts.projection` plans them. Most of a building is boxes, so most of a day costs a few
+    array passes instead of a plan per element per step."""
+
+    def __init__(self, meshes, plane_z: float):
+        from permitcheck.facts.projection import clip_above
+
+        self.plane_z = plane_z
+        points, owners, rest, rest_owner = [], [], [], []
+        for i, (v, f) in enumerate(meshes):
+            v, f = np.asarray(v, dtype=np.float64).reshape(-1, 3), np.asarray(f, dtype=np.int64).reshape(-1, 3)
+            if not len(f) or v[:, 2].max() <= plane_z:
+                continue
+            for verts, faces, convex in _parts(v, f):
+                if convex:
+                    tri = verts[faces]
+                    above = tri if verts[:, 2].min() >= plane_z else np.concatenate(
+                        [p.reshape(-1, 3) for p in clip_above(tri, plane_z)] or [np.zeros((0, 3))])
+                    pts = above.reshape(-1, 3)
+                    if len(pts) >= 3:
+                        points.append(np.unique(np.round(pts, 6), axis=0))
+                        owners.append(i)
+                else:
+                    rest.append((verts, faces))
+                    rest_owner.append(i)
+        self.points = np.concatenate(points) if points else np.zeros((0, 3))
+        self.point_part = np.repeat(np.arange(len(points)), [len(p) for p in points]) if points else \
+            np.zeros(0, dtype=np.int64)
+        self.part_owner = np.asarray(owners, dtype=np.int64)
+        self.rest, self.rest_owner = rest, np.asarray(rest_owner, dtype=np.int64)
+
+    def shadows(self, direction: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+        """(shadow polygons, the element each belongs to) at one sun position."""
+        geoms, owners = [], []
+        if len(self.points):
+            xy = _shear(self.points, self.plane_z, direction)[:, :2]
+            hulls = shapely.convex_hull(shapely.multipoints(xy, indices=self.point_part))
+            ok = shapely.get_type_id(hulls) == 3  # flat parts seen edge-on give lines: no area
+            geoms.append(hulls[ok])
+            owners.append(self.part_owner[ok])
+        if self.rest:
+            plans = plans_above([(_shear(v, self.plane_z, direction), f) for v, f in self.rest], self.plane_z)
+            keep = [k for k, p in enumerate(plans) if p is not None and not p.is_empty]
+            geoms.append(np.array([plans[k] for k in keep], dtype=object))
+            owners.append(self.rest_owner[keep] if keep else np.zeros(0, dtype=np.int64))
+        if not geoms:
+            return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+        return np.concatenate(geoms), np.concatenate(owners)
+
+
+def _parts(v: np.ndarray, f: np.ndarray):
+    """(vertices, faces, convex) of each part of one element's mesh."""
+    from permitcheck.facts.mesh import WELD_M
+    from permitcheck.facts.projection import face_components, weld
+
+    first, inverse = weld(np.round(v / WELD_M).astype(np.int64))
+    v, f = v[first], inverse[f]
+    f = f[(f[:, 0] != f[:, 1]) & (f[:, 1] != f[:, 2]) & (f[:, 2] != f[:, 0])]
+    if not len(f):
+        return
+    labels = face_components(f, len(v))
+    for lab in np.unique(labels):
+        faces = f[labels == lab]
+        used, local = np.unique(faces, return_inverse=True)
+        yield v[used], local.reshape(-1, 3), _convex(v[used], local.reshape(-1, 3))
+
+
+def _convex(v: np.ndarray, f: np.ndarray) -> bool:
+    """Closed (each edge run once each way) and as big as its convex hull."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    if len(v) < 4:
+        return False
+    edges = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
+    forward = edges[:, 0] * len(v) + edges[:, 1]
+    backward = edges[:, 1] * len(v) + edges[:, 0]
+    if len(np.unique(forward)) != len(forward) or not np.array_equal(np.sort(forward), np.sort(backward)):
+        return False
+    t = v[f]
+    volume = abs(np.einsum("ij,ij->i", t[:, 0], np.cross(t[:, 1], t[:, 2])).sum()) / 6.0
+    try:
+        hull = ConvexHull(v).volume
+    except (QhullError, ValueError):
+        return False
+    return hull > 0 and volume >= (1.0 - CONVEX_SHARE) * hull
+
+
+def element_shadows(meshes, plane_z: float, direction: tuple[float, float, float]) -> list[BaseGeometry | None]:
+    """Each element's shadow on the plane z = plane_z (None: it casts none there)."""
+    geoms, owners = Casters(meshes, plane_z).shadows(direction)
+    out: list[BaseGeometry | None] = [None] * len(meshes)
+    for i in np.unique(owners):
+        out[int(i)] = union(list(geoms[owners == i]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -50,7 +149,7 @@ class ShadowDay:
     hours: tuple[float, ...]  # true solar hour of each step
     weights: tuple[float, ...]  # hours each step stands for
     shadows: tuple[BaseGeometry, ...]  # the union at each step
-    by_element: tuple[tuple[BaseGeometry | None, ...], ...]  # per step, per element
+    parts: tuple[tuple[np.ndarray, np.ndarray], ...]  # per step: (part shadows, the element of each)
 
     def hours_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Shadow hours at each point (x, y)."""
@@ -64,10 +163,10 @@ class ShadowDay:
     def casters(self, x: float, y: float) -> list[tuple[int, float]]:
         """(element index, hours its own shadow covers the point), most first."""
         hours: dict[int, float] = {}
-        for per, w in zip(self.by_element, self.weights):
-            for i, s in enumerate(per):
-                if s is not None and s.covers(shapely.Point(x, y)):
-                    hours[i] = hours.get(i, 0.0) + w
+        for (geoms, owners), w in zip(self.parts, self.weights):
+            hit = shapely.covers(geoms, shapely.Point(x, y)) if len(geoms) else np.zeros(0, dtype=bool)
+            for i in np.unique(owners[hit]):
+                hours[int(i)] = hours.get(int(i), 0.0) + w
         return sorted(hours.items(), key=lambda kv: -kv[1])
 
     @property
@@ -78,12 +177,13 @@ class ShadowDay:
 
 def shadow_day(meshes, plane_z: float, path: list[SunPosition], weights: list[float],
                true_north: tuple[float, float]) -> ShadowDay:
-    shadows, by_element = [], []
+    casters = Casters(meshes, plane_z)
+    shadows, parts = [], []
     for sun in path:
-        per = element_shadows(meshes, plane_z, model_direction(sun, true_north))
-        by_element.append(tuple(per))
-        shadows.append(union([s for s in per if s is not None and not s.is_empty]))
-    return ShadowDay(tuple(p.hour for p in path), tuple(weights), tuple(shadows), tuple(by_element))
+        geoms, owners = casters.shadows(model_direction(sun, true_north))
+        parts.append((geoms, owners))
+        shadows.append(union(list(geoms)) if len(geoms) else shapely.Polygon())
+    return ShadowDay(tuple(p.hour for p in path), tuple(weights), tuple(shadows), tuple(parts))
 
 
 def grid(region: BaseGeometry, spacing: float) -> tuple[np.ndarray, np.ndarray]:

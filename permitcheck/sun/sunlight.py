@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from permitcheck.sun.position import SunPosition
-from permitcheck.sun.shadow import element_shadows, model_direction
+from permitcheck.sun.shadow import Casters, model_direction
 
 OFFSET_M = 0.05
 
@@ -38,6 +38,8 @@ def lit(receptors: list[Receptor], casters, path: list[SunPosition], true_north:
                     for r in receptors])
     normals = np.array([r.normal for r in receptors])
     levels = np.round(pts[:, 2], 1)  # one plane per receptor height (10 cm)
+    own = np.array([-1 if r.exclude is None else r.exclude for r in receptors])
+    planes = {float(z): Casters(casters, float(z)) for z in np.unique(levels)} if casters else {}
     for j, sun in enumerate(path):
         d = np.array(model_direction(sun, true_north))
         if d[2] <= 0:
@@ -45,14 +47,13 @@ def lit(receptors: list[Receptor], casters, path: list[SunPosition], true_north:
         facing = normals @ d[:2] > 1e-9
         for z in np.unique(levels[facing]):
             at = np.flatnonzero(facing & (levels == z))
-            shadows = element_shadows(casters, float(z), tuple(d)) if casters else []
             shaded = np.zeros(len(at), dtype=bool)
-            for k, s in enumerate(shadows):
-                if s is None or s.is_empty:
-                    continue
-                mine = np.array([receptors[i].exclude == k for i in at])
-                hit = shapely.contains_xy(s, pts[at, 0], pts[at, 1]) & ~mine
-                shaded |= hit
+            if planes:
+                geoms, owners = planes[float(z)].shadows(tuple(d))
+                tree = shapely.STRtree(geoms)
+                hits = tree.query(shapely.points(pts[at, :2]), predicate="intersects")  # (receptor, shadow) pairs
+                keep = owners[hits[1]] != own[at][hits[0]]  # its own building never shades it
+                shaded[np.unique(hits[0][keep])] = True
             out[at, j] = ~shaded
     return out
 
