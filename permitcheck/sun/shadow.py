@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from permitcheck.facts.projection import plans_above, union
+from permitcheck.facts.projection import union
 from permitcheck.sun.position import SunPosition
 
 MAX_POINTS = 400_000  # grid points a shadow-hour map may take (a 316 m square at 0.5 m)
@@ -43,12 +43,13 @@ def _shear(v: np.ndarray, plane_z: float, direction: tuple[float, float, float])
 class Casters:
     """The meshes that cast shadow on one plane, prepared once for every sun position of a day.
 
-    Each element is split into its parts (vertex-connected, welded); a closed part whose volume is
-    its convex hull's (a wall, a slab, a beam, a box) keeps only the corners of its part above the
-    plane, and its shadow at each step is the 2D hull of those corners sheared — exact, since a
-    shear keeps a convex part convex. The other parts (open, or not convex) are cast each step
-    as `facts.projection` plans them. Most of a building is boxes, so most of a day costs a few
-    array passes instead of a plan per element per step."""
+    Each element is split into its parts (vertex-connected, welded). A closed part whose volume is
+    its convex hull's (a wall, a slab, a box) keeps only its corners above the plane, and its shadow
+    at each step is the 2D hull of those corners sheared — exact, since a shear keeps a convex part
+    convex. A closed prism (an I-beam, a wall with openings, an L-shaped slab) is cut into the
+    triangular prisms of its cap, each convex. Any other part (open, curved) casts its triangles
+    above the plane, each sheared: together they are its shadow. Nothing is merged: a point's
+    shade is a query of the pieces, so a day costs array passes, not a union per element per step."""
 
     def __init__(self, meshes, plane_z: float):
         from permitcheck.facts.projection import clip_above
@@ -60,22 +61,28 @@ class Casters:
             if not len(f) or v[:, 2].max() <= plane_z:
                 continue
             for verts, faces, convex in _parts(v, f):
-                if convex:
+                pieces = [(verts, faces)] if convex else _prism_pieces(verts, faces)
+                if pieces is None:  # its triangles, each convex: together they cast its shadow
                     tri = verts[faces]
-                    above = tri if verts[:, 2].min() >= plane_z else np.concatenate(
+                    for cut in ([tri] if verts[:, 2].min() >= plane_z else clip_above(tri, plane_z)):
+                        rest.append(cut)
+                        rest_owner.append(np.full(len(cut), i))
+                    continue
+                for pv, pf in pieces:
+                    if pv[:, 2].max() <= plane_z:
+                        continue
+                    tri = pv[pf]
+                    above = tri if pv[:, 2].min() >= plane_z else np.concatenate(
                         [p.reshape(-1, 3) for p in clip_above(tri, plane_z)] or [np.zeros((0, 3))])
                     pts = above.reshape(-1, 3)
                     if len(pts) >= 3:
                         points.append(np.unique(np.round(pts, 6), axis=0))
                         owners.append(i)
-                else:
-                    rest.append((verts, faces))
-                    rest_owner.append(i)
         self.points = np.concatenate(points) if points else np.zeros((0, 3))
         self.point_part = np.repeat(np.arange(len(points)), [len(p) for p in points]) if points else \
             np.zeros(0, dtype=np.int64)
         self.part_owner = np.asarray(owners, dtype=np.int64)
-        self.rest, self.rest_owner = rest, np.asarray(rest_owner, dtype=np.int64)
+        self.rest = [(r, o) for r, o in zip(rest, rest_owner) if len(r)]  # (triangles or quads, their elements)
 
     def shadows(self, direction: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
         """(shadow polygons, the element each belongs to) at one sun position."""
@@ -86,11 +93,12 @@ class Casters:
             ok = shapely.get_type_id(hulls) == 3  # flat parts seen edge-on give lines: no area
             geoms.append(hulls[ok])
             owners.append(self.part_owner[ok])
-        if self.rest:
-            plans = plans_above([(_shear(v, self.plane_z, direction), f) for v, f in self.rest], self.plane_z)
-            keep = [k for k, p in enumerate(plans) if p is not None and not p.is_empty]
-            geoms.append(np.array([plans[k] for k in keep], dtype=object))
-            owners.append(self.rest_owner[keep] if keep else np.zeros(0, dtype=np.int64))
+        for polys, owner in self.rest:
+            flat = _shear(polys.reshape(-1, 3), self.plane_z, direction)[:, :2].reshape(polys.shape[0], -1, 2)
+            shapes = shapely.polygons(flat)
+            keep = shapely.area(shapes) > 1e-9  # faces seen edge-on cast no area
+            geoms.append(shapes[keep])
+            owners.append(owner[keep])
         if not geoms:
             return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
         return np.concatenate(geoms), np.concatenate(owners)
@@ -111,6 +119,47 @@ def _parts(v: np.ndarray, f: np.ndarray):
         faces = f[labels == lab]
         used, local = np.unique(faces, return_inverse=True)
         yield v[used], local.reshape(-1, 3), _convex(v[used], local.reshape(-1, 3))
+
+
+MAX_PIECES = 400  # cap triangles a prism is cut into; past this it is planned as it is
+
+
+def _prism_pieces(v: np.ndarray, f: np.ndarray):
+    """A closed part that is a prism — two parallel caps, every other face along the direction
+    between them (an I-beam, a wall with its openings, an L-shaped slab) — as the triangular prisms
+    of one cap's triangles, each convex: (vertices, faces) of each, or None when it is no prism."""
+    t = v[f]
+    nrm = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
+    area = np.linalg.norm(nrm, axis=1)
+    ok = area > 1e-12
+    if not ok.all() or len(f) < 8:
+        return None
+    nrm = nrm / area[:, None]
+    seen = set()
+    for k in np.argsort(-area):
+        c = nrm[k]
+        key = tuple(np.round(np.abs(c), 4))
+        if key in seen:
+            continue
+        seen.add(key)
+        if len(seen) > 6:
+            return None
+        dots = nrm @ c
+        pos, neg, side = dots > 1 - 1e-6, dots < -(1 - 1e-6), np.abs(dots) < 1e-6
+        if not (pos | neg | side).all() or not pos.any() or not neg.any() or pos.sum() > MAX_PIECES:
+            continue
+        off_pos, off_neg = t[pos].reshape(-1, 3) @ c, t[neg].reshape(-1, 3) @ c
+        if np.ptp(off_pos) > 1e-6 or np.ptp(off_neg) > 1e-6:
+            continue
+        shift = (off_pos[0] - off_neg[0]) * c  # from the negative cap to the positive one
+        known = {tuple(r) for r in np.round(v, 5)}
+        cap = t[pos]
+        other = cap - shift
+        if not all(tuple(r) in known for r in np.round(other.reshape(-1, 3), 5)):
+            continue
+        faces = np.array([[0, 1, 2], [3, 5, 4], [0, 3, 4], [0, 4, 1], [1, 4, 5], [1, 5, 2], [2, 5, 3], [2, 3, 0]])
+        return [(np.vstack([a, b]), faces) for a, b in zip(cap, other)]
+    return None
 
 
 def _convex(v: np.ndarray, f: np.ndarray) -> bool:
@@ -144,20 +193,26 @@ def element_shadows(meshes, plane_z: float, direction: tuple[float, float, float
 
 @dataclass(frozen=True)
 class ShadowDay:
-    """The shadows of one day: per step, the whole shadow, its weight in hours, and per element."""
+    """The shadows of one day: per step, the part shadows with the element each belongs to, and the
+    hours each step stands for. No union per step: a point's shade is a query of the step's parts."""
 
     hours: tuple[float, ...]  # true solar hour of each step
     weights: tuple[float, ...]  # hours each step stands for
-    shadows: tuple[BaseGeometry, ...]  # the union at each step
     parts: tuple[tuple[np.ndarray, np.ndarray], ...]  # per step: (part shadows, the element of each)
+
+    def _shaded(self, step: int, pts: np.ndarray) -> np.ndarray:
+        geoms = self.parts[step][0]
+        hit = np.zeros(len(pts), dtype=bool)
+        if len(geoms) and len(pts):
+            hit[shapely.STRtree(geoms).query(pts, predicate="intersects")[0]] = True
+        return hit
 
     def hours_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Shadow hours at each point (x, y)."""
-        total = np.zeros(len(x))
-        for shadow, w in zip(self.shadows, self.weights):
-            if shadow is not None and not shadow.is_empty:
-                shapely.prepare(shadow)
-                total += w * shapely.contains_xy(shadow, x, y)
+        pts = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        total = np.zeros(len(pts))
+        for k, w in enumerate(self.weights):
+            total += w * self._shaded(k, pts)
         return total
 
     def casters(self, x: float, y: float) -> list[tuple[int, float]]:
@@ -171,19 +226,17 @@ class ShadowDay:
 
     @property
     def reach(self) -> BaseGeometry:
-        """Everywhere the shadow falls at some time of the day."""
-        return union([s for s in self.shadows if s is not None and not s.is_empty])
+        """A region holding every shadow of the day: the union of each step's convex hull."""
+        hulls = [shapely.convex_hull(shapely.multipoints(shapely.get_coordinates(geoms)))
+                 for geoms, _ in self.parts if len(geoms)]
+        return union([h for h in hulls if not h.is_empty]) if hulls else shapely.Polygon()
 
 
 def shadow_day(meshes, plane_z: float, path: list[SunPosition], weights: list[float],
                true_north: tuple[float, float]) -> ShadowDay:
     casters = Casters(meshes, plane_z)
-    shadows, parts = [], []
-    for sun in path:
-        geoms, owners = casters.shadows(model_direction(sun, true_north))
-        parts.append((geoms, owners))
-        shadows.append(union(list(geoms)) if len(geoms) else shapely.Polygon())
-    return ShadowDay(tuple(p.hour for p in path), tuple(weights), tuple(shadows), tuple(parts))
+    parts = tuple(casters.shadows(model_direction(sun, true_north)) for sun in path)
+    return ShadowDay(tuple(p.hour for p in path), tuple(weights), parts)
 
 
 def grid(region: BaseGeometry, spacing: float) -> tuple[np.ndarray, np.ndarray]:
