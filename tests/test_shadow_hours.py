@@ -149,3 +149,36 @@ def test_the_report_says_it_in_words(tmp_path):
     f = next(x for x in d["findings"] if x["rule"] == "shadow")
     said = explain(f)
     assert said.startswith("the shadow stays") and "m² over it" in said and "limit 3 h" in said
+
+
+def test_the_report_draws_the_hour_lines_the_band_lines_and_the_shadow_each_hour(tmp_path):
+    import numpy as np
+    import shapely
+    from shapely.geometry import Point, shape
+
+    from permitcheck.checks.shadow_hours import _cells
+    from permitcheck.reports.html import render
+
+    site = _site(tmp_path, shadow_regulated=True, shadow_column=1, shadow_plane_height="4 m")
+    result = check_model(PODIUM, site, JP, zone="JP-1MR-200", anchor=ANCHOR, sections=True)
+    f = _shadow(result)
+    d = f.m.details["drawing"]
+    assert [line["hours"] for line in d["lines_model"]] == [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0]
+    areas = [shape(line["geometry"]).area for line in d["lines_model"]]
+    assert areas == sorted(areas, reverse=True)  # a longer time, a smaller region
+    worst = Point(*f.m.details["bands"]["near"]["at_model"])
+    assert shape(d["lines_model"][-1]["geometry"]).buffer(0.6).contains(worst)  # the 8 h point is inside the 5 h line
+    assert [h["hour"] for h in d["hourly_model"]] == list(range(8, 17))
+    assert shape(d["near_line_model"]).length > 0 and shape(d["far_line_model"]).length > shape(d["near_line_model"]).length
+    page = render(result.to_dict())
+    assert "Shadow through the day" in page and ">5 h<" in page and page.count('class="shade"') == 9
+    # the cells' union: each cell once, runs merged
+    xs, ys = np.meshgrid(np.arange(5) + 0.5, np.arange(3) + 0.5)
+    mask = np.array([[1, 1, 0, 1, 1], [0, 1, 1, 1, 0], [0, 0, 0, 0, 1]], dtype=bool).ravel()
+    region = _cells(xs.ravel(), ys.ravel(), mask, 1.0)
+    assert region.area == pytest.approx(mask.sum()) and shapely.is_valid(region)
+
+
+def test_no_drawing_when_no_report_draws_it(tmp_path):
+    site = _site(tmp_path, shadow_regulated=True, shadow_column=1, shadow_plane_height="4 m")
+    assert "drawing" not in _shadow(_check(PODIUM, site, "JP-1MR-200")).m.details  # sections=False

@@ -123,6 +123,7 @@ def check(rule: ShadowHours, ctx: CheckContext) -> Measurement:
     shapely.prepare(far_zone)
     meshes = [(m.vertices, m.faces) for m in ctx.meshes]
     outcomes = []  # (margin, plane index, column index, bands)
+    maps = {}  # plane index -> (day, xs, ys, hours): what the drawing of the governing choice needs
     for p in planes:
         plane_z = ctx.facts.ground_elevation_m + rule.plane_height[p]
         day = shadow_day(meshes, plane_z, path, weights, tuple(site.true_north))
@@ -131,6 +132,7 @@ def check(rule: ShadowHours, ctx: CheckContext) -> Measurement:
         except ValueError as e:
             return Measurement(Status.ERROR, "check_failed", unit=UNIT, details={"error": str(e)})
         hours = day.hours_at(xs, ys)
+        maps[p] = (day, xs, ys, hours)
         in_near = shapely.contains_xy(far_zone, xs, ys)
         for c in columns:
             near, far = rule.limits[c]
@@ -158,6 +160,8 @@ def check(rule: ShadowHours, ctx: CheckContext) -> Measurement:
                "step_min": round(rule.step * 60, 3), "grid_m": rule.grid, "points": int(points),
                "relief_m": [round(r, 3) for r in relief], "read": read,
                "from_m": rule.bands[0] if name == "near" else rule.bands[1]}
+    if ctx.sections:  # a report will draw it: the hour lines, the 5 m and 10 m lines, the shadow each hour
+        details["drawing"] = _drawing(*maps[p], rule, near_zone, far_zone)
     reason = "shadow_within" if status == Status.PASS else "shadow_over" if status in (Status.FAIL, Status.REVIEW) \
         else "shadow_choice_unknown" if passing and failing else "shadow_eaves_unknown"
     return Measurement(status, reason, measured=worst["max_h"], limit=worst["limit_h"], unit=UNIT,
@@ -178,3 +182,43 @@ def _band(day, xs, ys, hours, limit: float, spacing: float, ctx: CheckContext) -
             "over_area_m2": round(float(over.sum()) * spacing * spacing, 2),
             "cast_by": [ctx.meshes[k].global_id for k, _ in casters[:10]],
             "over_model": shapely.union_all(cells) if over.any() else None}
+
+
+LINE_HOURS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)  # the equal-time shadow lines a 日影図 draws
+
+
+def _drawing(day, xs, ys, hours, rule: ShadowHours, near_zone, far_zone) -> dict:
+    """GeoJSON (model coordinates) of what the site plan draws: the region each hour line encloses,
+    the two band lines, and the building's shadow at each whole hour."""
+    from permitcheck.geojson import geojson
+
+    lines = []
+    for h in LINE_HOURS:
+        if len(hours) and hours.max() >= h:
+            region = _cells(xs, ys, hours >= h - 1e-9, rule.grid).simplify(rule.grid)
+            lines.append({"hours": h, "geometry": geojson(region)})
+    hourly = []
+    for k, hour in enumerate(day.hours):
+        if abs(hour - round(hour)) < 1e-6 and len(day.parts[k][0]):
+            shade = shapely.union_all(day.parts[k][0], grid_size=0.01).simplify(0.05)
+            hourly.append({"hour": round(hour), "geometry": geojson(shade)})
+    return {"lines_model": lines, "near_line_model": geojson(near_zone.boundary),
+            "far_line_model": geojson(far_zone.boundary), "hourly_model": hourly, "bands_m": list(rule.bands)}
+
+
+def _cells(xs, ys, mask, spacing: float):
+    """The union of the grid cells where `mask` holds, built from each row's runs (few boxes)."""
+    if not mask.any():
+        return shapely.Polygon()
+    x0, y0 = xs.min(), ys.min()
+    i = np.rint((xs[mask] - x0) / spacing).astype(np.int64)
+    j = np.rint((ys[mask] - y0) / spacing).astype(np.int64)
+    order = np.lexsort((i, j))
+    i, j = i[order], j[order]
+    start = np.r_[True, (j[1:] != j[:-1]) | (i[1:] != i[:-1] + 1)]
+    first = np.flatnonzero(start)
+    last = np.r_[first[1:] - 1, len(i) - 1]
+    half = spacing / 2
+    boxes = shapely.box(x0 + i[first] * spacing - half, y0 + j[first] * spacing - half,
+                        x0 + i[last] * spacing + half, y0 + j[last] * spacing + half)
+    return shapely.union_all(boxes, grid_size=spacing / 100)

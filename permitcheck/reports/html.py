@@ -16,6 +16,7 @@ from pathlib import Path
 
 from permitcheck.reports.alternatives import walk
 from permitcheck.reports.svg import Frame, bounds_of, nice_length, path, text
+from permitcheck.reports import shadow_plan
 from permitcheck.reports.text import citation, explain, number
 from permitcheck.reports.view3d import render as render_view3d
 
@@ -24,6 +25,7 @@ STATUS_CLASS = {"PASS": "pass", "FAIL": "fail", "REVIEW": "review", "UNKNOWN": "
 PROBLEM = ("FAIL", "REVIEW", "UNKNOWN", "ERROR")
 
 CSS = """
+.hourly-row{display:flex;flex-wrap:wrap;gap:8px}figure.hourly{margin:0;width:220px}
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,"Noto Sans KR",sans-serif;margin:0;color:#1d232b;background:#f4f5f7}
 main{max-width:1040px;margin:0 auto;padding:24px}
 header.verdict{padding:18px 24px;border-radius:10px;color:#fff;margin-bottom:18px}
@@ -72,7 +74,7 @@ svg .counted{fill:#1d4f9126;stroke:#1d4f91;stroke-width:1}
 def _svg(width: float, height: float, label: str, key: str, body: str) -> str:
     """An inline drawing with its own styles and dimension-tick marker (ids are per drawing)."""
     return (f'<svg viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{_e(label)}">'
-            f"<style>{SVG_CSS}</style>"
+            f"<style>{SVG_CSS}{shadow_plan.SVG_CSS}</style>"
             f'<defs><marker id="tick-{key}" viewBox="-1 -5 2 10" markerWidth="2" markerHeight="10" orient="auto">'
             '<path d="M0,-5 L0,5" stroke="#b3261e" stroke-width="2"/></marker></defs>'
             f"{body}</svg>")
@@ -162,7 +164,8 @@ def site_plan(result: dict) -> str:
     parcel = site["parcel_model"]
     b = bounds_of([parcel, facts["footprint_model"]] + [f["where_model"] for f in result["findings"]
                   if f["status"] in ("FAIL", "REVIEW") and f.get("where_model")]  # a shadow falls off the lot
-                  + [f["geometry"] for f in site["features_model"] if f["role"] == "building"])  # the context
+                  + [f["geometry"] for f in site["features_model"] if f["role"] == "building"]  # the context
+                  + shadow_plan.extent(result))  # the longest shadow line
     pad_m = max(b[2] - b[0], b[3] - b[1]) * 0.12
     frame = Frame.fit((b[0] - pad_m, b[1] - pad_m, b[2] + pad_m, b[3] + pad_m), 900, 640)
     layers = ['<defs><clipPath id="view"><rect x="0" y="0" width="%.0f" height="%.0f"/></clipPath></defs>'
@@ -188,6 +191,7 @@ def site_plan(result: dict) -> str:
     for f in result["findings"]:
         if f["status"] in ("FAIL", "REVIEW") and f.get("where_model"):
             layers.append(path(f["where_model"], frame, "violation"))
+    layers += shadow_plan.site_layers(result, frame)
     layers.append("</g>")
     for e in site["edges"]:
         (x0, y0), (x1, y1) = e["line_model"]["coordinates"][:2]
@@ -208,8 +212,8 @@ def site_plan(result: dict) -> str:
     legal_note = ("; the building area as the law measures it (blue tint) and the outer walls' centre lines (blue, "
                   "dashed)") if legal.get("profile") not in (None, "physical") else ""
     legend = ('<p class=muted>Parcel (black), footprint to the outer faces (blue-grey), setback zones (amber, '
-              f'dashed), parts that break a rule (red, with the measured distance and the one required){legal_note}; '
-              'neighbour lots (grey, dashed) with their id and zone; context buildings with their heights. Edge labels: index: kinds. '
+              f'dashed), parts that break a rule (red, with the measured distance and the one required; for a shadow rule, the area over its limit){legal_note}; '
+              'neighbour lots (grey, dashed) with their id and zone; context buildings with their heights; for a shadow rule, the equal-time shadow lines (purple, red past a limit, labelled in hours) and the 5 m and 10 m lines (dotted). Edge labels: index: kinds. '
               f'Drawn in model coordinates; north arrow = grid north of {_e(result["provenance"].get("crs"))}.</p>')
     return (f'<section id=plan><h2>Site plan</h2>{_svg(frame.width, frame.height, "site plan", "plan", "".join(layers))}'
             f"{legend}</section>")
@@ -427,7 +431,8 @@ def render(result: dict) -> str:
         f'<header class="verdict {STATUS_CLASS.get(v, "review")}"><h1>{_e(v)}</h1>'
         f"<p>{_e(result['model']['path'])} on parcel {_e(site['parcel_id'])}, zone {_e(result['zone'])} — "
         f"{_e(book['title'])} ({_e(book['id'])} {_e(book['version'])})</p><p>{_e(tally)}</p></header>"
-        + _summary(result) + site_plan(result) + legal_section(result) + _details(result)
+        + _summary(result) + site_plan(result) + shadow_plan.hourly_section(result, _svg) + legal_section(result)
+        + _details(result)
         + _kv("Facts", fact_rows, "facts")
         + (f"<section id=warnings><h2>Warnings</h2><ul>{warnings}</ul></section>" if warnings else "")
         + _kv("Provenance", prov_rows, "provenance")
