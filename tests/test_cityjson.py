@@ -150,3 +150,19 @@ def test_a_compound_crs_reads_its_horizontal_part_and_lod2_wins(tmp_path):
     (f,), _, _ = read_buildings(p, "EPSG:28992")
     assert f["properties"]["lod"] == "2.2" and f["properties"]["height"] == pytest.approx(12.0)
     assert shape(f["geometry"]).area == pytest.approx(100.0)
+
+
+def test_the_3d_view_draws_the_context_round_the_parcel(tmp_path):
+    from permitcheck.checking import check_model
+    from permitcheck.reports.view3d import render
+
+    site = ROOT / "samples/sites/podium_north_house.geojson"  # a 6 m house 3 m north of the lot
+    result = check_model(ROOT / "samples/buildings/podium_tower.ifc", site, ROOT / "rules/jp/bsa56.yaml",
+                         zone="JP-1MR-200", anchor=ANCHOR, sections=True)
+    envelope = next(f for f in result.findings if f.kind == "envelope")
+    context = envelope.m.details["view3d"]["context"]
+    assert len(context) >= 12  # a box: two triangles a face
+    zs = [p[2] for tri in context for p in tri]
+    assert min(zs) == pytest.approx(result.inspection.facts.whole.ground_elevation_m, abs=1e-3)
+    assert max(zs) - min(zs) == pytest.approx(6.0, abs=1e-3)
+    assert 'class="v-context"' in render(envelope.m.details["view3d"])

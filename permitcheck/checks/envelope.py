@@ -158,7 +158,22 @@ def view3d(rs: list[Region], forbidden, mass, ctx: CheckContext) -> dict | None:
     return {"envelope": _triangles(envelope, origin),
             "building": _triangles(inside.simplify(0.05), origin, VIEW_TRIANGLES),
             "outside": _triangles(out_part.simplify(0.05), origin, VIEW_TRIANGLES) if out_part is not None else [],
-            "ground": round(ground, 3)}
+            "context": _context_triangles(ctx), "ground": round(ground, 3)}
+
+
+CONTEXT_VIEW_M = 30.0  # context buildings this near the parcel join the 3D view
+
+
+def _context_triangles(ctx: CheckContext) -> list:
+    """The context blocks near the parcel, as triangles (rounded like the rest of the view)."""
+    from permitcheck.checks.blocks import context_blocks, prism
+
+    out = []
+    for _, poly, z0, z1 in context_blocks(ctx):
+        if poly.distance(ctx.site.parcel) <= CONTEXT_VIEW_M:
+            v, f = prism(poly, z0, z1)
+            out += np.round(v[f], 3).tolist()
+    return out
 
 
 def _component(h: Hit) -> str:

@@ -30,6 +30,7 @@ import math
 import numpy as np
 from shapely.geometry import Point, Polygon
 
+from permitcheck.checks.blocks import context_blocks, prism
 from permitcheck.checks.context import CheckContext
 from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import SunlightHours
@@ -37,36 +38,6 @@ from permitcheck.rulebook.schema import SunlightHours
 UNIT = "h"
 MAX_RECEPTORS = 2000
 FACING_COS = 0.5  # a wall faces the site when the parcel's centre lies within 60° of its normal
-
-
-def _prism(poly: Polygon, z0: float, z1: float):
-    import trimesh
-
-    m = trimesh.creation.extrude_polygon(poly, z1 - z0)
-    return np.asarray(m.vertices) + [0.0, 0.0, z0], np.asarray(m.faces)
-
-
-def _context(ctx: CheckContext) -> list[tuple[str, Polygon, float, float]]:
-    """(id, footprint part, ground z, top z) of each context building, in model coordinates: heights
-    above the model's ground, or its elevations shifted by the parcel's ground when both are stated."""
-    ground = ctx.facts.ground_elevation_m
-    shift = None if ctx.site.parcel_ground_elevation is None else ground - ctx.site.parcel_ground_elevation
-    out = []
-    for i, f in enumerate(ctx.site.features):
-        if f.role != "building":
-            continue
-        p = f.properties
-        height, g, top = p.get("height"), p.get("ground_elevation"), p.get("top_elevation")
-        if shift is not None and isinstance(g, (int, float)) and isinstance(top, (int, float)):
-            z0, z1 = g + shift, top + shift
-        elif isinstance(height, (int, float)) and height > 0:
-            z0, z1 = ground, ground + height
-        else:
-            continue
-        for k, part in enumerate(getattr(f.geometry, "geoms", [f.geometry])):
-            if isinstance(part, Polygon) and part.area > 0 and z1 > z0:
-                out.append((f"{p.get('id', f'building {i}')}" + (f"/{k}" if k else ""), part, z0, z1))
-    return out
 
 
 def _wall_receptors(blocks, ctx: CheckContext, rule: SunlightHours, first_caster: int):
@@ -130,8 +101,8 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
     if site.latitude_deg is None or site.true_north is None:
         return Measurement(Status.UNKNOWN, "no_true_north", unit=UNIT)
     building = [(m.vertices, m.faces) for m in ctx.meshes]
-    blocks = _context(ctx)
-    context = [_prism(poly, z0, z1) for _, poly, z0, z1 in blocks]
+    blocks = context_blocks(ctx)
+    context = [prism(poly, z0, z1) for _, poly, z0, z1 in blocks]
     if rule.receptors == "context":
         receptors = _wall_receptors(blocks, ctx, rule, len(building))
         if not blocks:

@@ -3,7 +3,7 @@
 No script and no network: triangles are projected once (axonometric, from the model's south-west at
 30° above the horizon), back faces of the solids are dropped, and the rest are painted far to near.
 The envelope is a translucent amber skin; the building is shaded grey-blue, its part outside the
-envelope red.
+envelope red; the context buildings round the parcel light grey.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def _shade(base: tuple[int, int, int], normal: np.ndarray) -> str:
 
 
 STYLE = {
+    "context": lambda n: f'fill="{_shade((214, 218, 223), n)}" stroke="#9aa3ad" stroke-width="0.4"',
     "envelope": lambda n: 'fill="#f2b84b" fill-opacity="0.14"',
     "building": lambda n: f'fill="{_shade((150, 170, 192), n)}" stroke="{_shade((150, 170, 192), n)}" stroke-width="0.4"',
     "outside": lambda n: f'fill="{_shade((214, 48, 39), n)}" stroke="{_shade((214, 48, 39), n)}" stroke-width="0.4"',
@@ -86,12 +87,14 @@ STYLE = {
 def render(view: dict, width: float = 900, max_height: float = 560, pad: float = 20) -> str:
     """Inline SVG of the view3d triangles a finding carries ('' when there is nothing to draw)."""
     toward, right, up = _camera()
-    every = [np.asarray(view.get(k) or [], dtype=float).reshape(-1, 3) for k in ("envelope", "building", "outside")]
+    every = [np.asarray(view.get(k) or [], dtype=float).reshape(-1, 3)
+             for k in ("envelope", "building", "outside", "context")]
     every = np.concatenate(every)
     if len(every) == 0:
         return ""
     longest = float(np.linalg.norm(every.max(axis=0) - every.min(axis=0))) / 12
-    items = (_layer(view.get("envelope", []), "envelope", toward, False, longest)
+    items = (_layer(view.get("context", []), "context", toward, True, longest)
+             + _layer(view.get("envelope", []), "envelope", toward, False, longest)
              + _layer(view.get("building", []), "building", toward, True, longest)
              + _layer(view.get("outside", []), "outside", toward, True, longest))
     if not items:
@@ -103,7 +106,7 @@ def render(view: dict, width: float = 900, max_height: float = 560, pad: float =
     height = (maxy - miny) * scale + 2 * pad
     depth = pts.mean(axis=1) @ toward  # larger: nearer the camera
     # outside parts are drawn after the building where they coincide, so they stay visible
-    rank = np.array([{"envelope": 0, "building": 1, "outside": 2}[name] for name, _, _ in items])
+    rank = np.array([{"context": 0, "envelope": 1, "building": 2, "outside": 3}[name] for name, _, _ in items])
     order = np.lexsort((rank, np.round(depth, 3)))
     polys = []
     for k in order:
