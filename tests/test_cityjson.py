@@ -166,3 +166,24 @@ def test_the_3d_view_draws_the_context_round_the_parcel(tmp_path):
     assert min(zs) == pytest.approx(result.inspection.facts.whole.ground_elevation_m, abs=1e-3)
     assert max(zs) - min(zs) == pytest.approx(6.0, abs=1e-3)
     assert 'class="v-context"' in render(envelope.m.details["view3d"])
+
+
+def test_a_batch_case_takes_a_context_and_reruns_when_it_changes(tmp_path):
+    import sqlite3
+
+    from permitcheck.batch import run_batch
+    from test_batch import make_case
+
+    near = (220000.0, 560060.0, 220020.0, 560075.0, 35.0, 50.0)
+    city = _city(tmp_path, [near])
+    make_case(tmp_path / "cases", "ctx", context=str(city))
+    out = tmp_path / "out"
+    first = run_batch(tmp_path / "cases", out, workers=1)
+    assert sum(first.counts.values()) == 1 and "ERROR" not in first.counts
+    rows = [json.loads(r) for (r,) in sqlite3.connect(out / "permitcheck.sqlite").execute(
+        "SELECT result_json FROM results")]
+    assert [f["properties"]["height"] for f in rows[0]["site"]["features_model"] if f["role"] == "building"] == [15.0]
+    assert run_batch(tmp_path / "cases", out, workers=1).skipped == 1
+    _city(tmp_path, [near[:5] + (60.0,)])  # the same file, the block now 25 m tall
+    again = run_batch(tmp_path / "cases", out, workers=1)
+    assert again.skipped == 0

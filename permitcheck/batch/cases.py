@@ -4,7 +4,7 @@ Folder: one sub-folder per submission holding its model (*.ifc or *.ifczip), its
 `case.yaml` naming the rulebook (`rules:`, relative to the case folder) and optionally `zone`,
 `anchor: [E, N]`, `rotation`, `site_crs`, `ground_level`, `model`, `site`, `declare: {key: value}`, or
 instead of `site` the layers `cadastre`, `parcel_id`, `zoning`, `zoning_field`, `encoding`,
-`buildings`, `roads`, `site_layers: {key: value}`.
+`buildings`, `roads`, `site_layers: {key: value}`; with either, `context` (a CityJSON city model).
 Manifest: one row per case with columns model, site, rules, zone (and optionally name, anchor
 "E,N", rotation, site_crs, declare "key=value;key=value"),
 paths relative to the manifest. A case that cannot be read becomes a case with an `error`, so the
@@ -51,6 +51,7 @@ class Case:
     buildings: str | None = None  # context layers beside the cadastre (check --buildings --roads)
     roads: str | None = None
     site_layers: tuple[tuple[str, str], ...] = ()  # the rulebook's site_layers keys for this case (--site-layer)
+    context: str | None = None  # a CityJSON city model: its buildings round the parcel (check --context)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -133,6 +134,7 @@ def _case(name: str, base: Path, row: dict) -> Case:
             zoning_field=_text(row.get("zoning_field"), "zoning_field"), encoding=_text(row.get("encoding"), "encoding"),
             buildings=_resolve(base, row.get("buildings"), "buildings"), roads=_resolve(base, row.get("roads"), "roads"),
             site_layers=_declare(row.get("site_layers"), "site_layers"),
+            context=_resolve(base, row.get("context"), "context"),
             error=_missing(row),
         )
     except (InputError, TypeError, ValueError) as e:

@@ -176,6 +176,10 @@ def inputs_of(case: Case) -> dict:
             + ([list(map(list, case.site_layers))] if case.site_layers else [])  # old fingerprints unchanged
     else:
         inputs["site_sha256"] = file_sha256(case.site)
+    if case.context:  # only then: a case without one keeps its old fingerprint
+        if not os.path.isfile(case.context):
+            raise InputError(f"case {case.name}: context {case.context!r} not found")
+        inputs["context_sha256"] = file_sha256(case.context)
     if chain_error:
         inputs["rulebook_chain_error"] = chain_error
     ids = readiness_chain(rulebooks)

@@ -54,17 +54,21 @@ def _inspection(case: Case, model_sha: str, cache_dir: Path | None, ids: tuple[s
 @contextlib.contextmanager
 def _site_path(case: Case):
     """The case's site file, or the site read from its layers (in this isolated worker: GDAL reads
-    the layers where a crash costs the case only) in a temporary file removed after the check."""
-    if not case.cadastre:
+    the layers where a crash costs the case only), with its CityJSON context added, in a temporary
+    file removed after the check."""
+    if not case.cadastre and not case.context:
         yield case.site
         return
     import tempfile
 
-    from permitcheck.checking import site_from_layers
+    from permitcheck.checking import site_from_layers, site_with_context
 
-    doc = site_from_layers(case.rules, case.cadastre, case.parcel_id, zoning=case.zoning,
-                           zoning_field=case.zoning_field, encoding=case.encoding, rules_folders=case.rules_path,
-                           buildings=case.buildings, roads=case.roads, site_layers=dict(case.site_layers))
+    doc = case.site if not case.cadastre else site_from_layers(
+        case.rules, case.cadastre, case.parcel_id, zoning=case.zoning, zoning_field=case.zoning_field,
+        encoding=case.encoding, rules_folders=case.rules_path, buildings=case.buildings, roads=case.roads,
+        site_layers=dict(case.site_layers))
+    if case.context:
+        doc = site_with_context(doc, case.context)
     with tempfile.TemporaryDirectory(prefix="permitcheck-site-") as tmp:
         out = Path(tmp) / "site.geojson"
         out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
