@@ -177,7 +177,8 @@ def test_bad_rulebooks_cost_their_case_only(tmp_path):
 
 def test_rulebooks_are_loaded_in_the_workers_only(tmp_path, monkeypatch):
     """Whatever the loader does with a bad file (raise an unexpected type, hang), it does it in a worker."""
-    import permitcheck.rulebook as rulebook
+    import permitcheck.checking  # noqa: F401 - imported before the patch, as the batch parent preloads it:
+    import permitcheck.rulebook as rulebook  # else its `load_rulebook` would bind the patched one for good
 
     real, parent = rulebook.load_rulebook, os.getpid()
 
