@@ -24,8 +24,18 @@ app = typer.Typer(
 _state = {"debug": False}
 
 
+def _version(value: bool) -> None:
+    if value:
+        from permitcheck.version import __version__
+
+        sys.stdout.write(f"permitcheck {__version__}\n")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks.")) -> None:
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+          version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
     _state["debug"] = debug
     if not debug:
         # Library warnings (shapely's RuntimeWarnings on degenerate geometry, deprecations) are not
@@ -411,32 +421,39 @@ def rules_validate(
     files: list[Path] = typer.Argument(..., help="Rulebook YAML files."),
     rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name."),
 ) -> None:
-    """Validate rulebooks: schema, units, citations, and that an extending rulebook only narrows."""
+    """Validate rulebooks: schema, units, citations, that an extending rulebook only narrows, and the IDS
+    files its readiness names. Every file is checked and reported; exit 2 when any is not valid."""
     from permitcheck.preflight import ids_problems
     from permitcheck.rulebook import RulebookError, load_rulebook, zone_codes
     from permitcheck.rulebook.load import readiness_files
 
+    failed = 0
     for f in files:
         try:
             loaded = load_rulebook(f, rules_path=tuple(rules_path))
+            ids_files = readiness_files(loaded)
+            problems, checked = ids_problems(ids_files)
         except RulebookError as e:
-            for problem in e.problems[:-1]:
-                sys.stderr.write(f"permitcheck: error: {printable_str(' '.join(problem.split()))}\n")
-            _fail(RulebookError(e.problems[-1]))
+            problems = list(e.problems)
+        except PermitcheckError as e:
+            problems = [str(e)]
         except Exception as e:  # noqa: BLE001
             _fail(e)
-        files = readiness_files(loaded)
-        problems, checked = ids_problems(files)
         if problems:
-            for problem in problems[:-1]:
+            failed += 1
+            for problem in problems:
                 sys.stderr.write(f"permitcheck: error: {printable_str(' '.join(problem.split()))}\n")
-            _fail(RulebookError(problems[-1]))
+            continue
         zones = sorted(set(zone_codes(loaded).values()))
         n = sum(len(z.rules) for z in loaded.book.zones.values()) + len(loaded.book.rules)
-        ids = "" if not files else f", {len(files)} IDS file(s)" + ("" if checked else
-                                                                    " not validated (pip install 'permitcheck[ids]')")
+        ids = "" if not ids_files else f", {len(ids_files)} IDS file(s)" + (
+            "" if checked else " not validated (pip install 'permitcheck[ids]')")
         sys.stdout.write(printable_str(f"{f}: ok — {loaded.book.rulebook} {loaded.book.version}, {len(zones)} zones, "
                                        f"{n} rules{ids}") + "\n")
+    if failed:
+        if len(files) > 1:
+            sys.stderr.write(f"permitcheck: {failed} of {len(files)} rulebooks are not valid\n")
+        raise typer.Exit(2)
 
 
 def _click_exceptions():

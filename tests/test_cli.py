@@ -12,7 +12,7 @@ import ifcopenshell.api.project
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SAMPLES
+from conftest import ROOT, SAMPLES
 from permitcheck.cli import app
 
 runner = CliRunner()
@@ -162,3 +162,23 @@ def test_check_terminal_fits_80_columns_without_colour():
     assert max(len(line) for line in lines) <= 80
     assert "\x1b[" not in r.stdout  # no colour codes
     assert lines[1].startswith("│ FAIL") and "16.65 m" in r.stdout
+
+
+def test_version_says_the_installed_version():
+    from importlib.metadata import version
+
+    from permitcheck.version import __version__
+
+    r = subprocess.run([sys.executable, "-m", "permitcheck", "--version"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == f"permitcheck {__version__}" == f"permitcheck {version('permitcheck')}"
+
+
+def test_rules_validate_reports_every_file_and_fails_if_any_is_bad(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rulebook: x\n")
+    r = subprocess.run([sys.executable, "-m", "permitcheck", "rules", "validate", str(bad),
+                        str(ROOT / "rules/kr/national.yaml"), str(ROOT / "rules/jp/bsa56.yaml")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "national.yaml: ok" in r.stdout and "bsa56.yaml: ok" in r.stdout  # the good ones after the bad one
+    assert "title: required key is missing" in r.stderr and "1 of 3 rulebooks are not valid" in r.stderr
