@@ -241,7 +241,8 @@ def check(
     workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Geometry processes (default: all cores)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write the json, html, junit and bcf reports into this folder."),
     formats: list[str] = typer.Option([], "--format", help="A report format (json, html, junit, bcf, pdf); repeat."),
-    outs: list[Path] = typer.Option([], "--out", help="Where to write the --format of the same position."),
+    outs: list[Path] = typer.Option([], "--out", help="Where to write the --format of the same position "
+                                    "(- for standard output)."),
     rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name "
                                           "(besides the rulebook's own folder); repeat."),
     include_proxies: bool = typer.Option(False, "--include-proxies", help="Measure IfcBuildingElementProxy too."),
@@ -277,6 +278,11 @@ def check(
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
                              rules_folders=tuple(rules_path), include_proxies=include_proxies,
                              declared=_declarations(declare), sections=bool(as_json or report or targets))
+        to_stdout = any(str(o) == "-" for _, o in targets)
+        if to_stdout and as_json:
+            from permitcheck.errors import UsageError
+
+            raise UsageError("--json and --out - both write to standard output: choose one")
         data = result.to_dict()
         written = _write_reports(data, report, targets)
         text = json_text(data) if as_json else None
@@ -284,6 +290,8 @@ def check(
         _fail(e)
     if as_json:
         sys.stdout.write(text + "\n")
+    elif to_stdout:
+        pass  # the report is what standard output holds
     else:
         from permitcheck.reports.check_terminal import render
 
@@ -326,6 +334,8 @@ def _report_targets(formats: list[str], outs: list[Path]) -> list[tuple[str, Pat
 
     if len(formats) != len(outs):
         raise UsageError(f"{len(formats)} --format but {len(outs)} --out: give one --out per --format")
+    if sum(str(o) == "-" for o in outs) > 1:
+        raise UsageError("--out - (standard output) takes one report: give the others a file")
     _available(formats)
     return list(zip(formats, outs))
 
@@ -339,6 +349,14 @@ def _write_reports(data: dict, folder: Optional[Path], targets: list[tuple[str, 
         written, skipped = write_all(data, folder)
     for fmt, out in targets:
         try:
+            if str(out) == "-":  # standard output: the report's bytes, nothing else on it
+                import tempfile
+
+                with tempfile.TemporaryDirectory(prefix="permitcheck-out-") as tmp:
+                    sys.stdout.flush()
+                    sys.stdout.buffer.write(write_report(fmt, data, Path(tmp)).read_bytes())
+                    sys.stdout.buffer.flush()
+                continue
             written.append(write_report(fmt, data, out))
         except ReporterUnavailable as e:
             skipped.append(str(e))
@@ -388,8 +406,15 @@ def batch(
         progress.final(summary)
     except Exception as e:  # noqa: BLE001
         _fail(e)
-    bad = {v: n for v, n in summary.latest_counts.items() if v != "PASS"}
+    bad = sorted(summary.not_passing)
+    if bad:  # name them: the exit code alone sends a CI maintainer digging through the store
+        shown = ", ".join(f"{name} ({verdict})" for name, verdict in bad[:BATCH_NAMED])
+        more = f" and {len(bad) - BATCH_NAMED} more (see {summary.paths.get('csv', out)})" if len(bad) > BATCH_NAMED else ""
+        sys.stderr.write(printable_str(f"permitcheck: {len(bad)} case(s) not PASS: {shown}{more}") + "\n")
     raise typer.Exit(1 if bad else 0)
+
+
+BATCH_NAMED = 20  # cases a batch's last line names
 
 
 @app.command()

@@ -182,3 +182,31 @@ def test_rules_validate_reports_every_file_and_fails_if_any_is_bad(tmp_path):
     assert r.returncode == 2
     assert "national.yaml: ok" in r.stdout and "bsa56.yaml: ok" in r.stdout  # the good ones after the bad one
     assert "title: required key is missing" in r.stderr and "1 of 3 rulebooks are not valid" in r.stderr
+
+
+def test_out_dash_writes_the_report_to_standard_output_and_nothing_else(tmp_path):
+    import json
+
+    args = [sys.executable, "-m", "permitcheck", "check", str(SAMPLES / "podium_tower.ifc"), "--site",
+            str(ROOT / "samples/sites/podium_north.geojson"), "--rules", str(ROOT / "rules/kr/cheonan.yaml"),
+            "--anchor", "220000,560000"]
+    r = subprocess.run(args + ["--format", "json", "--out", "-"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and json.loads(r.stdout)["verdict"] == "FAIL"  # the whole of stdout is the report
+    r = subprocess.run(args + ["--format", "json", "--out", "-", "--json"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "both write to standard output" in r.stderr
+    r = subprocess.run(args + ["--format", "json", "--out", "-", "--format", "junit", "--out", "-"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "takes one report" in r.stderr
+
+
+def test_a_batch_that_exits_non_zero_names_the_cases_not_passing(tmp_path):
+    from test_batch import SITES, make_case
+
+    root = tmp_path / "cases"
+    make_case(root, "good")
+    make_case(root, "tight-one", site=SITES / "box_tight.geojson")
+    r = subprocess.run([sys.executable, "-m", "permitcheck", "batch", str(root), "--out", str(tmp_path / "out"),
+                        "--workers", "1"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1
+    last = r.stderr.strip().splitlines()[-1]
+    assert last == "permitcheck: 1 case(s) not PASS: tight-one (FAIL)", r.stderr

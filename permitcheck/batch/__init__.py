@@ -45,6 +45,7 @@ class BatchSummary:
     skipped: int = 0
     counts: dict = field(default_factory=dict)  # verdict -> cases run now
     latest_counts: dict = field(default_factory=dict)  # verdict -> cases, newest result of each
+    not_passing: list = field(default_factory=list)  # (case, verdict) of each whose newest verdict is not PASS
     paths: dict = field(default_factory=dict)
     store: str = ""
 
@@ -179,6 +180,8 @@ def _run_locked(source, out_dir: Path, workers, limits: Limits, formats: list[st
         latest = store.latest()
         for r in latest:
             summary.latest_counts[r["verdict"]] = summary.latest_counts.get(r["verdict"], 0) + 1
+            if r["verdict"] != "PASS":
+                summary.not_passing.append((r["case_name"], r["verdict"]))
         summary.paths = write_summary(latest, out_dir)
     finally:
         store.close()
