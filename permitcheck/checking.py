@@ -15,6 +15,7 @@ from permitcheck.engine import evaluate
 from permitcheck.errors import InputError
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.inspection import Inspection, inspect_model
+from permitcheck.model import MassingOptions
 from permitcheck.results import Finding, Status, verdict
 from permitcheck.profiles import LegalFacts, measure
 from permitcheck.rulebook import (LoadedRulebook, building_uses, declared_values, load_rulebook, measurement_profile,
@@ -255,18 +256,20 @@ def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rul
                 anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
                 ground_level_m: float | None = None, workers: int | None = None,
                 rules_folders: tuple[str | os.PathLike, ...] = (), include_proxies: bool = False,
-                declared: dict[str, str] | None = None, sections: bool = True) -> CheckResult:
+                declared: dict[str, str] | None = None, sections: bool = True,
+                massing: MassingOptions | None = None) -> CheckResult:
     """Check one model on one site against one rulebook. Raises InputError for bad input.
 
     `rules_folders`: folders whose rulebooks `extends:` may name besides the rulebook's own folder.
     `declared`: what the applicant declares that the model cannot show (building_class=2, use=...),
     read by the rulebook's conditions. `sections`: build the silhouettes a report's section drawings
-    need (off when no report will draw them: the verdict and figures are the same).
+    need (off when no report will draw them: the verdict and figures are the same). `massing`: how to
+    read a massing model (a mesh or a CityJSON building: unit, up axis, floor levels, which object).
     """
     rulebook = load_rulebook(rules_path, rules_path=rules_folders)  # cheapest first: fails before geometry
     inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers,
                                include_proxies=include_proxies,
-                               ids=tuple(path for path, _, _ in readiness_files(rulebook)))
+                               ids=tuple(path for path, _, _ in readiness_files(rulebook)), massing=massing)
     return check_inspection(inspection, site_path, rulebook, zone=zone, site_crs=site_crs, anchor=anchor,
                             rotation_deg=rotation_deg, declared=declared, sections=sections)
 

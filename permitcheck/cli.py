@@ -18,10 +18,14 @@ from permitcheck.reports.printable import json_text, printable_str
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Check a submitted IFC building model against zoning rules.\n\n"
+    help="Check a submitted IFC building model (or a massing model: glTF, OBJ, STL, 3MF, PLY, CityJSON) against "
+    "zoning rules.\n\n"
     "Exit codes: 0 compliant / ok, 1 non-compliant, 2 bad input or usage, 3 internal error.",
 )
 _state = {"debug": False}
+
+MODEL_HELP = ("IFC model (.ifc, or .ifczip), or a massing model: a mesh (.glb, .gltf, .obj, .stl, .3mf, .ply) or a "
+              "CityJSON building (.city.json).")
 
 
 def _version(value: bool) -> None:
@@ -58,7 +62,7 @@ def _fail(e: BaseException) -> None:
 
 @app.command()
 def inspect(
-    model: Path = typer.Argument(..., help="IFC model (.ifc, or .ifczip)."),
+    model: Path = typer.Argument(..., help=MODEL_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the facts as JSON."),
     ground_level: Optional[float] = typer.Option(
         None, "--ground-level", help="Ground level as model z in metres (default: the storey at project zero)."
@@ -68,13 +72,24 @@ def inspect(
     mesh: bool = typer.Option(False, "--mesh", help="Also build the closed 3D mesh and report it."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Also measure as a law defines it: physical, "
                                           "kr-building-act-119, jp-bsa-enforcement-2, de-baunvo-19-20, nyc-zr-12-10."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Massing: the mesh's length unit, m (default), mm, cm, "
+                                       "ft or in."),
+    up: Optional[str] = typer.Option(None, "--up", help="Massing: the axis up in the file, z or y (default: y for "
+                                     ".glb/.gltf, z otherwise)."),
+    storey_height: Optional[float] = typer.Option(None, "--storey-height", help="Massing: floor levels every H "
+                                                  "metres from ground level, for storeys and floor area."),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Massing: floor levels as model z in metres, "
+                                         "e.g. 0,4.5,9 (continued every --storey-height above the last)."),
+    object_id: Optional[str] = typer.Option(None, "--object", help="Massing: the CityJSON building to read when "
+                                            "the file holds several."),
 ) -> None:
     """Measure a model: ground level, height, footprint, storeys, floor area."""
     from permitcheck.inspection import inspect_model
 
     try:
         result = inspect_model(model, ground_level_m=ground_level, workers=workers,
-                               include_proxies=include_proxies, profile=profile).to_dict(with_mesh=mesh)
+                               include_proxies=include_proxies, profile=profile,
+                               massing=_massing(unit, up, storey_height, levels, object_id)).to_dict(with_mesh=mesh)
         text = json_text(result) if as_json else None
     except Exception as e:  # noqa: BLE001 - every failure becomes one line and an exit code
         _fail(e)
@@ -118,7 +133,7 @@ def georef(
 
 @app.command()
 def export(
-    model: Path = typer.Argument(..., help="IFC model (.ifc, or .ifczip)."),
+    model: Path = typer.Argument(..., help=MODEL_HELP),
     site: Path = typer.Option(..., "--site", help="Site GeoJSON with the model's parcel."),
     cityjson: Path = typer.Option(..., "--cityjson", help="Write the building here as CityJSON (LoD1)."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="Rulebook YAML: check first, and write the verdict."),
@@ -128,6 +143,16 @@ def export(
     rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
     ground_level: Optional[float] = typer.Option(None, "--ground-level", help="Ground level as model z, metres."),
     rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Massing: the mesh's length unit, m (default), mm, cm, "
+                                       "ft or in."),
+    up: Optional[str] = typer.Option(None, "--up", help="Massing: the axis up in the file, z or y (default: y for "
+                                     ".glb/.gltf, z otherwise)."),
+    storey_height: Optional[float] = typer.Option(None, "--storey-height", help="Massing: floor levels every H "
+                                                  "metres from ground level, for storeys and floor area."),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Massing: floor levels as model z in metres, "
+                                         "e.g. 0,4.5,9 (continued every --storey-height above the last)."),
+    object_id: Optional[str] = typer.Option(None, "--object", help="Massing: the CityJSON building to read when "
+                                            "the file holds several."),
 ) -> None:
     """Write the building, placed on its site, as a CityJSON object in the site's CRS (with its height,
     storeys and, with --rules, its verdict), for the city's own twin. Exit 0 written, 2 bad input."""
@@ -136,7 +161,8 @@ def export(
     try:
         attrs = export_cityjson(model, site, cityjson, rules_path=rules, zone=zone, site_crs=site_crs,
                                 anchor=_anchor(anchor), rotation_deg=rotation, ground_level_m=ground_level,
-                                rules_folders=tuple(rules_path))
+                                rules_folders=tuple(rules_path),
+                                massing=_massing(unit, up, storey_height, levels, object_id))
     except Exception as e:  # noqa: BLE001
         _fail(e)
     verdict = attrs.get("permitcheck:verdict")
@@ -215,6 +241,27 @@ def _written(doc: dict, write_site: Optional[Path]) -> Path:
     return out
 
 
+def _massing(unit, up, storey_height, levels, object_id):
+    """The massing options given (MassingOptions), read_model refusing them with an IFC file."""
+    import math
+
+    from permitcheck.errors import UsageError
+    from permitcheck.model.massing import MassingOptions
+
+    parsed: tuple[float, ...] = ()
+    if levels is not None:
+        try:
+            parsed = tuple(float(x) for x in levels.split(",") if x.strip())
+        except ValueError:
+            raise UsageError(f"--levels {levels!r}: floor levels as model z in metres, separated by commas, "
+                             "e.g. --levels 0,4.5,9") from None
+        if not parsed or not all(math.isfinite(x) for x in parsed):
+            raise UsageError(f"--levels {levels!r}: give at least one floor level in metres, e.g. --levels 0,4.5,9")
+    if storey_height is not None and not math.isfinite(storey_height):
+        raise UsageError(f"--storey-height {storey_height}: a height in metres, e.g. --storey-height 3")
+    return MassingOptions(unit=unit, up=up, storey_height_m=storey_height, levels_m=parsed, object_id=object_id)
+
+
 def _anchor(value: Optional[str]) -> Optional[tuple[float, float]]:
     if value is None:
         return None
@@ -229,7 +276,7 @@ def _anchor(value: Optional[str]) -> Optional[tuple[float, float]]:
 
 @app.command()
 def check(
-    model: Path = typer.Argument(..., help="IFC model (.ifc, or .ifczip)."),
+    model: Path = typer.Argument(..., help=MODEL_HELP),
     site: Optional[Path] = typer.Option(None, "--site", help="Site GeoJSON (parcel, roads, zones...)."),
     rules: Path = typer.Option(..., "--rules", help="Rulebook YAML."),
     zone: Optional[str] = typer.Option(None, "--zone", help="Zone code or name (default: from the site)."),
@@ -265,6 +312,16 @@ def check(
                                          "for this run (building_height_field=A16, storey_height_m=3); repeat."),
     context: Optional[Path] = typer.Option(None, "--context", help="CityJSON city model: its buildings within "
                                            "100 m of the parcel join the site as context."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Massing: the mesh's length unit, m (default), mm, cm, "
+                                       "ft or in."),
+    up: Optional[str] = typer.Option(None, "--up", help="Massing: the axis up in the file, z or y (default: y for "
+                                     ".glb/.gltf, z otherwise)."),
+    storey_height: Optional[float] = typer.Option(None, "--storey-height", help="Massing: floor levels every H "
+                                                  "metres from ground level, for storeys and floor area."),
+    levels: Optional[str] = typer.Option(None, "--levels", help="Massing: floor levels as model z in metres, "
+                                         "e.g. 0,4.5,9 (continued every --storey-height above the last)."),
+    object_id: Optional[str] = typer.Option(None, "--object", help="Massing: the CityJSON building to read when "
+                                            "the file holds several."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
@@ -277,7 +334,8 @@ def check(
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
                              rules_folders=tuple(rules_path), include_proxies=include_proxies,
-                             declared=_declarations(declare), sections=bool(as_json or report or targets))
+                             declared=_declarations(declare), sections=bool(as_json or report or targets),
+                             massing=_massing(unit, up, storey_height, levels, object_id))
         to_stdout = any(str(o) == "-" for _, o in targets)
         if to_stdout and as_json:
             from permitcheck.errors import UsageError

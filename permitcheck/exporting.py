@@ -16,10 +16,10 @@ def export_cityjson(model_path: str | os.PathLike, site_path: str | os.PathLike,
                     rules_path: str | os.PathLike | None = None, zone: str | None = None,
                     site_crs: str | None = None, anchor: tuple[float, float] | None = None,
                     rotation_deg: float = 0.0, ground_level_m: float | None = None,
-                    rules_folders: tuple[str | os.PathLike, ...] = ()) -> dict:
+                    rules_folders: tuple[str | os.PathLike, ...] = (), massing=None) -> dict:
     """Place the model on its site (checked against the rulebook when one is given) and write it as an
     LoD1 Building: its footprint on the map, from its ground to its top, with its height, storeys and
-    verdict. Returns the attributes written."""
+    verdict. Returns the attributes written. `massing`: how to read a massing model (MassingOptions)."""
     from permitcheck.checking import check_model, check_placement
     from permitcheck.inspection import inspect_model
     from permitcheck.site import load_site
@@ -28,11 +28,11 @@ def export_cityjson(model_path: str | os.PathLike, site_path: str | os.PathLike,
     if rules_path is not None:
         result = check_model(model_path, site_path, rules_path, zone=zone, site_crs=site_crs, anchor=anchor,
                              rotation_deg=rotation_deg, ground_level_m=ground_level_m, rules_folders=rules_folders,
-                             sections=False)
+                             sections=False, massing=massing)
         inspection, site = result.inspection, result.site
     else:
         result = None
-        inspection = inspect_model(model_path, ground_level_m=ground_level_m)
+        inspection = inspect_model(model_path, ground_level_m=ground_level_m, massing=massing)
         site = load_site(site_path, inspection.model.georeference, site_crs=site_crs, anchor=anchor,
                          rotation_deg=rotation_deg)
         check_placement(site, inspection.facts.whole.footprint)
@@ -52,6 +52,8 @@ def export_cityjson(model_path: str | os.PathLike, site_path: str | os.PathLike,
         "permitcheck:model_sha256": inspection.model.sha256, "permitcheck:parcel": site.parcel_id,
         "permitcheck:placement": site.placement,
     }
+    if inspection.model.massing is not None:
+        attributes["permitcheck:massing"] = inspection.model.massing.format
     if result is not None:
         book = result.rulebook.book
         attributes.update({"permitcheck:verdict": result.verdict.value, "permitcheck:zone": result.zone,

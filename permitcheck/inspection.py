@@ -13,7 +13,7 @@ from permitcheck.errors import UsageError
 from permitcheck.facts import FactSet, Facts, derive_facts
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.facts.mesh import BuildingMesh, building_mesh
-from permitcheck.model import Georeference, Model, read_model
+from permitcheck.model import Georeference, MassingOptions, Model, read_model
 from permitcheck.profiles import NAMES, LegalFacts, measure
 from permitcheck.version import __version__
 
@@ -83,16 +83,32 @@ class Inspection:
                 "element_failures": [
                     {"global_id": e.global_id, "ifc_class": e.ifc_class, "reason": e.reason} for e in m.failures
                 ],
+                "massing": self._massing_dict(),
             },
             "facts": facts,
             "warnings": list(m.warnings) + self._fact_warnings(),
         }
 
+    def _massing_dict(self) -> dict | None:
+        """How a massing model was read and which facts were derived from it, with which parameters."""
+        m = self.model.massing
+        if m is None:
+            return None
+        whole = self.facts.whole
+        derived = {k: whole.derivation[k] for k in ("ground_elevation_m", "storeys", "gross_floor_area_m2")}
+        return {**m.to_dict(), "parameters": m.parameters(), "derived": derived}
+
     def _fact_warnings(self) -> list[str]:
         out = list(self.facts.warnings)
+        massing = self.model.massing
         out += [f"{k} is uncertain: {v}" for k, v in sorted(self.facts.whole.uncertain.items())
-                if k not in ("storeys", "gross_floor_area_m2") or "holes filled" not in v]
-        if not self.model.storeys:
+                if (k not in ("storeys", "gross_floor_area_m2") or "holes filled" not in v)
+                and not (massing is not None and k in ("storeys", "gross_floor_area_m2"))]
+        if massing is not None:
+            out.append(f"a massing model ({massing.format}): {self.facts.whole.uncertain['storeys']}")
+        if self.model.massing is not None:
+            pass  # a massing has no IfcBuildingStorey by nature: its storeys are derived, and said so
+        elif not self.model.storeys:
             out.append("the model has no IfcBuildingStorey: ground level is project zero and no storeys are counted")
         if self.model.failures:
             out.append(f"{len(self.model.failures)} element(s) had no geometry and are not measured")
@@ -106,15 +122,17 @@ class Inspection:
 
 def inspect_model(path: str | os.PathLike, ground_level_m: float | None = None,
                   workers: int | None = None, include_proxies: bool = False,
-                  profile: str | None = None, ids: tuple[str, ...] = ()) -> Inspection:
-    """Read an IFC model and measure it, and under a measurement `profile` when one is named
-    (permitcheck.profiles.NAMES). Raises an InputError for a file that cannot be checked.
+                  profile: str | None = None, ids: tuple[str, ...] = (),
+                  massing: MassingOptions | None = None) -> Inspection:
+    """Read an IFC model (or a massing model: a mesh or a CityJSON building, read as `massing` says) and
+    measure it, and under a measurement `profile` when one is named (permitcheck.profiles.NAMES).
+    Raises an InputError for a file that cannot be checked.
     `ids`: IDS files run on the model as it is read (a rulebook's readiness, model.ids)."""
     if profile is not None and profile not in NAMES:
         raise UsageError(f"--profile {profile}: unknown measurement profile — use one of: {', '.join(NAMES)}")
     if ground_level_m is not None and not (math.isfinite(ground_level_m) and abs(ground_level_m) < 1e5):
         raise UsageError(f"--ground-level {ground_level_m}: not a level in metres — give the ground's model z, "
                          "e.g. --ground-level 0.0")
-    model = read_model(path, workers=workers, include_proxies=include_proxies, ids=ids)
+    model = read_model(path, workers=workers, include_proxies=include_proxies, ids=ids, massing=massing)
     facts = derive_facts(model, ground_level_m)
     return Inspection(model, facts, measure(profile, model, facts) if profile is not None else None)

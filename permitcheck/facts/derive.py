@@ -100,8 +100,58 @@ def _facts(model: Model, levels: Levels, building: Building | None, ground: floa
     )
 
 
+MASSING_DERIVATION = {
+    "height_m": "highest vertex of the massing minus the ground elevation",
+    "footprint": (
+        f"union of the plan projection of every part of the massing clipped {ABOVE_TOLERANCE * 100:.0f} cm above "
+        "ground level (holes kept, parts below ground ignored)"
+    ),
+    "storeys": "derived from the massing: floor levels {levels}; a level is a storey when the massing's section "
+               "just above it covers 4 m² and the massing stands 1.5 m over it",
+    "gross_floor_area_m2": (
+        "derived from the massing: per storey at or above ground, its horizontal section 5 cm above the floor "
+        "level (holes a floor 2.5 cm below fills counted), clipped to the footprint; summed"
+    ),
+}
+
+
+def _massing_facts(model: Model, ground_level_m: float | None) -> FactSet:
+    """Facts of a massing model: footprint and height as for IFC, storeys and floor area from sections
+    at the floor levels given (facts.slices), every one of those marked uncertain."""
+    from permitcheck.facts.slices import describe, ground_of, sliced_storeys
+
+    m = model.massing
+    ground, how = ground_of(m, model.elements, ground_level_m)
+    top, element = highest_point(model.elements)
+    plan, element_plans = footprint_and_plans(model.elements, ground)
+    per_storey = sliced_storeys(m, model.elements, ground, plan)
+    levels = describe(m)
+    if per_storey:
+        why = (f"storeys and floor area are derived from horizontal sections of the massing at floor levels {levels}, "
+               "not from real storeys: rules on them give REVIEW at best")
+    else:
+        why = ("no storeys nor floor area: a massing has no storeys and no floor levels were given — pass "
+               "--storey-height H or --levels Z1,Z2,...; rules on them are UNKNOWN")
+    warnings: list[str] = []
+    building = model.buildings[0]
+    whole = Facts(
+        building_id=building.global_id, name=building.name, ground_elevation_m=ground,
+        height_m=None if top is None else top - ground, highest_element=element, footprint=plan,
+        storeys=per_storey, element_count=len(model.elements),
+        storeys_above_ground=sum(1 for s in per_storey if s.counted and s.above_ground),
+        storeys_below_ground=sum(1 for s in per_storey if s.counted and not s.above_ground),
+        derivation={**MASSING_DERIVATION, "ground_elevation_m": how,
+                    "storeys": MASSING_DERIVATION["storeys"].format(levels=levels)},
+        uncertain={"storeys": why, "gross_floor_area_m2": why}, element_plans=element_plans,
+    )
+    return FactSet(replace(whole, building_id=None, name="whole model"), (whole,), tuple(warnings), None)
+
+
 def derive_facts(model: Model, ground_level_m: float | None = None) -> FactSet:
-    """Facts for the whole model and for each IfcBuilding; `ground_level_m` overrides the datum."""
+    """Facts for the whole model and for each IfcBuilding; `ground_level_m` overrides the datum.
+    A massing model's storeys and floor area come from sections at the floor levels it was read with."""
+    if model.massing is not None:
+        return _massing_facts(model, ground_level_m)
     levels = storey_levels(model.storeys, model.elements)
     ground, how = ground_level(list(levels.storeys), ground_level_m)
     whole = _facts(model, levels, None, ground, how)

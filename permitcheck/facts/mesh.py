@@ -112,32 +112,57 @@ def _solid(v: np.ndarray, f: np.ndarray, hull: bool = False):
     return solid if ok else None
 
 
-def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
+def building_solid(meshes: list[ElementMesh]):
+    """(manifold, offset, hulled, dropped): the union of the elements' solids as one manifold3d
+    Manifold (None when nothing has volume), in coordinates relative to `offset`.
+
+    Elements that share a `body` (a CityJSON Solid's roof, wall and ground surfaces) are closed
+    together, as one solid; every other element is its own."""
     import manifold3d
 
     parts, hulled, dropped = [], [], []
     # manifold3d works in float32: move to a local origin so models placed far from the
     # project origin (UTM coordinates) keep millimetre precision, and move back afterwards.
     offset = np.floor(np.min([m.vertices.min(axis=0) for m in meshes], axis=0)) if meshes else np.zeros(3)
-    for m in meshes:
-        v, f, was_hulled = closed_mesh(m, offset)
+    for group in _bodies(meshes):
+        m = group[0]
+        if len(group) == 1:
+            v, f, was_hulled = closed_mesh(m, offset)
+        else:
+            starts = np.cumsum([0] + [len(g.vertices) for g in group[:-1]])
+            v, f, was_hulled = closed_arrays(np.concatenate([g.vertices for g in group]) - offset,
+                                             np.concatenate([g.faces + k for g, k in zip(group, starts)]))
         solid = _solid(v, f, hull=was_hulled)
         if solid is None and not was_hulled:  # manifold3d rejected it: fall back to the hull
             solid, was_hulled = _solid(v, f, hull=True), True
         if was_hulled:
-            hulled.append(m.global_id)
+            hulled += [g.global_id for g in group]
         if solid is None:  # flat: no volume even as a hull
-            dropped.append(m.global_id)
+            dropped += [g.global_id for g in group]
         else:
             parts.append(solid)
     if not parts:
-        return BuildingMesh(TriangleMesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)), tuple(hulled),
-                            tuple(dropped))
-    out = manifold3d.Manifold.batch_boolean(parts, manifold3d.OpType.Add).to_mesh()
+        return None, offset, tuple(hulled), tuple(dropped)
+    return manifold3d.Manifold.batch_boolean(parts, manifold3d.OpType.Add), offset, tuple(hulled), tuple(dropped)
+
+
+def _bodies(meshes: list[ElementMesh]) -> list[list[ElementMesh]]:
+    """The elements grouped by the solid they bound, in their order."""
+    groups: dict[object, list[ElementMesh]] = {}
+    for i, m in enumerate(meshes):
+        groups.setdefault(("body", m.body) if m.body is not None else i, []).append(m)
+    return list(groups.values())
+
+
+def building_mesh(meshes: list[ElementMesh]) -> BuildingMesh:
+    solid, offset, hulled, dropped = building_solid(meshes)
+    if solid is None:
+        return BuildingMesh(TriangleMesh(np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)), hulled, dropped)
+    out = solid.to_mesh()
     verts = np.asarray(out.vert_properties, dtype=np.float64)[:, :3] + offset
     # Keep manifold3d's indexing: merging coincident vertices would join touching solids at a pinch.
     result = TriangleMesh(verts, np.asarray(out.tri_verts, dtype=np.int64))
-    return BuildingMesh(result, tuple(hulled), tuple(dropped))
+    return BuildingMesh(result, hulled, dropped)
 
 
 GROUND_SLICES_M = (0.3, 1.2, 2.1)  # where the building's foot is cut to find the plan it encloses

@@ -123,10 +123,18 @@ def _identifiers(text: str, specifications) -> None:
                 spec.identifier = ident
 
 
+def skipped_audit(path: str, why: str) -> IdsAudit:
+    """An IDS that was not run on the model, and why (a massing model has no IFC data to check)."""
+    return IdsAudit(path, _text(path)[1], "", skipped=why)
+
+
 def audit_file(model_path: str, paths: tuple[str, ...]) -> tuple[IdsAudit, ...]:
     """Open the model again and run the IDS files: for facts measured before the rulebook was known."""
     from permitcheck.model.ifcfile import open_ifc
+    from permitcheck.model.massing import is_massing
 
+    if is_massing(model_path):
+        return tuple(skipped_audit(p, "a massing model has no IFC data for an IDS to check") for p in paths)
     return tuple(audit(open_ifc(model_path), p) for p in paths) if paths else ()
 
 

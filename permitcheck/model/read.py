@@ -1,14 +1,15 @@
-"""`read_model`: one IFC file to a `Model`."""
+"""`read_model`: one IFC file (or a massing model: a mesh or a CityJSON building) to a `Model`."""
 
 from __future__ import annotations
 
 import os
 
-from permitcheck.errors import ModelHasNoBuilding, ModelHasNoGeometry, ModelUnreadable
+from permitcheck.errors import ModelHasNoBuilding, ModelHasNoGeometry, ModelUnreadable, UsageError
 from permitcheck.model.georef import georeference_of
 from permitcheck.model.geometry import raised_proxies, select_elements, spaces_of, terrain_of, triangulate
-from permitcheck.model.ids import audit
+from permitcheck.model.ids import audit, skipped_audit
 from permitcheck.model.ifcfile import application_of, open_ifc, sha256_of
+from permitcheck.model.massing import MassingOptions, is_massing, read_massing
 from permitcheck.model.openings import windows_of
 from permitcheck.model.spatial import buildings_of, element_locations, storeys_of
 from permitcheck.model.types import Model
@@ -16,13 +17,23 @@ from permitcheck.model.units import length_unit_m
 
 
 def read_model(path: str | os.PathLike, workers: int | None = None, include_proxies: bool = False,
-               ids: tuple[str, ...] = ()) -> Model:
+               ids: tuple[str, ...] = (), massing: MassingOptions | None = None) -> Model:
     """Read an IFC file into plain data; raises an InputError for a file that cannot be checked.
 
     `workers` processes triangulate the geometry (default: all cores; 1 inside a batch worker).
     `ids`: IDS files (a rulebook's readiness) run on the file while it is open (model.ids).
+    A .glb/.gltf/.obj/.stl/.3mf/.ply mesh or a CityJSON building is read as a massing model
+    (model.massing), with `massing` saying how (unit, up axis, storey levels, which object); those
+    options given with an IFC file are refused.
     """
     path = os.fspath(path)
+    if is_massing(path):
+        model = read_massing(path, massing)
+        model.readiness = tuple(skipped_audit(p, "a massing model has no IFC data for an IDS to check") for p in ids)
+        return model
+    if massing is not None and massing.given():
+        raise UsageError(f"{', '.join(massing.given())}: for a massing model (.glb, .gltf, .obj, .stl, .3mf, .ply, "
+                         f"CityJSON), not an IFC file — {path} is read with its own units, axes and storeys")
     f = open_ifc(path)
     try:
         return _read(f, path, workers, include_proxies, tuple(ids))

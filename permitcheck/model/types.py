@@ -102,6 +102,9 @@ class ElementMesh:
     vertices: np.ndarray  # (n, 3) float64
     faces: np.ndarray  # (m, 3) int
     layer_thickness_m: float | None = None  # a wall's or slab's material layers, summed (IfcMaterialLayerSetUsage)
+    # elements with the same body are one closed solid for the 3D mesh (a CityJSON Solid's roof, wall
+    # and ground surfaces): None, each element is its own
+    body: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,9 +140,47 @@ class ElementFailure:
     reason: str
 
 
+@dataclass(frozen=True)
+class Massing:
+    """How a massing model (a mesh or a CityJSON building, no IFC) was read, and the parameters its
+    storeys and floor area are derived with: every report says the facts come from a massing."""
+
+    format: str  # "glTF binary (.glb)", "OBJ", "STL", "3MF", "PLY", "CityJSON 2.0"
+    unit: str  # the length unit the file was read in: m, mm, cm, ft, in
+    up: str  # the axis that was up in the file: z or y
+    parts_from: str  # what became the elements: "glTF nodes", "OBJ objects and groups", ...
+    storey_height_m: float | None = None  # --storey-height: floor levels every H from ground level
+    levels_m: tuple[float, ...] = ()  # --levels: floor levels as model z, metres
+    object_id: str | None = None  # the CityJSON object checked
+    open_parts: tuple[str, ...] = ()  # elements whose mesh is not closed (measured as the IFC path does)
+
+    @property
+    def unit_m(self) -> float:
+        return UNITS_M[self.unit]
+
+    def parameters(self) -> str:
+        """The storey parameters as given on the command line, for a report's sentence."""
+        out = []
+        if self.levels_m:
+            out.append("--levels " + ",".join(f"{z:g}" for z in self.levels_m))
+        if self.storey_height_m is not None:
+            out.append(f"--storey-height {self.storey_height_m:g}")
+        return " ".join(out) or "no --storey-height nor --levels"
+
+    def to_dict(self) -> dict:
+        return {
+            "format": self.format, "unit": self.unit, "unit_m": self.unit_m, "up": self.up,
+            "parts_from": self.parts_from, "storey_height_m": self.storey_height_m,
+            "levels_m": list(self.levels_m), "object_id": self.object_id, "open_parts": list(self.open_parts),
+        }
+
+
+UNITS_M = {"m": 1.0, "mm": 0.001, "cm": 0.01, "ft": 0.3048, "in": 0.0254}
+
+
 @dataclass
 class Model:
-    """Everything permitcheck needs from one IFC file."""
+    """Everything permitcheck needs from one IFC file (or one massing model: `massing` says how it was read)."""
 
     path: str
     sha256: str
@@ -159,3 +200,4 @@ class Model:
     terrain: np.ndarray | None = None  # (k, 3, 3) triangles of the site's terrain, world metres
     windows: list[Window] = field(default_factory=list)
     readiness: tuple = ()  # model.ids.IdsAudit of each IDS the reader was given
+    massing: Massing | None = None  # a massing model (mesh, CityJSON), not IFC: how it was read

@@ -30,6 +30,11 @@ def render(result: dict, console: Console) -> None:
                            (f"{result['model']['path']}", "bold"), f" on parcel {result['site']['parcel_id']}, "
                            f"zone {result['zone']}, rulebook {book['id']} {book['version']}")
     console.print(Panel(banner, expand=False))
+    massing = result["model"].get("massing")
+    if massing:
+        from permitcheck.reports.text import massing_sentence
+
+        console.print(Text(f"a massing model: {massing_sentence(massing)}"))
     t = Table(header_style="bold", show_lines=False)
     for col, just in (("rule", "left"), ("status", "left"), ("measured", "right"), ("limit", "right"),
                       ("margin", "right"), ("citation", "left")):

@@ -17,7 +17,7 @@ from pathlib import Path
 from permitcheck.reports.alternatives import walk
 from permitcheck.reports.svg import Frame, bounds_of, nice_length, path, text
 from permitcheck.reports import shadow_plan
-from permitcheck.reports.text import citation, explain, number
+from permitcheck.reports.text import citation, explain, massing_sentence, number
 from permitcheck.reports.view3d import render as render_view3d
 
 STATUS_CLASS = {"PASS": "pass", "FAIL": "fail", "REVIEW": "review", "UNKNOWN": "unknown",
@@ -409,6 +409,11 @@ def render(result: dict) -> str:
         ("parcel", f"{site['parcel_id']}: {site['parcel_area_m2']:.1f} m²"),
     ] + [(f"storey {s['name']}", f"{s['elevation_m']:.3f} m, {'counted' if s['counted'] else 'not counted'}, "
           f"{s['gross_area_m2']:.1f} m²") for s in facts["storeys"]]
+    massing = result["model"].get("massing")
+    if massing:
+        fact_rows = [("massing model", massing_sentence(massing)),
+                     ("storeys (derived)", facts["derivation"]["storeys"]),
+                     ("floor area (derived)", facts["derivation"]["gross_floor_area_m2"])] + fact_rows
     prov_rows = [
         ("model", f"{result['model']['path']} (sha256 {prov['model_sha256']})"),
         ("site", f"{site['path']} (sha256 {prov['site_sha256']}, {site['crs']})"),
@@ -430,7 +435,9 @@ def render(result: dict) -> str:
         f"<title>permitcheck {_e(v)} — {_e(result['model']['path'])}</title><style>{CSS}</style></head><body><main>"
         f'<header class="verdict {STATUS_CLASS.get(v, "review")}"><h1>{_e(v)}</h1>'
         f"<p>{_e(result['model']['path'])} on parcel {_e(site['parcel_id'])}, zone {_e(result['zone'])} — "
-        f"{_e(book['title'])} ({_e(book['id'])} {_e(book['version'])})</p><p>{_e(tally)}</p></header>"
+        f"{_e(book['title'])} ({_e(book['id'])} {_e(book['version'])})</p>"
+        + (f"<p>a massing model: {_e(massing_sentence(massing))}</p>" if massing else "")
+        + f"<p>{_e(tally)}</p></header>"
         + _summary(result) + site_plan(result) + shadow_plan.hourly_section(result, _svg) + legal_section(result)
         + _details(result)
         + _kv("Facts", fact_rows, "facts")

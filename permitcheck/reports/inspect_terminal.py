@@ -23,6 +23,11 @@ def render(result: dict, console: Console) -> None:
     model, facts = result["model"], result["facts"]
     console.print(Text.assemble((model["path"], "bold"),
                                 f"  {model['schema']}  ({model['application'] or 'unknown application'})"))
+    massing = model.get("massing")
+    if massing:
+        from permitcheck.reports.text import massing_sentence
+
+        console.print(Text(f"a massing model: {massing_sentence(massing)}"))
     geo = model["georeference"]
     if geo:
         console.print(Text(

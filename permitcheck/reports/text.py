@@ -43,3 +43,11 @@ def explain(finding: dict) -> str:
     if ex and not ex.get("exempt") and ex.get("why_not"):  # the officer may know more than the site file
         text += f" (no exemption under {ex.get('citation', {}).get('article', '')}: {ex['why_not']})"
     return text
+
+
+def massing_sentence(massing: dict) -> str:
+    """How a massing model was read and its storeys derived, in one sentence."""
+    turned = ", turned Z up" if massing["up"] == "y" else ""
+    return (f"{massing['format']}, read in {massing['unit']}, {massing['up'].upper()} up{turned}; elements are its "
+            f"{massing['parts_from']}; storeys and floor area derived from horizontal sections "
+            f"({massing['parameters']}), REVIEW at best on rules that depend on them")

@@ -19,108 +19,23 @@ is checked against the vertex list, and a wrong one is one clear line.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import re
 
 import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from permitcheck.errors import InputError
+from permitcheck.model.cityjson import (BUILDING_TYPES, MAX_OBJECTS, CityJSONError, crs_of, load, lod,
+                                         surfaces, vertices)
 
-MAX_BYTES = 200 * 1024 * 1024
-MAX_OBJECTS = 100_000
-MAX_VERTICES = 5_000_000
-SUPPORTED = ("1.1", "2.0")
-BUILDING_TYPES = ("Building", "BuildingPart")
-_EPSG = re.compile(r"(?:EPSG/\d+/|EPSG::?|EPSG:)(\d{4,6})\s*$", re.IGNORECASE)
+__all__ = ["CityJSONError", "building_object", "crs_of", "read_buildings"]
 
 
-class CityJSONError(InputError):
-    pass
-
-
-def crs_of(data: dict) -> str | None:
-    """'EPSG:7415' from `metadata.referenceSystem` (an OGC URL or URN), or None."""
-    ref = (data.get("metadata") or {}).get("referenceSystem") if isinstance(data.get("metadata"), dict) else None
-    m = _EPSG.search(ref) if isinstance(ref, str) else None
-    return f"EPSG:{m.group(1)}" if m else None
-
-
-def _load(path: str) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as e:
-        raise CityJSONError(f"{path}: cannot read the CityJSON file ({e.strerror}) — check the path") from None
-    if len(raw) > MAX_BYTES:
-        raise CityJSONError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MB — cut the city model to the "
-                            "neighbourhood (cjio subset --bbox)")
-    try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise CityJSONError(f"{path}: not a JSON file ({str(e)[:120]}) — give a CityJSON (.city.json)") from None
-    if not isinstance(data, dict) or data.get("type") != "CityJSON":
-        raise CityJSONError(f"{path}: not CityJSON (its 'type' is not \"CityJSON\") — give a .city.json file")
-    version = str(data.get("version"))
-    if version not in SUPPORTED:
-        raise CityJSONError(f"{path}: CityJSON {version[:20]} — read are {', '.join(SUPPORTED)} (cjio upgrade "
-                            "converts older files)")
-    return data
-
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _vertices(data: dict, path: str) -> np.ndarray:
-    verts = data.get("vertices")
-    if not isinstance(verts, list) or len(verts) > MAX_VERTICES:
-        raise CityJSONError(f"{path}: 'vertices' must be a list of at most {MAX_VERTICES:,} [x, y, z]")
-    try:
-        v = np.asarray(verts, dtype=np.float64).reshape(-1, 3) if verts else np.zeros((0, 3))
-    except (TypeError, ValueError):
-        raise CityJSONError(f"{path}: 'vertices' must be [x, y, z] numbers — fix the file") from None
-    t = data.get("transform")
-    if t is not None:
-        try:
-            scale, translate = np.asarray(t["scale"], dtype=float), np.asarray(t["translate"], dtype=float)
-            assert scale.shape == (3,) and translate.shape == (3,)
-        except (KeyError, TypeError, ValueError, AssertionError):
-            raise CityJSONError(f"{path}: 'transform' needs scale and translate, three numbers each") from None
-        v = v * scale + translate
-    if not np.all(np.isfinite(v)):
-        raise CityJSONError(f"{path}: a vertex is not finite — fix the file")
-    return v
-
-
-def _surfaces(geometry: dict) -> list:
-    """The surfaces (each a list of rings of vertex indices) of a geometry, whatever its type."""
-    kind, b = geometry.get("type"), geometry.get("boundaries")
-    if not isinstance(b, list):
-        return []
-    if kind in ("MultiSurface", "CompositeSurface"):
-        return b
-    if kind == "Solid":
-        return [s for shell in b if isinstance(shell, list) for s in shell]
-    if kind in ("MultiSolid", "CompositeSolid"):
-        return [s for solid in b if isinstance(solid, list) for shell in solid if isinstance(shell, list)
-                for s in shell]
-    return []
-
-
-def _lod(geometry: dict) -> float:
-    try:
-        return float(str(geometry.get("lod")))
-    except ValueError:
-        return -1.0
-
-
-def _footprint(surfaces: list, v: np.ndarray, where: str) -> tuple[Polygon | MultiPolygon, float, float]:
+def _footprint(faces: list, v: np.ndarray, where: str) -> tuple[Polygon | MultiPolygon, float, float]:
     polys, used = [], []
-    for surface in surfaces:
+    for surface in faces:
         if not isinstance(surface, list) or not surface:
             continue
         rings = []
@@ -146,8 +61,8 @@ def read_buildings(path: str | os.PathLike, to_crs: str | None = None,
     """The file's buildings as site `building` features (GeoJSON dicts) in `to_crs` (the file's own CRS
     when None), those meeting `window` (a shapely geometry in `to_crs`) only; the warnings; its CRS."""
     path = os.fspath(path)
-    data = _load(path)
-    v = _vertices(data, path)
+    data = load(path)
+    v = vertices(data, path)
     objects = data.get("CityObjects")
     if not isinstance(objects, dict) or len(objects) > MAX_OBJECTS:
         raise CityJSONError(f"{path}: 'CityObjects' must be an object of at most {MAX_OBJECTS:,} city objects")
@@ -159,12 +74,12 @@ def read_buildings(path: str | os.PathLike, to_crs: str | None = None,
     for oid, obj in objects.items():
         if not isinstance(obj, dict) or obj.get("type") not in BUILDING_TYPES:
             continue
-        geoms = [g for g in obj.get("geometry") or () if isinstance(g, dict) and 0 <= _lod(g) < 3]
+        geoms = [g for g in obj.get("geometry") or () if isinstance(g, dict) and 0 <= lod(g) < 3]
         if not geoms:
             skipped += 1
             continue
-        best = max(geoms, key=_lod)
-        fp, ground, top = _footprint(_surfaces(best), v, f"{path}: CityObjects[{str(oid)[:60]!r}]")
+        best = max(geoms, key=lod)
+        fp, ground, top = _footprint(surfaces(best), v, f"{path}: CityObjects[{str(oid)[:60]!r}]")
         if fp.is_empty or not (top > ground):
             skipped += 1
             continue
