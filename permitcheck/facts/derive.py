@@ -107,10 +107,11 @@ MASSING_DERIVATION = {
         "ground level (holes kept, parts below ground ignored)"
     ),
     "storeys": "derived from the massing: floor levels {levels}; a level is a storey when the massing's section "
-               "just above it covers 4 m² and the massing stands 1.5 m over it",
+               "just above it, where the massing stands 1.5 m higher, covers 4 m²",
     "gross_floor_area_m2": (
         "derived from the massing: per storey at or above ground, its horizontal section 5 cm above the floor "
-        "level (holes a floor 2.5 cm below fills counted), clipped to the footprint; summed"
+        "level (holes a floor 2.5 cm below fills counted) where the massing stands 1.5 m higher, clipped to the "
+        "footprint; summed"
     ),
 }
 

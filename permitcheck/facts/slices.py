@@ -11,9 +11,10 @@ their convex hull) is cut:
   and slabs, as an IFC export gives) the walls' section encloses the rooms, whose floor is the slab
   cut just under the level, while a courtyard, which no slab covers, stays a hole. A slab reaching
   beyond the walls above it (a balcony, a terrace over the storey below) is not floor area;
-- a level is a storey when its plate covers `MIN_FLOOR_M2` and the massing still stands
-  `HEADROOM_M` above it (its section there, holes filled, covers `MIN_FLOOR_M2`): a flat roof, the top
-  of a parapet, is no storey;
+- only the part of the plate over which the massing still stands `HEADROOM_M` higher counts (its
+  section there, holes filled): a roof slab or a parapet ending within it is no floor, nor is the
+  low edge of an attic under a pitched roof; a level is a storey when what counts covers
+  `MIN_FLOOR_M2`;
 - above ground level (within `GROUND_TOLERANCE`) the plate is clipped to the footprint, and the floor
   area is the sum of the plates of the storeys at or above ground, as for an IFC model.
 
@@ -140,17 +141,18 @@ def sliced_storeys(massing: Massing, meshes: list[ElementMesh], ground: float,
     for i, z in enumerate(levels):
         above = cut.at(z + ABOVE_M)
         plate = above.union(filled(above).intersection(cut.at(z - BELOW_M))) if not above.is_empty else above
-        plate = _polygonal(plate)
-        standing = float(filled(cut.at(z + HEADROOM_M)).area)
+        standing = filled(cut.at(z + HEADROOM_M))
+        section_area = float(plate.area)
+        plate = _polygonal(plate.intersection(standing)) if not plate.is_empty else plate
         at_ground = z >= ground - GROUND_TOLERANCE
         if at_ground and not plate.is_empty:
             plate = _polygonal(plate.intersection(footprint))
         area = float(plate.area)
         name = f"level {i + 1} ({z - ground:+.2f} m)"
-        if area < MIN_FLOOR_M2:
-            note = f"section {area:.1f} m²: nothing to stand on, not counted"
+        if section_area < MIN_FLOOR_M2:
+            note = f"section {section_area:.1f} m²: nothing to stand on, not counted"
             out.append(StoreyFacts(f"level-{i + 1}", name, z, at_ground, False, 0.0, note))
-        elif standing < MIN_FLOOR_M2:
+        elif area < MIN_FLOOR_M2:
             note = f"the massing stands less than {HEADROOM_M:g} m over it (a roof): not counted"
             out.append(StoreyFacts(f"level-{i + 1}", name, z, at_ground, False, 0.0, note))
         else:

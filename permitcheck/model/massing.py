@@ -165,7 +165,7 @@ def _read_mesh(path: str, o: MassingOptions) -> Model:
         if up == "y":
             v = np.column_stack([v[:, 0], -v[:, 2], v[:, 1]])
         v, f = _welded(v, f)
-        bodies = _bodies(f, len(v))
+        bodies = _bodies(f, v)
         if len(elements) + len(bodies) > MAX_BODIES:
             raise ModelUnreadable(f"{path}: more than {MAX_BODIES:,} separate bodies — a massing model is a few "
                                   "volumes; join the mesh into its blocks before checking it")
@@ -226,8 +226,14 @@ def _trimesh_scene(raw: bytes, suffix: str, path: str):
     except ImportError:  # pragma: no cover - a dependency
         raise ModelUnreadable(f"{path}: reading a mesh needs trimesh — pip install permitcheck again") from None
     kwargs: dict = {}
-    if suffix == ".obj":
-        kwargs = {"skip_materials": True, "group_material": False, "split_object": True}
+    if suffix == ".obj":  # each object and group a part, no material file opened (trimesh's names vary by version)
+        import inspect
+
+        from trimesh.exchange.obj import load_obj
+
+        known = inspect.signature(load_obj).parameters
+        kwargs = {k: v for k, v in {"skip_materials": True, "group_material": False, "split_objects": True,
+                                    "split_groups": True, "split_object": True}.items() if k in known}
     if suffix == ".3mf":
         missing = [m for m in ("lxml", "networkx") if not _importable(m)]
         if missing:
@@ -257,6 +263,9 @@ class _NoResolver:
 
     def get(self, name: str):
         raise FileNotFoundError(name)
+
+    def __getitem__(self, name: str):
+        return self.get(name)
 
     def namespaced(self, namespace: str):
         return self
@@ -419,22 +428,92 @@ def _welded(v: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return v[first], f
 
 
-def _bodies(faces: np.ndarray, n: int) -> list[np.ndarray]:
-    """The faces of each separate body (faces joined through shared vertices), largest first."""
+def _bodies(faces: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
+    """The faces of each separate body, largest first.
+
+    A body is first what its faces make through shared edges: an edge two faces share joins them,
+    and where more faces meet at one edge (two solids touching along it: walls standing on a slab,
+    storeys stacked, in one STL) each face is joined to the one that closes the same solid around the
+    edge. A soup of closed solids so comes apart into its solids. Faces whose body is not closed
+    (T-junctions, a missing face) are grouped again through shared corners instead, so an open surface
+    stays one part, measured as an open element is."""
     if len(faces) == 0:
         return []
+    m, n = len(faces), len(v)
+    label = _components(_edge_pairs(faces, v), m)
+    closed = np.zeros(m, dtype=bool)
+    for group in _groups(label):
+        if _closed(faces[group], n):
+            closed[group] = True
+    out = [faces[g] for g in _groups(label) if closed[g[0]]]
+    rest = np.flatnonzero(~closed)
+    if len(rest):
+        f = faces[rest]
+        pairs = np.concatenate([np.column_stack([f[:, 0], f[:, 1]]), np.column_stack([f[:, 1], f[:, 2]])])
+        vertex_label = _components(pairs, n)
+        out += [f[g] for g in _groups(vertex_label[f[:, 0]])]
+    return sorted(out, key=len, reverse=True)
+
+
+def _edge_pairs(faces: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """(face, face) pairs that bound the same solid along a shared edge.
+
+    Two faces on an edge are a pair. Around an edge of more faces, sorted by angle about it, a solid's
+    inside runs from a face that goes the edge backwards to the next one, which goes it forwards
+    (both wound outward): those are paired; an edge whose faces do not alternate so joins none. Solids
+    that overlap (rather than touch) cannot be told apart so: they stay one part, measured as an open
+    one where they do not close."""
+    m, n = len(faces), len(v)
+    a = np.concatenate([faces[:, 0], faces[:, 1], faces[:, 2]])
+    b = np.concatenate([faces[:, 1], faces[:, 2], faces[:, 0]])
+    c = np.concatenate([faces[:, 2], faces[:, 0], faces[:, 1]])
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    key = lo * n + hi
+    fid = np.tile(np.arange(m), 3)
+    order = np.argsort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]])
+    counts = np.diff(np.r_[starts, len(key)])
+    two = order[starts[counts == 2]], order[starts[counts == 2] + 1]
+    pairs = [np.column_stack([fid[two[0]], fid[two[1]]])]
+    extra = []
+    for s, k in zip(starts[counts > 2], counts[counts > 2]):
+        idx = order[s:s + k]
+        p, q = v[lo[idx[0]]], v[hi[idx[0]]]
+        axis = q - p
+        length = float(np.linalg.norm(axis))
+        if length == 0:
+            continue
+        axis /= length
+        w = v[c[idx]] - p
+        w -= np.outer(w @ axis, axis)
+        ref = w[0] / (np.linalg.norm(w[0]) or 1.0)
+        theta = np.arctan2(np.cross(ref, w) @ axis, w @ ref)
+        forward = a[idx] == lo[idx]  # goes the edge lo -> hi
+        # at one angle (two solids' faces lying on each other) the one going forwards comes first: it
+        # closes the solid on its side, and the other opens the next
+        ring = np.lexsort((~forward, np.round(theta, 9)))
+        for i, j in zip(ring, np.roll(ring, -1)):
+            if not forward[i] and forward[j]:
+                extra.append((fid[idx[i]], fid[idx[j]]))
+    if extra:
+        pairs.append(np.asarray(extra, dtype=np.int64))
+    return np.concatenate(pairs)
+
+
+def _components(pairs: np.ndarray, n: int) -> np.ndarray:
+    """The connected component of each of n nodes joined by `pairs`."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    a = np.concatenate([faces[:, 0], faces[:, 1]])
-    b = np.concatenate([faces[:, 1], faces[:, 2]])
-    count, label = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)
-    if count == 1:
-        return [faces]
-    of_face = label[faces[:, 0]]
-    order = np.argsort(of_face, kind="stable")
-    groups = np.split(faces[order], np.flatnonzero(np.diff(of_face[order])) + 1)
-    return sorted(groups, key=len, reverse=True)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n)) if len(pairs) else \
+        coo_matrix((n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _groups(label: np.ndarray) -> list[np.ndarray]:
+    """The indices of each label, in one sort."""
+    order = np.argsort(label, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(label[order])) + 1)
 
 
 def _closed(f: np.ndarray, n: int) -> bool:
@@ -596,7 +675,9 @@ def _semantic_parts(geometry: dict, v: np.ndarray, where: str) -> list[tuple[str
         if len(tris):
             label = " ".join(x for x in ((f"solid {solid + 1}" if many else ""), kind or "") if x)
             groups.setdefault(label, []).append(tris)
-    return [(label, np.concatenate(t)) for label, t in groups.items()]
+    first = {"RoofSurface": 0, "WallSurface": 1}  # the roof names the height where a gable wall reaches it too
+    ordered = sorted(groups.items(), key=lambda kv: first.get(kv[0].split(" ")[-1], 2))
+    return [(label, np.concatenate(t)) for label, t in ordered]
 
 
 def _triangulate(rings: list[np.ndarray]) -> np.ndarray:
