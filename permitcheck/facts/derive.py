@@ -119,12 +119,12 @@ MASSING_DERIVATION = {
 def _massing_facts(model: Model, ground_level_m: float | None) -> FactSet:
     """Facts of a massing model: footprint and height as for IFC, storeys and floor area from sections
     at the floor levels given (facts.slices), every one of those marked uncertain."""
-    from permitcheck.facts.slices import describe, ground_of, sliced_storeys
+    from permitcheck.facts.slices import describe, ground_of, massing_plans, sliced_storeys
 
     m = model.massing
     ground, how = ground_of(m, model.elements, ground_level_m)
     top, element = highest_point(model.elements)
-    plan, element_plans = footprint_and_plans(model.elements, ground)
+    plan, element_plans = massing_plans(model.elements, ground)
     per_storey = sliced_storeys(m, model.elements, ground, plan)
     levels = describe(m)
     if per_storey:

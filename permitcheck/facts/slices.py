@@ -159,3 +159,42 @@ def sliced_storeys(massing: Massing, meshes: list[ElementMesh], ground: float,
             out.append(StoreyFacts(f"level-{i + 1}", name, z, at_ground, True, area,
                                    f"section of the massing {ABOVE_M * 100:g} cm above the level"))
     return tuple(out)
+
+
+def massing_plans(meshes: list[ElementMesh], ground: float) -> tuple[BaseGeometry, dict[str, BaseGeometry]]:
+    """The footprint and each part's plan above ground level (facts.footprint's, for a massing).
+
+    A closed part is projected as the solid it is (manifold3d: its part above the level, its shadow
+    on the plan), which a mesh of many fine faces (a twisted tower of 100,000 triangles) needs: merging
+    its faces' plans one by one takes minutes. An open part is measured as on the IFC path."""
+    from permitcheck.facts.footprint import ABOVE_TOLERANCE
+    from permitcheck.facts.mesh import _solid, closed_mesh
+    from permitcheck.facts.projection import plans_above, union
+
+    level = ground + ABOVE_TOLERANCE
+    plans: dict[str, BaseGeometry] = {}
+    rest = []
+    for m in meshes:
+        if float(m.vertices[:, 2].max()) <= level:
+            continue
+        offset = np.floor(m.vertices.min(axis=0))
+        v, f, is_open = closed_mesh(m, offset)
+        solid = None if is_open else _solid(v, f)
+        if solid is None:
+            rest.append(m)
+            continue
+        above = solid.trim_by_plane([0.0, 0.0, 1.0], float(level - offset[2]))
+        if above.is_empty():
+            continue
+        polys = [shapely.Polygon(np.asarray(c, dtype=np.float64) + offset[:2])
+                 for c in above.project().to_polygons() if len(c) >= 3]
+        shadow = shapely.Polygon()
+        for p in polys:
+            shadow = shapely.symmetric_difference(shadow, shapely.make_valid(p), grid_size=1e-6)
+        shadow = _polygonal(shadow)
+        if not shadow.is_empty:
+            plans[m.global_id] = shadow
+    for m, p in zip(rest, plans_above([(m.vertices, m.faces) for m in rest], level)):
+        if p is not None:
+            plans[m.global_id] = p
+    return union(list(plans.values())), {m.global_id: plans[m.global_id] for m in meshes if m.global_id in plans}
