@@ -415,3 +415,23 @@ def test_a_soup_of_solids_in_one_mesh_comes_apart_into_its_solids():
     v, f = _welded(np.concatenate([va, vb]), np.concatenate([fa, fb + len(va)]))
     bodies = _bodies(f, v)
     assert sorted(len(b) for b in bodies) == [12, 12]
+
+
+def test_the_sample_massing_checks_as_the_ifc_does():
+    """samples/buildings/podium_massing.glb (samples/build_massing.py): the podium sample as two solid
+    blocks; its tower's massing over the Korean north plane is the IFC's (663.3 m³, README)."""
+    glb = SAMPLES / "podium_massing.glb"
+    opts = MassingOptions(levels_m=(0.0, 4.5, 9.0), storey_height_m=3.0)
+    f = inspect_model(glb, massing=opts).facts.whole
+    assert (f.footprint_area_m2, f.storeys_above_ground) == (pytest.approx(1200.0), 10)
+    assert f.height_m == pytest.approx(33.3, abs=1e-4) and f.gross_floor_area_m2 == pytest.approx(4200.0)
+    assert f.highest_element.name == "Tower"
+    ifc = {x["rule"]: x for x in _check(SAMPLES / "podium_tower.ifc", "podium_north.geojson", "rules/kr/cheonan.yaml")
+           ["findings"]}
+    got = {x["rule"]: x for x in _check(glb, "podium_north.geojson", "rules/kr/cheonan.yaml", massing=opts)["findings"]}
+    for rule in ("north-daylight", "north-daylight-3d"):
+        assert got[rule]["status"] == ifc[rule]["status"] == "FAIL"
+        assert got[rule]["measured"] == pytest.approx(ifc[rule]["measured"], abs=0.01)
+        assert got[rule]["global_ids"] == ["Tower"]
+    volume = got["north-daylight-3d"]["details"]["volume_outside_m3"]
+    assert volume == pytest.approx(ifc["north-daylight-3d"]["details"]["volume_outside_m3"], rel=0.01)

@@ -564,12 +564,14 @@ def _plausible(elements: list[ElementMesh], unit: str, path: str) -> None:
     fits = [u for u, k in UNITS_M.items() if MIN_EXTENT_M <= raw * k <= MAX_EXTENT_M
             and size[2] / UNITS_M[unit] * k <= MAX_HEIGHT_M]
     likely = min(fits, key=lambda u: abs(np.log(raw * UNITS_M[u] / 40.0)), default=None)
-    shown = f"{extent / 1000:,.1f} km" if extent >= 1000 else (f"{extent:.2f} m" if extent >= 1 else
-                                                               f"{extent * 100:.1f} cm")
     hint = (f" — the file is likely in {likely} ({raw * UNITS_M[likely]:,.1f} m): pass --unit {likely}" if likely else
             " — check the export's unit and pass --unit m|mm|cm|ft|in")
-    raise ModelUnreadable(f"{path}: read in {unit} the massing is {shown} across and {height:,.2f} m tall, no "
-                          f"building's size{hint}")
+    raise ModelUnreadable(f"{path}: read in {unit} the massing is {_length(extent)} across and {_length(height)} "
+                          f"tall, no building's size{hint}")
+
+
+def _length(x: float) -> str:
+    return f"{x / 1000:,.1f} km" if x >= 1000 else (f"{x:.2f} m" if x >= 1 else f"{x * 100:.1f} cm")
 
 
 # ----------------------------------------------------------------------------------------------
