@@ -435,3 +435,18 @@ def test_the_sample_massing_checks_as_the_ifc_does():
         assert got[rule]["global_ids"] == ["Tower"]
     volume = got["north-daylight-3d"]["details"]["volume_outside_m3"]
     assert volume == pytest.approx(ifc["north-daylight-3d"]["details"]["volume_outside_m3"], rel=0.01)
+
+
+def test_bcf_selects_no_massing_part_as_an_ifc_guid(tmp_path):
+    pytest.importorskip("bcf")
+    import zipfile
+
+    from permitcheck.reports import write_report
+
+    opts = MassingOptions(levels_m=(0.0, 4.5, 9.0), storey_height_m=3.0)
+    data = _check(SAMPLES / "podium_massing.glb", "podium_north.geojson", "rules/kr/cheonan.yaml", massing=opts)
+    path = write_report("bcf", data, tmp_path / "issues.bcf")
+    with zipfile.ZipFile(path) as zf:
+        text = "".join(zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith((".bcf", ".bcfv")))
+    assert 'IfcGuid="Tower"' not in text
+    assert "parts of the massing model: Tower" in text

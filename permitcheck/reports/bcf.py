@@ -76,7 +76,13 @@ def _description(finding: dict, sources: dict) -> str:
     if cite.get("note"):
         lines.append(f"note: {cite['note']}")
     lines.append(f"rule: {finding.get('rule')} ({finding.get('kind')}, severity {finding.get('severity')})")
+    parts = [str(g) for g in finding.get("global_ids") or [] if not _IFC_GUID.fullmatch(str(g))]
+    if parts:
+        lines.append("parts of the massing model: " + ", ".join(parts[:20]) + (" …" if len(parts) > 20 else ""))
     return _x("\n".join(lines))
+
+
+_IFC_GUID = re.compile(r"[0-9A-Za-z_$]{22}")
 
 
 def _bbox(geojson: dict | None) -> tuple[float, float, float, float] | None:
@@ -202,7 +208,9 @@ def write(result: dict, out: Path) -> Path:
         handler = TopicHandler(topic_dir=Path(guid))
         handler.markup = mdl.Markup(header=header, topic=topic)
 
-        guids = [str(g) for g in finding.get("global_ids") or []]
+        # a massing model's elements are named parts ("Tower"), not IFC GlobalIds: BCF's IfcGuid holds
+        # only the 22-character kind, so those are named in the description and not selected
+        guids = [str(g) for g in finding.get("global_ids") or [] if _IFC_GUID.fullmatch(str(g))]
         selected = [mdl.Component(ifc_guid=g) for g in guids]
         components = mdl.Components(visibility=mdl.ComponentVisibility(default_visibility=True))
         if selected:
