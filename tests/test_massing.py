@@ -450,3 +450,10 @@ def test_bcf_selects_no_massing_part_as_an_ifc_guid(tmp_path):
         text = "".join(zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith((".bcf", ".bcfv")))
     assert 'IfcGuid="Tower"' not in text
     assert "parts of the massing model: Tower" in text
+
+
+def test_a_glb_naming_a_file_outside_its_folder_is_refused(tmp_path):
+    doc = _gltf([{"byteLength": len(_TRIANGLE)}, {"uri": "../../../etc/passwd", "byteLength": 16}])
+    path = tmp_path / "m.glb"
+    path.write_bytes(_glb(doc, _TRIANGLE))
+    _refused(_run("inspect", path), "buffer 1 names '../../../etc/passwd', outside the model's folder")
