@@ -16,7 +16,7 @@ from permitcheck.errors import EXIT_INTERNAL, PermitcheckError
 from permitcheck.reports.printable import json_text, printable_str
 
 app = typer.Typer(
-    add_completion=False,
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Check a submitted IFC building model against zoning rules.\n\n"
     "Exit codes: 0 compliant / ok, 1 non-compliant, 2 bad input or usage, 3 internal error.",
@@ -234,6 +234,8 @@ def check(
     rules: Path = typer.Option(..., "--rules", help="Rulebook YAML."),
     zone: Optional[str] = typer.Option(None, "--zone", help="Zone code or name (default: from the site)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the verdict line only (reports are still "
+                               "written; the exit code is the same)."),
     site_crs: Optional[str] = typer.Option(None, "--site-crs", help="CRS of the site file, e.g. EPSG:5186."),
     anchor: Optional[str] = typer.Option(None, "--anchor", help="E,N of the model origin in the site's CRS."),
     rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
@@ -283,6 +285,10 @@ def check(
             from permitcheck.errors import UsageError
 
             raise UsageError("--json and --out - both write to standard output: choose one")
+        if quiet and (as_json or to_stdout):
+            from permitcheck.errors import UsageError
+
+            raise UsageError("--quiet prints the verdict line on standard output: not with --json or --out -")
         data = result.to_dict()
         written = _write_reports(data, report, targets)
         text = json_text(data) if as_json else None
@@ -292,12 +298,14 @@ def check(
         sys.stdout.write(text + "\n")
     elif to_stdout:
         pass  # the report is what standard output holds
+    elif quiet:
+        from permitcheck.reports.verdict import verdict_line
+
+        sys.stdout.write(printable_str(verdict_line(data)) + "\n")
     else:
         from permitcheck.reports.check_terminal import render
 
-        render(data, Console(highlight=False))
-        for path in written:
-            sys.stdout.write(printable_str(f"report: {path}") + "\n")
+        render(data, Console(highlight=False), footer=[f"report: {path}" for path in written])
     raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
 
 
