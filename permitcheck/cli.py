@@ -267,6 +267,11 @@ def check(
                                          "for this run (building_height_field=A16, storey_height_m=3); repeat."),
     context: Optional[Path] = typer.Option(None, "--context", help="CityJSON city model: its buildings within "
                                            "100 m of the parcel join the site as context."),
+    project: Optional[str] = typer.Option(None, "--project", help="The project's name, for the reports' cover."),
+    applicant: Optional[str] = typer.Option(None, "--applicant", help="The applicant, for the reports' cover."),
+    submission: Optional[str] = typer.Option(None, "--submission", help="The submission's number or date, for "
+                                             "the reports' cover."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who reviews it, for the reports' cover."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
@@ -279,7 +284,9 @@ def check(
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
                              rules_folders=tuple(rules_path), include_proxies=include_proxies,
-                             declared=_declarations(declare), sections=bool(as_json or report or targets))
+                             declared=_declarations(declare), sections=bool(as_json or report or targets),
+                             submission={"project": project, "applicant": applicant, "submission": submission,
+                                         "reviewer": reviewer})
         to_stdout = any(str(o) == "-" for _, o in targets)
         if to_stdout and as_json:
             from permitcheck.errors import UsageError

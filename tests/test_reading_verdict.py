@@ -178,3 +178,56 @@ def test_shell_completion_is_offered_and_completes_commands_and_options():
     assert complete("permitcheck ch", 1) == ["check"]
     assert complete("permitcheck check m.ifc --qu", 3) == ["--quiet"]
     assert json.dumps(complete("permitcheck rules v", 2)) == '["validate"]'
+
+
+@pytest.fixture(scope="module")
+def podium_result():
+    from permitcheck.checking import check_model
+
+    return check_model(SAMPLES / "podium_tower.ifc", ROOT / "samples/sites/podium_north.geojson",
+                       ROOT / "rules/kr/cheonan.yaml", anchor=(220000, 560000),
+                       submission={"project": "<b>Tower</b> & co", "applicant": "Kim\u202eevil", "reviewer": "J. Park",
+                                   "submission": ""}).to_dict()
+
+
+def test_the_html_cover_names_the_submission_the_rulebook_edition_and_the_tolerances(podium_result):
+    import html as html_lib
+
+    from permitcheck.reports.html import render
+
+    page = render(podium_result)
+    cover = page[page.index("<section id=cover>"):page.index("</section>", page.index("<section id=cover>"))]
+    assert "&lt;b&gt;Tower&lt;/b&gt; &amp; co" in cover and "<b>Tower" not in page
+    assert "<th>submission</th><td>not given</td>" in cover and "J. Park" in cover
+    assert "version 2026.11, effective from 2024-05-17" in cover
+    assert "This is an automated check" in cover and "within 0.05 m of its limit" in cover and "0.5 %" in cover
+    text = re.sub(r"<[^>]+>", " ", page)
+    for internal in ("[building-act-decree]", "grade ", "ZONING-RULES.md", "docs/sources", "whallaw"):
+        assert internal not in html_lib.unescape(text), internal
+    assert "건축법 시행령 (대통령령 제36746호) 제86조 제3항 제1호 (in force 2026-10-06)" in html_lib.unescape(text)
+    assert "≥ 16.65 m" in html_lib.unescape(text) and "≤ 60.0 %" in html_lib.unescape(text)
+
+
+def test_the_section_has_a_distance_axis_and_a_caption_naming_what_it_draws(podium_result):
+    from permitcheck.reports.html import section
+
+    f = next(f for f in podium_result["findings"] if f["rule"] == "north-daylight")
+    svg = section(podium_result, f)
+    assert "distance from the boundary →" in svg and ">0 m<" in svg and ">20 m<" in svg
+    caption = re.search(r"<p class=muted>(.*?)</p>", svg).group(1)
+    assert caption.startswith("Section across edge 2 (north/rear)")
+    assert "10.00 m, against the 16.65 m required" in caption and "height limit" not in caption
+    # the forbidden area starts at the boundary: nothing drawn beyond it, on the neighbour's land
+    first = re.search(r'<polygon class="nobuild" points="([-\d.]+),', svg).group(1)
+    assert float(first) == pytest.approx(float(re.search(r'<line class="axis" x1="([-\d.]+)"', svg).group(1)), abs=0.2)
+
+
+def test_submission_fields_are_checked_before_any_work():
+    r = CliRunner().invoke(app, [*PODIUM, "--reviewer", "x" * 201])
+    assert r.exit_code == 2 and "at most 200" in r.output
+    from permitcheck.checking import submission_fields
+    from permitcheck.errors import UsageError
+
+    with pytest.raises(UsageError, match="use project, applicant, submission, reviewer"):
+        submission_fields({"architect": "me"})
+    assert submission_fields({"project": "  a\n b ", "reviewer": None}) == {"project": "a b"}

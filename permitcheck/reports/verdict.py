@@ -87,6 +87,19 @@ def law_and_article(finding: dict, sources: dict) -> str:
     return " ".join(s for s in (src.get("law") or "", cite.get("article") or "") if s).strip()
 
 
+def reader_citation(finding: dict, sources: dict) -> str:
+    """The citation a reader sees: the law, the article and, when the rulebook gives it, the date the text
+    read is in force — never the rulebook's source key, grade, notes or the files they name."""
+    cite = finding.get("citation") or {}
+    if not cite:
+        kind = finding.get("kind")
+        return "pre-flight check of the model's data" if kind == "readiness" else \
+            "pre-flight check of the model's georeference" if kind == "georeference" else ""
+    text = law_and_article(finding, sources)
+    effective = (sources.get(cite.get("source"), {}) or {}).get("effective")
+    return f"{text} (in force {effective})" if text and effective else text
+
+
 def groups(findings, sources: dict) -> list[tuple[str, list[dict]]]:
     """`findings` (those a report explains), one group per breach: findings of the same status citing the
     same law and article on shared elements (a per-part rule and its 3D twin) form one group, headed by
