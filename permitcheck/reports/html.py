@@ -372,7 +372,7 @@ def _view3d(finding: dict) -> str:
     past = ", ".join(f"{c['rule'] or 'parcel'} ({c['part']}{'' if c.get('edge') is None else ', edge ' + str(c['edge'])})"
                      for c in comps)
     return (f"{svg}<p class=muted>The buildable envelope (amber, translucent: the parcel cut by "
-            f"{_e(', '.join(finding['details'].get('rules') or []) or 'no rule')}) and the building (grey-blue), "
+            f"{_e(', '.join(finding['details'].get('rules') or [finding['rule']]))}) and the building (grey-blue), "
             "seen from the model's south-west, 30° above the horizon; the part of the building outside the "
             f"envelope is red{_e(': past ' + past) if past else ''}.</p>")
 
