@@ -231,3 +231,13 @@ def test_submission_fields_are_checked_before_any_work():
     with pytest.raises(UsageError, match="use project, applicant, submission, reviewer"):
         submission_fields({"architect": "me"})
     assert submission_fields({"project": "  a\n b ", "reviewer": None}) == {"project": "a b"}
+
+
+def test_the_pdf_opens_with_the_cover_block(podium_result, tmp_path):
+    pytest.importorskip("weasyprint", reason="the pdf extra is not installed")
+    pypdf = pytest.importorskip("pypdf")
+    from permitcheck.reports import write_report
+
+    first = pypdf.PdfReader(str(write_report("pdf", podium_result, tmp_path))).pages[0].extract_text()
+    assert "Submission" in first and "J. Park" in first and "This is an automated check" in first
+    assert "version 2026.11, effective from 2024-05-17" in " ".join(first.split())
