@@ -95,6 +95,8 @@ def test_the_report_reads_limits_elements_and_one_breach_once():
     assert "  North daylight setback" in out and "  North daylight envelope, checked in 3D" in out
     assert out.count("elements (20): IfcSlab 'Level 6 floor slab' (0VwikpQszMnhwvBRqCTKKl)") == 1
     assert "[building-act-decree]" not in out  # the rulebook's own source keys are not for the reader
+    assert "readiness-advice.ids" not in out and "pre-flight check of the model's data" in out
+    assert "NOT_APPLICABLE" not in out and "│ N/A " in out
 
 
 def test_quiet_prints_the_verdict_line_only(tmp_path):

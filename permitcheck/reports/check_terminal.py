@@ -15,13 +15,14 @@ from rich.text import Text
 
 from permitcheck.reports.alternatives import walk
 from permitcheck.reports.printable import printable, printable_str
-from permitcheck.reports.text import citation, explain, number
+from permitcheck.reports.text import explain, number
 from permitcheck.reports.verdict import (NEEDS_ATTENTION, counts_text, elements_text, groups, law_and_article,
-                                         limit_text, verdict_line)
+                                         limit_text, reader_citation, verdict_line)
 
 STYLE = {"PASS": "green", "FAIL": "bold red", "REVIEW": "yellow", "UNKNOWN": "magenta",
          "NOT_APPLICABLE": "dim", "ERROR": "bold magenta"}
 _num = number
+_SHOWN = {"NOT_APPLICABLE": "N/A"}  # the status column stays narrow: NOT_APPLICABLE folded into two lines
 
 
 def render(result: dict, console: Console, footer: list[str] = ()) -> None:
@@ -42,10 +43,10 @@ def render(result: dict, console: Console, footer: list[str] = ()) -> None:
         t.add_column(col, justify=just, overflow="fold")
     for f, depth in _rows(result["findings"]):
         cite = f["citation"] or {}
-        t.add_row(Text("  " * depth + f["title"]), Text(f["status"], style=STYLE.get(f["status"], "")),
+        t.add_row(Text("  " * depth + f["title"]), Text(_SHOWN.get(f["status"], f["status"]),
+                                                        style=STYLE.get(f["status"], "")),
                   _num(f["measured"], f["unit"]), limit_text(f, _num), _num(f["margin"], f["unit"]),
-                  Text(law_and_article(f, book["sources"]) or cite.get("source", "") if cite
-                       else citation(f, book["sources"])))
+                  Text(law_and_article(f, book["sources"]) if cite else reader_citation(f, book["sources"])))
     console.print(t)
     _legal(result, console)
     edges = ", ".join(f"{e['index']}: {'/'.join(e['labels'])} ({e['length_m']:.1f} m)" for e in result["site"]["edges"])
