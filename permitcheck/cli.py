@@ -16,7 +16,7 @@ from permitcheck.errors import EXIT_INTERNAL, PermitcheckError
 from permitcheck.reports.printable import json_text, printable_str
 
 app = typer.Typer(
-    add_completion=False,
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Check a submitted IFC building model against zoning rules.\n\n"
     "Exit codes: 0 compliant / ok, 1 non-compliant, 2 bad input or usage, 3 internal error.",
@@ -234,6 +234,8 @@ def check(
     rules: Path = typer.Option(..., "--rules", help="Rulebook YAML."),
     zone: Optional[str] = typer.Option(None, "--zone", help="Zone code or name (default: from the site)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the verdict line only (reports are still "
+                               "written; the exit code is the same)."),
     site_crs: Optional[str] = typer.Option(None, "--site-crs", help="CRS of the site file, e.g. EPSG:5186."),
     anchor: Optional[str] = typer.Option(None, "--anchor", help="E,N of the model origin in the site's CRS."),
     rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
@@ -265,6 +267,11 @@ def check(
                                          "for this run (building_height_field=A16, storey_height_m=3); repeat."),
     context: Optional[Path] = typer.Option(None, "--context", help="CityJSON city model: its buildings within "
                                            "100 m of the parcel join the site as context."),
+    project: Optional[str] = typer.Option(None, "--project", help="The project's name, for the reports' cover."),
+    applicant: Optional[str] = typer.Option(None, "--applicant", help="The applicant, for the reports' cover."),
+    submission: Optional[str] = typer.Option(None, "--submission", help="The submission's number or date, for "
+                                             "the reports' cover."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who reviews it, for the reports' cover."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
@@ -277,12 +284,18 @@ def check(
         result = check_model(model, site, rules, zone=zone, site_crs=site_crs, anchor=_anchor(anchor),
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
                              rules_folders=tuple(rules_path), include_proxies=include_proxies,
-                             declared=_declarations(declare), sections=bool(as_json or report or targets))
+                             declared=_declarations(declare), sections=bool(as_json or report or targets),
+                             submission={"project": project, "applicant": applicant, "submission": submission,
+                                         "reviewer": reviewer})
         to_stdout = any(str(o) == "-" for _, o in targets)
         if to_stdout and as_json:
             from permitcheck.errors import UsageError
 
             raise UsageError("--json and --out - both write to standard output: choose one")
+        if quiet and (as_json or to_stdout):
+            from permitcheck.errors import UsageError
+
+            raise UsageError("--quiet prints the verdict line on standard output: not with --json or --out -")
         data = result.to_dict()
         written = _write_reports(data, report, targets)
         text = json_text(data) if as_json else None
@@ -292,12 +305,14 @@ def check(
         sys.stdout.write(text + "\n")
     elif to_stdout:
         pass  # the report is what standard output holds
+    elif quiet:
+        from permitcheck.reports.verdict import verdict_line
+
+        sys.stdout.write(printable_str(verdict_line(data)) + "\n")
     else:
         from permitcheck.reports.check_terminal import render
 
-        render(data, Console(highlight=False))
-        for path in written:
-            sys.stdout.write(printable_str(f"report: {path}") + "\n")
+        render(data, Console(highlight=False), footer=[f"report: {path}" for path in written])
     raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
 
 

@@ -159,3 +159,4 @@ class Model:
     terrain: np.ndarray | None = None  # (k, 3, 3) triangles of the site's terrain, world metres
     windows: list[Window] = field(default_factory=list)
     readiness: tuple = ()  # model.ids.IdsAudit of each IDS the reader was given
+    project_global_id: str | None = None  # the IfcProject's GlobalId: BCF headers name the model by it
