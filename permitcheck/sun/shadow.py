@@ -73,10 +73,11 @@ class Casters:
                 for pv, pf in pieces:
                     if pv[:, 2].max() <= plane_z:
                         continue
-                    tri = pv[pf]
-                    above = tri if pv[:, 2].min() >= plane_z else np.concatenate(
-                        [p.reshape(-1, 3) for p in clip_above(tri, plane_z)] or [np.zeros((0, 3))])
-                    pts = above.reshape(-1, 3)
+                    if pv[:, 2].min() >= plane_z:  # whole: its corners
+                        points.append(pv)
+                        owners.append(i)
+                        continue
+                    pts = np.concatenate([p.reshape(-1, 3) for p in clip_above(pv[pf], plane_z)] or [np.zeros((0, 3))])
                     if len(pts) >= 3:
                         points.append(np.unique(np.round(pts, 6), axis=0))
                         owners.append(i)
@@ -275,7 +276,7 @@ def element_shadows(meshes, plane_z: float, direction: tuple[float, float, float
     return out
 
 
-NEAR_M = 5.0  # pieces farther than this from the points looked at are left out of a step
+NEAR_M = 1.0  # pieces farther than this from the points looked at are left out of a step
 
 
 class ShadowDay:
