@@ -437,6 +437,78 @@ def regress(
     raise typer.Exit(1 if report.drift and not update else 0)
 
 
+@app.command()
+def review(
+    result: Path = typer.Argument(..., help="A check result JSON, a batch case's folder, or a batch --out "
+                                  "folder with --case."),
+    case: Optional[str] = typer.Option(None, "--case", help="The case of a batch --out folder."),
+    rule: Optional[str] = typer.Option(None, "--rule", help="The rule id of the finding decided on."),
+    accept: bool = typer.Option(False, "--accept", help="Accept the automatic PASS, FAIL or NOT_APPLICABLE."),
+    override: Optional[str] = typer.Option(None, "--override", help="Override the finding to PASS or FAIL."),
+    request_changes: bool = typer.Option(False, "--request-changes", help="Ask the applicant to change the design."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (required with a decision)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who decides (default: the login name)."),
+    bcf: Optional[Path] = typer.Option(None, "--bcf", help="Read back the architect's comments and status "
+                                       "changes from a BCF reply on the topics this result sent."),
+    store: Optional[Path] = typer.Option(None, "--store", help="The decisions store (default: "
+                                         "permitcheck-decisions.sqlite beside the result, or the batch's store)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write the reports, with the decisions, here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result with its decisions as JSON."),
+) -> None:
+    """Record an officer's decision on a finding, read back a BCF reply, and show the decisions beside the
+    automatic statuses. Decisions are append-only: a newer one on the same rule supersedes the older.
+    Exit 0 done, 2 bad input (not a result of ours, an unknown rule, no reason, a bad BCF)."""
+    from permitcheck.review import attach, load, record_decision
+    from permitcheck.review.bcf_reply import record_reply
+
+    try:
+        loaded = load(result, case)
+        where = store or loaded.store
+        data, note = loaded.result, None
+        chosen = [x for x in ("accept" if accept else None, "override" if override else None,
+                              "request_changes" if request_changes else None) if x]
+        if len(chosen) > 1 or (rule is None) != (not chosen):
+            from permitcheck.errors import UsageError
+
+            raise UsageError("a decision is --rule RULE with one of --accept, --override PASS|FAIL, "
+                             "--request-changes, and --reason")
+        if bcf is not None:
+            back = record_reply(data, where, bcf)
+            note = (f"read {bcf}: {back.recorded} new repl{'y' if back.recorded == 1 else 'ies'}"
+                    + (f", {back.known} read before" if back.known else "")
+                    + (f", {back.foreign} topic(s) of another result ignored" if back.foreign else ""))
+        if chosen:
+            data = record_decision(data, where, rule, chosen[0], reason or "", by or _login(),
+                                   override=override.upper() if override else None)
+        else:
+            data = attach(data, where)
+        written = _write_reports(data, report, [])
+        text = json_text(data) if as_json else None
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    if as_json:
+        sys.stdout.write(text + "\n")
+        return
+    from permitcheck.reports.decisions import render
+
+    console = Console(highlight=False)
+    if note:
+        sys.stdout.write(printable_str(note) + "\n")
+    render(data, console)
+    for path in written:
+        sys.stdout.write(printable_str(f"report: {path}") + "\n")
+
+
+def _login() -> str:
+    """Who decides when --by is not given: the login name, or '' (refused: a decision names its officer)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
 rules_app = typer.Typer(help="Rulebook tools.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from permitcheck.reports import decisions
 from permitcheck.reports.alternatives import walk
 from permitcheck.reports.printable import printable
 from permitcheck.reports.text import citation, explain, number
@@ -61,6 +62,7 @@ def render(result: dict, console: Console) -> None:
         f"{facts['storeys_below_ground']} below, parcel {result['site']['parcel_area_m2']} m²"))
     for w in result["warnings"]:
         console.print(Text.assemble(("warning:", "yellow"), " ", w))
+    decisions.render(result, console)  # the officer's decisions (permitcheck review), when there are any
 
 
 def _rows(findings: list):
