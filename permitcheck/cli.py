@@ -265,6 +265,10 @@ def check(
                                          "for this run (building_height_field=A16, storey_height_m=3); repeat."),
     context: Optional[Path] = typer.Option(None, "--context", help="CityJSON city model: its buildings within "
                                            "100 m of the parcel join the site as context."),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="The previous submission's result: carry "
+                                            "forward the officer's decisions on it that still apply."),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="With --previous: the decisions store "
+                                             "(default: beside the previous result)."),
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
@@ -284,6 +288,7 @@ def check(
 
             raise UsageError("--json and --out - both write to standard output: choose one")
         data = result.to_dict()
+        data = _carried(data, previous, decisions, model)
         written = _write_reports(data, report, targets)
         text = json_text(data) if as_json else None
     except Exception as e:  # noqa: BLE001
@@ -299,6 +304,20 @@ def check(
         for path in written:
             sys.stdout.write(printable_str(f"report: {path}") + "\n")
     raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
+
+
+def _carried(data: dict, previous: Optional[Path], decisions: Optional[Path], model: Path) -> dict:
+    """The result with the decisions on --previous that still apply carried forward (permitcheck.review)."""
+    if previous is None:
+        if decisions is not None:
+            from permitcheck.errors import UsageError
+
+            raise UsageError("--decisions goes with --previous RESULT.json")
+        return data
+    from permitcheck.review import load
+    from permitcheck.review.diff import carry_forward
+
+    return carry_forward(load(previous), data, decisions, label=str(model))
 
 
 def _declarations(items: list[str]) -> dict[str, str]:
@@ -497,6 +516,41 @@ def review(
     render(data, console)
     for path in written:
         sys.stdout.write(printable_str(f"report: {path}") + "\n")
+
+
+@app.command()
+def diff(
+    old: Path = typer.Argument(..., help="The earlier result: a result JSON or a batch case's folder (or a batch "
+                               "--out folder with --case)."),
+    new: Path = typer.Argument(..., help="The later result, the same way."),
+    case: Optional[str] = typer.Option(None, "--case", help="The case, when OLD and NEW are batch --out folders."),
+    store: Optional[Path] = typer.Option(None, "--store", help="The decisions store of OLD (default: beside it)."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write the comparison as HTML here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """What changed between two submissions, rule by rule (status, figures, elements matched by GlobalId or
+    geometry signature), and which decisions on OLD still apply. Exit 0 no change, 1 changed, 2 bad input."""
+    from permitcheck.review import load
+    from permitcheck.review.diff import diff_results
+
+    try:
+        result = diff_results(load(old, case), load(new, case), store)
+        if html is not None:
+            from permitcheck.reports.diff_html import write
+
+            write(result, html)
+        text = json_text(result) if as_json else None
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    if as_json:
+        sys.stdout.write(text + "\n")
+    else:
+        from permitcheck.reports.diff_terminal import render
+
+        render(result, Console(highlight=False))
+        if html is not None:
+            sys.stdout.write(printable_str(f"report: {html}") + "\n")
+    raise typer.Exit(1 if result["changed"] else 0)
 
 
 def _login() -> str:

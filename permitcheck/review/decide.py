@@ -69,9 +69,11 @@ def attach(result: dict, store: str | Path, carried: dict | None = None) -> dict
     """`result` with a `review` block: per rule the decision in force beside the automatic status,
     the decisions it superseded, the architect's replies, and the verdict once decisions apply."""
     sha = result_sha256(result)
-    with DecisionStore(store) as db:
-        current = db.current(sha)
-        replies = db.replies(sha)
+    current, replies = {}, []
+    if Path(store).is_file():  # no store yet: no decisions, and none is made just to say so
+        with DecisionStore(store) as db:
+            current = db.current(sha)
+            replies = db.replies(sha)
     decisions = []
     for f in result["findings"]:
         if f["rule"] in current:

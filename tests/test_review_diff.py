@@ -1,0 +1,173 @@
+"""permitcheck diff and check --previous: what changed between two submissions, elements matched by
+GlobalId or by geometry signature, and the decisions that still apply carried forward."""
+
+from __future__ import annotations
+
+import json
+
+import ifcopenshell
+import ifcopenshell.api.geometry
+import ifcopenshell.guid
+import ifcopenshell.util.element
+import ifcopenshell.util.placement
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from permitcheck.cli import app
+from permitcheck.reports import diff_html, html
+from permitcheck.reports.json_report import validate
+from permitcheck.review import LoadedResult, record_decision, result_sha256
+from permitcheck.review.diff import carry_forward, diff_results, match_elements
+from permitcheck.review.store import DecisionStore
+
+PODIUM = ROOT / "samples" / "buildings" / "podium_tower.ifc"
+SITE = ROOT / "samples" / "sites" / "podium_north.geojson"
+RULES = ROOT / "rules" / "kr" / "national.yaml"
+NORTH_RULES = {"north-daylight", "north-daylight-3d"}
+runner = CliRunner(env={"COLUMNS": "200"})
+
+
+def _check(model) -> dict:
+    from permitcheck.checking import check_model
+
+    return check_model(model, SITE, RULES, anchor=(220000, 560000)).to_dict()
+
+
+def _regenerated(out):
+    """The podium sample as an exporter that writes new GlobalIds on every export would send it again."""
+    f = ifcopenshell.open(str(PODIUM))
+    for entity in f.by_type("IfcRoot"):
+        entity.GlobalId = ifcopenshell.guid.new()
+    f.write(str(out))
+    return out
+
+
+def _tower_moved_north(out, metres: float = 3.0):
+    """The podium sample with its tower (the storeys above the podium, Level 2 to Level 9) moved north."""
+    f = ifcopenshell.open(str(PODIUM))
+    tower = [s for s in f.by_type("IfcBuildingStorey") if s.Name not in ("Level 0", "Level 1")]
+    assert len(tower) == 8
+    for storey in tower:
+        for element in ifcopenshell.util.element.get_decomposition(storey):
+            matrix = ifcopenshell.util.placement.get_local_placement(element.ObjectPlacement)
+            matrix[1, 3] += metres  # model +y is north on this site (no rotation)
+            ifcopenshell.api.geometry.edit_object_placement(f, product=element, matrix=matrix, is_si=True)
+    f.write(str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, dict]:
+    tmp = tmp_path_factory.mktemp("diff")
+    return {"original": _check(PODIUM), "regenerated": _check(_regenerated(tmp / "regenerated.ifc")),
+            "moved": _check(_tower_moved_north(tmp / "moved.ifc"))}
+
+
+def _loaded(result: dict, tmp_path, name: str) -> LoadedResult:
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(result))
+    return LoadedResult(result, str(path), tmp_path / "permitcheck-decisions.sqlite")
+
+
+def test_every_globalid_regenerated_shows_no_change(results, tmp_path):
+    old, new = results["original"], results["regenerated"]
+    assert not set(old["elements"]) & set(new["elements"])  # every id named is new
+    assert old["model"]["sha256"] != new["model"]["sha256"]
+    d = diff_results(_loaded(old, tmp_path, "old"), _loaded(new, tmp_path, "new"))
+    assert d["changed"] is False
+    assert [r["rule"] for r in d["rules"] if r["changes"]] == []
+    assert d["elements"]["by_signature"] == len(old["elements"]) == 20 and d["elements"]["by_global_id"] == 0
+    assert d["elements"]["changed"] == d["elements"]["added"] == d["elements"]["removed"] == []
+
+
+def test_the_tower_moved_3_m_north_changes_exactly_the_north_rules(results, tmp_path):
+    old, new = results["original"], results["moved"]
+    d = diff_results(_loaded(old, tmp_path, "old"), _loaded(new, tmp_path, "new"))
+    changed = {r["rule"]: r for r in d["rules"] if r["changes"]}
+    assert set(changed) == NORTH_RULES
+    for r in changed.values():
+        assert r["old"]["measured"] == pytest.approx(10.0) and r["new"]["measured"] == pytest.approx(7.0)
+        assert any("moved" in c for c in r["changes"])
+    assert len(d["elements"]["changed"]) == 20 and d["elements"]["by_global_id"] == 20
+
+
+def test_a_decision_carries_to_an_unchanged_rule_and_not_to_a_changed_one(results, tmp_path):
+    old, moved = results["original"], results["moved"]
+    store = tmp_path / "permitcheck-decisions.sqlite"
+    record_decision(old, store, "north-daylight", "override", "the roof terrace rail is exempt", "J. Kim",
+                    override="PASS")
+    record_decision(old, store, "coverage", "accept", "footprint checked on the drawings", "J. Kim")
+    prev = _loaded(old, tmp_path, "old")
+
+    d = diff_results(prev, _loaded(moved, tmp_path, "new"))
+    by_rule = {r["rule"]: r for r in d["rules"]}
+    assert by_rule["coverage"]["decision_applies"] is True
+    assert by_rule["north-daylight"]["decision_applies"] is False
+    assert by_rule["far"]["decision"] is None
+
+    out = carry_forward(prev, moved, label="moved.ifc")
+    carried = out["review"]["carried"]
+    assert carried["carried"] == ["coverage"]
+    assert [x["rule"] for x in carried["look_again"]] == ["north-daylight"]
+    assert "measured 10.0 → 7.0" in carried["look_again"][0]["why"]
+    decisions = {x["rule"]: x for x in out["review"]["decisions"]}
+    assert set(decisions) == {"coverage"} and decisions["coverage"]["source"] == "carried"
+    with DecisionStore(store) as db:  # recorded for the new result, pointing at the decision it carries
+        row = db.decisions(result_sha256(moved))[0]
+    assert row.source == "carried" and row.carried_from == decisions["coverage"]["carried_from"] is not None
+    validate(out)
+    page = html.render(out)
+    assert "carried forward from" in page and "to look at again: north-daylight" in page
+
+
+def test_cli_diff_exit_codes_and_html(results, tmp_path):
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(results["original"]))
+    regen = tmp_path / "regen.json"
+    regen.write_text(json.dumps(results["regenerated"]))
+    moved = tmp_path / "moved.json"
+    moved.write_text(json.dumps(results["moved"]))
+    r = runner.invoke(app, ["diff", str(old), str(regen)])
+    assert r.exit_code == 0, r.output
+    assert "0 rule(s) changed" in r.stdout and "20 by geometry signature" in r.stdout
+    r = runner.invoke(app, ["diff", str(old), str(moved), "--html", str(tmp_path / "d.html")])
+    assert r.exit_code == 1, r.output
+    assert "2 rule(s) changed" in r.stdout and "north-daylight-3d" in r.stdout
+    page = (tmp_path / "d.html").read_text()
+    assert "north-daylight" in page and "moved or reshaped" in page
+    r = runner.invoke(app, ["diff", str(old), str(tmp_path / "nope.json")])
+    assert r.exit_code == 2 and "cannot read the result" in r.stderr
+
+
+def test_diff_html_escapes_what_it_shows(results, tmp_path):
+    old = results["original"]
+    hostile = {**old, "findings": [{**f, "title": "<img src=x onerror=alert(1)>"} for f in old["findings"]]}
+    d = diff_results(_loaded(old, tmp_path, "old"), _loaded(hostile, tmp_path, "<script>"))
+    page = diff_html.render(d)
+    assert "<img" not in page and "<script>" not in page
+
+
+def test_signature_matching_refuses_to_guess():
+    sig = {"ifc_class": "IfcWall", "name": "w", "bbox_model": [0, 0, 0, 1, 1, 1], "area_m2": 6.0}
+    twins = match_elements({"a": sig}, {"b": sig, "c": sig})  # two equal candidates: neither is chosen
+    assert twins.pairs == {}
+    moved = {**sig, "bbox_model": [0, 0.5, 0, 1, 1.5, 1]}
+    assert match_elements({"a": sig}, {"b": moved}).pairs == {}  # moved and renumbered: not the same element
+    assert match_elements({"a": sig}, {"a": moved}).changed == {"a"}  # moved, same id: changed
+
+
+def test_check_previous_carries_forward_and_says_so(results, tmp_path):
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(results["original"]))
+    record_decision(results["original"], tmp_path / "permitcheck-decisions.sqlite", "far", "accept",
+                    "floor areas checked", "J. Kim")
+    r = runner.invoke(app, ["check", str(PODIUM), "--site", str(SITE), "--rules", str(RULES), "--anchor",
+                            "220000,560000", "--previous", str(old), "--report", str(tmp_path / "out")])
+    assert r.exit_code == 1, r.output  # the north rules still fail
+    assert "carried forward from" in r.stdout and ": far" in r.stdout
+    written = json.loads((tmp_path / "out" / "permitcheck-result.json").read_text())
+    assert written["review"]["carried"]["carried"] == ["far"]
+    r = runner.invoke(app, ["check", str(PODIUM), "--site", str(SITE), "--rules", str(RULES), "--anchor",
+                            "220000,560000", "--decisions", str(tmp_path / "x.sqlite")])
+    assert r.exit_code == 2 and "--decisions goes with --previous" in r.stderr
