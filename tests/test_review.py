@@ -1,10 +1,12 @@
-"""permitcheck review: an officer's decisions recorded append-only, superseded, and shown in every report."""
+"""permitcheck review: an officer's decisions recorded append-only, superseded, and shown in every report
+(terminal, HTML, JSON, JUnit, BCF)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 from typer.testing import CliRunner
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 from conftest import ROOT
 from permitcheck.cli import app
 from permitcheck.errors import InputError, UsageError
-from permitcheck.reports import html, junit
+from permitcheck.reports import bcf, html, junit
 from permitcheck.reports.json_report import validate
 from permitcheck.review import attach, load, record_decision, result_sha256
 from permitcheck.review.store import DecisionStore
@@ -73,6 +75,15 @@ def test_a_decision_is_recorded_superseded_and_shown_in_html_json_and_junit(nort
     assert "superseded: overridden to PASS by J. Kim" in case.find("failure").text
     suite_props = {p.get("name"): p.get("value") for p in root.find("testsuite/properties")}
     assert suite_props["review.verdict"] == "FAIL"
+
+
+    pytest.importorskip("bcf")
+    from permitcheck.review.bcf_reply import topics_of
+
+    with zipfile.ZipFile(bcf.write(second, tmp_path / "issues.bcf")) as z:
+        guid = next(g for g, rule in topics_of(second).items() if rule == "north-daylight")
+        markup = z.read(f"{guid}/markup.bcf").decode()
+    assert "decision: changes requested by A. Lee" in markup and "&lt;script&gt;" in markup
 
 
 def test_overriding_every_failure_gives_a_passing_reviewed_verdict(north_fail, tmp_path):
