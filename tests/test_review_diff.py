@@ -171,3 +171,27 @@ def test_check_previous_carries_forward_and_says_so(results, tmp_path):
     r = runner.invoke(app, ["check", str(PODIUM), "--site", str(SITE), "--rules", str(RULES), "--anchor",
                             "220000,560000", "--decisions", str(tmp_path / "x.sqlite")])
     assert r.exit_code == 2 and "--decisions goes with --previous" in r.stderr
+
+
+def test_diff_terminal_shows_hostile_titles_escaped(results, tmp_path):
+    from rich.console import Console
+
+    from permitcheck.reports.diff_terminal import render
+
+    old = results["original"]
+    hostile = {**old, "findings": [{**f, "rule": "[red]x[/red]\x1b]0;pwned\x07" if f["rule"] == "far" else f["rule"]}
+                                   for f in old["findings"]]}
+    d = diff_results(_loaded(old, tmp_path, "old"), _loaded(hostile, tmp_path, "new\x1b[2J"))
+    console = Console(record=True, width=200, force_terminal=True)
+    render(d, console)
+    out = console.export_text()
+    assert "\x1b]0;" not in out and "\\x1b]0;pwned\\x07" in out and "[red]x[/red]" in out and "new\\x1b[2J" in out
+
+
+def test_a_store_that_is_not_sqlite_is_refused(results, tmp_path):
+    from permitcheck.errors import InputError
+
+    bad = tmp_path / "not.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(InputError, match="cannot open the decisions store"):
+        record_decision(results["original"], bad, "far", "accept", "ok", "J. Kim")
