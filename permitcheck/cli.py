@@ -473,6 +473,8 @@ def review(
                                          "permitcheck-decisions.sqlite beside the result, or the batch's store)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write the reports, with the decisions, here."),
     as_json: bool = typer.Option(False, "--json", help="Print the result with its decisions as JSON."),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="The previous submission's result (or batch "
+                                            "case folder): carry forward its decisions that still apply."),
 ) -> None:
     """Record an officer's decision on a finding, read back a BCF reply, and show the decisions beside the
     automatic statuses. Decisions are append-only: a newer one on the same rule supersedes the older.
@@ -491,6 +493,10 @@ def review(
 
             raise UsageError("a decision is --rule RULE with one of --accept, --override PASS|FAIL, "
                              "--request-changes, and --reason")
+        if previous is not None:
+            from permitcheck.review.diff import carry_forward
+
+            data = carry_forward(load(previous), data, label=loaded.label, into=where)
         if bcf is not None:
             back = record_reply(data, where, bcf)
             note = (f"read {bcf}: {back.recorded} new repl{'y' if back.recorded == 1 else 'ies'}"

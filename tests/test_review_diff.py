@@ -195,3 +195,69 @@ def test_a_store_that_is_not_sqlite_is_refused(results, tmp_path):
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(InputError, match="cannot open the decisions store"):
         record_decision(results["original"], bad, "far", "accept", "ok", "J. Kim")
+
+
+def test_a_result_written_with_its_decisions_finds_its_store_again(results, tmp_path):
+    old = tmp_path / "v1" / "permitcheck-result.json"
+    old.parent.mkdir()
+    old.write_text(json.dumps(results["original"]))
+    record_decision(results["original"], tmp_path / "v1" / "permitcheck-decisions.sqlite", "far", "accept",
+                    "floor areas checked", "J. Kim")
+    r = runner.invoke(app, ["check", str(PODIUM), "--site", str(SITE), "--rules", str(RULES), "--anchor",
+                            "220000,560000", "--previous", str(old), "--report", str(tmp_path / "v2")])
+    assert r.exit_code == 1, r.output
+    # v2's result names the store its carried decisions are in: review and diff find them without --store
+    r = runner.invoke(app, ["review", str(tmp_path / "v2" / "permitcheck-result.json"), "--json"])
+    assert r.exit_code == 0, r.output
+    shown = json.loads(r.stdout)["review"]
+    assert [(d["rule"], d["source"]) for d in shown["decisions"]] == [("far", "carried")]
+    assert shown["carried"]["carried"] == ["far"]  # what the re-check said is kept
+    assert not (tmp_path / "v2" / "permitcheck-decisions.sqlite").exists()
+
+
+@pytest.mark.parametrize("named", ["not-a-store.sqlite", "missing.sqlite"])
+def test_a_store_named_by_a_result_is_followed_only_when_it_is_a_decisions_store(results, tmp_path, named):
+    other = tmp_path / "not-a-store.sqlite"
+    import sqlite3
+
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE precious (x)")
+    db.commit()
+    db.close()
+    result = {**results["original"], "review": {"store": str(tmp_path / named)}}
+    path = tmp_path / "sub" / "r.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(result))
+    r = runner.invoke(app, ["review", str(path), "--rule", "far", "--accept", "--reason", "ok", "--by", "J. Kim"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "sub" / "permitcheck-decisions.sqlite").is_file()  # the default, not the named file
+    assert not (tmp_path / "missing.sqlite").exists()
+    db = sqlite3.connect(other)
+    assert [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")] == ["precious"]
+    db.close()
+
+
+def test_review_previous_carries_between_two_batches(results, tmp_path):
+    from permitcheck.batch.store import Store
+
+    for out, result in (("b1", results["original"]), ("b2", results["regenerated"])):
+        case = tmp_path / out / "cases" / "podium"
+        case.mkdir(parents=True)
+        (case / "permitcheck-result.json").write_text(json.dumps(result))
+        store = Store(tmp_path / out / "permitcheck.sqlite")
+        store.record({"case_name": "podium", "inputs_key": out, "run_id": "r", "status": "done", "verdict": "FAIL",
+                      "result_json": json.dumps(result), "created_at": "2026-12-03T00:00:00+00:00"})
+        store.close()
+    r = runner.invoke(app, ["review", str(tmp_path / "b1" / "cases" / "podium"), "--rule", "north-daylight",
+                            "--request-changes", "--reason", "6.65 m short", "--by", "J. Kim"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["review", str(tmp_path / "b2"), "--case", "podium", "--previous",
+                            str(tmp_path / "b1" / "cases" / "podium")])
+    assert r.exit_code == 0, r.output
+    assert "carried forward from" in r.stdout and "north-daylight" in r.stdout
+    with DecisionStore(tmp_path / "b2" / "permitcheck.sqlite") as db:  # recorded in the new batch's store
+        rows = db.decisions(result_sha256(results["regenerated"]))
+    assert [(x.rule, x.source, x.decision) for x in rows] == [("north-daylight", "carried", "request_changes")]
+    r = runner.invoke(app, ["diff", str(tmp_path / "b1"), str(tmp_path / "b2"), "--case", "podium"])
+    assert r.exit_code == 0, r.output  # regenerated GlobalIds only: no change
+    assert "still applies" in r.stdout

@@ -137,18 +137,20 @@ def diff_results(old: LoadedResult, new: LoadedResult, store: str | Path | None 
 
 
 def carry_forward(previous: LoadedResult, result: dict, store: str | Path | None = None,
-                  label: str = "this result") -> dict:
-    """Record, for `result` (a re-check of a resubmission), the decisions on `previous` that still
-    apply (carried rows in the store, pointing at the decision they carry) and return `result` with
-    its review block saying which were carried and which rules to look at again."""
+                  label: str = "this result", into: str | Path | None = None) -> dict:
+    """Record, for `result` (a re-check of a resubmission), the decisions on `previous` (read from
+    `store`, default the previous result's) that still apply: carried rows in `into` (default the same
+    store), each pointing at the decision it carries. `result` is returned with its review block saying
+    which were carried and which rules to look at again."""
     from permitcheck.review.decide import attach
 
     store = Path(store) if store is not None else previous.store
-    d = diff_results(previous, LoadedResult(result, label, store), store)
+    into = Path(into) if into is not None else store
+    d = diff_results(previous, LoadedResult(result, label, into), store)
     sha = result_sha256(result)
     news = {f["rule"]: f for f in result["findings"]}
     carried, again = [], []
-    with DecisionStore(store) as db:
+    with DecisionStore(into) as db:
         for r in d["rules"]:
             dec = r["decision"]
             if dec is None:
@@ -161,5 +163,5 @@ def carry_forward(previous: LoadedResult, result: dict, store: str | Path | None
             db.add_decision(sha, news[r["rule"]], dec["decision"], dec["status"], dec["reason"], dec["by"],
                             at=dec["at"], source="carried", carried_from=dec["id"])
             carried.append(r["rule"])
-    return attach(result, store, carried={"previous": previous.label, "previous_sha256": d["old"]["result_sha256"],
-                                          "carried": carried, "look_again": again})
+    return attach(result, into, carried={"previous": previous.label, "previous_sha256": d["old"]["result_sha256"],
+                                         "previous_store": str(store), "carried": carried, "look_again": again})

@@ -84,7 +84,8 @@ def read_file(path: Path) -> dict:
 def load(path: str | Path, case: str | None = None) -> LoadedResult:
     """A result to review: a result JSON (its decisions beside it, in permitcheck-decisions.sqlite),
     a batch case's report folder (`OUT/cases/NAME`), or a batch --out folder with `case` (the case's
-    newest result in OUT/permitcheck.sqlite, where its decisions live too)."""
+    newest result in OUT/permitcheck.sqlite, where its decisions live too). A result written with its
+    decisions names its store (`review.store`): that one is used when it is a decisions store."""
     path = Path(path)
     if case is not None:
         store = path / BATCH_STORE
@@ -98,8 +99,32 @@ def load(path: str | Path, case: str | None = None) -> LoadedResult:
         if not file.is_file():
             raise InputError(f"{path}: no {RESULT_FILE} in this folder — give a result JSON or a batch case")
         batch = path.parent.parent / BATCH_STORE  # OUT/cases/NAME: its batch's store
-        return LoadedResult(read_file(file), str(path), batch if batch.is_file() else path / DECISIONS_FILE)
-    return LoadedResult(read_file(path), str(path), path.parent / DECISIONS_FILE)
+        result = read_file(file)
+        return LoadedResult(result, str(path), _named_store(result) or (
+            batch if batch.is_file() else path / DECISIONS_FILE))
+    result = read_file(path)
+    return LoadedResult(result, str(path), _named_store(result) or path.parent / DECISIONS_FILE)
+
+
+def _named_store(result: dict) -> Path | None:
+    """The store a result written with its decisions names (`review.store`), when it is one: an existing
+    SQLite file that already holds decisions. A result file is input, so a path it names is never
+    created or written into unless it already is a decisions store."""
+    named = (result.get("review") or {}).get("store") if isinstance(result.get("review"), dict) else None
+    if not isinstance(named, str) or not named or "\x00" in named:
+        return None
+    path = Path(named)
+    try:
+        if not path.is_file():
+            return None
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            found = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='decisions'").fetchone()
+        finally:
+            db.close()
+    except (OSError, sqlite3.Error, ValueError):
+        return None
+    return path if found else None
 
 
 def _batch_case(store: Path, case: str) -> dict:
