@@ -161,7 +161,7 @@ def test_cli_bad_decisions_are_one_line_and_exit_2(result_file, args, message):
     ("{not json", "not JSON"),
     ("[1, 2]", "not a JSON object"),
     ('{"tool": {"name": "other"}, "verdict": "PASS", "findings": []}', "no tool.name"),
-    ('{"tool": {"name": "permitcheck"}, "verdict": "PASS", "findings": [{"rule": 1}]}', "no rule"),
+    ('{"tool": {"name": "permitcheck"}, "verdict": "PASS", "findings": [{"rule": 1}]}', "no schema_version"),
     ("[" * 100000 + "]" * 100000, "not JSON"),
 ])
 def test_a_result_that_is_not_ours_is_refused(tmp_path, content, why):
@@ -190,3 +190,28 @@ def test_a_batch_case_keeps_its_decisions_in_the_batch_store(north_fail, tmp_pat
     assert r.exit_code == 2 and "no case 'nope'" in r.stderr
     r = runner.invoke(app, ["review", str(out)])
     assert r.exit_code == 2 and "--case NAME" in r.stderr
+
+
+@pytest.mark.parametrize("mutate, why", [
+    (lambda r: r.pop("provenance"), "no provenance"),
+    (lambda r: r["findings"][0].update(global_ids=[1, {}]), "global_ids must be a list of GlobalIds"),
+    (lambda r: r["findings"][0].update(measured="ten"), "measured, limit and margin"),
+    (lambda r: r["findings"][0].update(title=None), "must be text"),
+    (lambda r: r["findings"][0].update(details=[]), "citation and details"),
+    (lambda r: r["elements"].update(x=5), "ifc_class and name"),
+    (lambda r: r["elements"].update(x={"ifc_class": "IfcWall", "name": "", "bbox_model": [0, "a"]}), "six numbers"),
+    (lambda r: r.update(site=[]), "must be objects"),
+])
+def test_a_result_shaped_almost_like_ours_is_refused_not_crashed_on(north_fail, tmp_path, mutate, why):
+    """A result edited by hand or made by something else: exit 2 and one line from review and diff, never
+    a traceback from deep in a report."""
+    bad = json.loads(json.dumps(north_fail))
+    mutate(bad)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(north_fail))
+    for args in (["review", str(path), "--report", str(tmp_path / "out")], ["diff", str(good), str(path)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, (args, r.output)
+        assert why in r.stderr and len(r.stderr.strip().splitlines()) == 1

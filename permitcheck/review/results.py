@@ -35,9 +35,47 @@ def result_sha256(result: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+REQUIRED = ("schema_version", "tool", "model", "facts", "warnings", "verdict", "zone", "rulebook", "site", "elements",
+            "findings", "checked_at", "provenance")  # as the JSON schema requires them
+
+
+def _number(x) -> bool:
+    return x is None or (isinstance(x, (int, float)) and not isinstance(x, bool) and x == x and abs(x) != float("inf"))
+
+
+def _finding_problem(f) -> str | None:
+    if not isinstance(f, dict):
+        return "not an object"
+    if not isinstance(f.get("rule"), str) or f.get("status") not in STATUSES:
+        return "no rule or no status"
+    if not all(isinstance(f.get(k), str) for k in ("title", "kind", "severity", "reason")):
+        return "title, kind, severity and reason must be text"
+    if not all(_number(f.get(k)) for k in ("measured", "limit", "margin")) or not isinstance(f.get("unit", ""), str):
+        return "measured, limit and margin must be numbers or null"
+    ids = f.get("global_ids")
+    if not isinstance(ids, list) or not all(isinstance(g, str) for g in ids):
+        return "global_ids must be a list of GlobalIds"
+    if not isinstance(f.get("citation"), dict) or not isinstance(f.get("details"), dict):
+        return "citation and details must be objects"
+    return None
+
+
+def _element_problem(e) -> str | None:
+    if not isinstance(e, dict) or not isinstance(e.get("ifc_class"), str) or not isinstance(e.get("name"), str):
+        return "an element needs its ifc_class and name"
+    box = e.get("bbox_model")
+    if box is not None and (not isinstance(box, list) or len(box) != 6 or not all(_number(x) and x is not None
+                                                                                 for x in box)):
+        return "an element's bbox_model must be six numbers"
+    if not _number(e.get("area_m2")):
+        return "an element's area_m2 must be a number"
+    return None
+
+
 def checked(result: object, where: str) -> dict:
-    """`result` if it is a permitcheck check result (a tool, a verdict, findings with rules and
-    statuses); InputError naming what is missing otherwise."""
+    """`result` if it is a permitcheck check result, as far as the review, the diff and the reports read
+    it (the schema's top-level keys; findings with rules, statuses, figures and GlobalIds; elements with
+    their signature); InputError naming the first thing amiss otherwise."""
     def refuse(why: str) -> InputError:
         return InputError(f"{where}: not a permitcheck check result ({why}) — give the result JSON that "
                           "`permitcheck check --report DIR` or `--format json` wrote")
@@ -47,18 +85,27 @@ def checked(result: object, where: str) -> dict:
     tool = result.get("tool")
     if not isinstance(tool, dict) or tool.get("name") != "permitcheck":
         raise refuse("no tool.name 'permitcheck'")
+    missing = [k for k in REQUIRED if k not in result]
+    if missing:
+        raise refuse(f"no {', '.join(missing[:4])}")
     if result.get("verdict") not in STATUSES:
         raise refuse("no verdict")
-    findings = result.get("findings")
+    if not all(isinstance(result[k], dict) for k in ("model", "facts", "rulebook", "site", "provenance")):
+        raise refuse("model, facts, rulebook, site and provenance must be objects")
+    findings = result["findings"]
     if not isinstance(findings, list):
         raise refuse("no findings list")
     for i, f in enumerate(findings):
-        if not isinstance(f, dict) or not isinstance(f.get("rule"), str) or f.get("status") not in STATUSES:
-            raise refuse(f"finding {i} has no rule or no status")
-        if not isinstance(f.get("global_ids", []), list):
-            raise refuse(f"finding {i}: global_ids is not a list")
-    if not isinstance(result.get("elements", {}), dict):
+        problem = _finding_problem(f)
+        if problem:
+            raise refuse(f"finding {i}: {problem}")
+    elements = result["elements"]
+    if not isinstance(elements, dict):
         raise refuse("elements is not an object")
+    for gid, e in elements.items():
+        problem = _element_problem(e)
+        if problem:
+            raise refuse(f"element {gid[:40]!r}: {problem}")
     return result
 
 
