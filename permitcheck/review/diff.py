@@ -10,6 +10,7 @@ with the same status, its figures within tolerance and the same elements, unmove
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,13 +52,25 @@ def match_elements(old: dict, new: dict) -> Matching:
     """Match the elements findings name: by GlobalId, then the rest one to one by signature (an
     element whose signature fits several is left unmatched rather than guessed)."""
     pairs = {g: g for g in old if g in new}
-    rest_new = [g for g in new if g not in old]
+    # candidates by class and name, sorted by min x: an element's fits lie within GEOMETRY_M of its own
+    # (a model whose every id was regenerated names thousands: no pairwise comparison of all of them)
+    groups: dict[tuple, list[tuple[float, str]]] = {}
+    for n in new:
+        box = new[n].get("bbox_model")
+        if n not in old and box:
+            groups.setdefault((new[n].get("ifc_class"), new[n].get("name")), []).append((float(box[0]), n))
+    for group in groups.values():
+        group.sort()
+    taken: set[str] = set()
     by_sig = set()
-    for g in (g for g in old if g not in new):
-        fits = [n for n in rest_new if same_signature(old[g], new[n])]
+    for g in (g for g in old if g not in new and old[g].get("bbox_model")):
+        group = groups.get((old[g].get("ifc_class"), old[g].get("name")), [])
+        x = float(old[g]["bbox_model"][0])
+        lo, hi = bisect_left(group, (x - GEOMETRY_M, "")), bisect_right(group, (x + GEOMETRY_M, "\uffff"))
+        fits = [n for _, n in group[lo:hi] if n not in taken and same_signature(old[g], new[n])]
         if len(fits) == 1:
             pairs[g] = fits[0]
-            rest_new.remove(fits[0])
+            taken.add(fits[0])
             by_sig.add(g)
     changed = {g for g, n in pairs.items() if g not in by_sig and not same_signature(old[g], new[n])}
     return Matching(pairs, frozenset(by_sig), frozenset(changed))
