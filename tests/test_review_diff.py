@@ -279,3 +279,19 @@ def test_a_real_export_with_every_globalid_regenerated_matches_by_signature(real
              for m in inspect_model(path, workers=1).model.elements} for path in (src, tmp_path / "regenerated.ifc")]
     match = match_elements(*sigs)
     assert len(sigs[0]) == 66 and len(match.by_signature) == 66 and not match.changed
+
+
+def test_diff_and_a_plain_review_write_nothing_into_a_batch_store(results, tmp_path):
+    from permitcheck.batch.store import Store
+
+    for out, result in (("b1", results["original"]), ("b2", results["moved"])):
+        store = Store(tmp_path / out / "permitcheck.sqlite")
+        store.record({"case_name": "podium", "inputs_key": out, "run_id": "r", "status": "done", "verdict": "FAIL",
+                      "result_json": json.dumps(result), "created_at": "2026-12-03T00:00:00+00:00"})
+        store.close()
+    before = (tmp_path / "b1" / "permitcheck.sqlite").read_bytes()
+    r = runner.invoke(app, ["diff", str(tmp_path / "b1"), str(tmp_path / "b2"), "--case", "podium"])
+    assert r.exit_code == 1, r.output
+    r = runner.invoke(app, ["review", str(tmp_path / "b1"), "--case", "podium"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "b1" / "permitcheck.sqlite").read_bytes() == before

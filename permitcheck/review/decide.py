@@ -71,7 +71,7 @@ def attach(result: dict, store: str | Path, carried: dict | None = None) -> dict
     sha = result_sha256(result)
     current, replies = {}, []
     if Path(store).is_file():  # no store yet: no decisions, and none is made just to say so
-        with DecisionStore(store) as db:
+        with DecisionStore(store, readonly=True) as db:
             current = db.current(sha)
             replies = db.replies(sha)
     decisions = []

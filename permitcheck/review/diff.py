@@ -122,7 +122,7 @@ def diff_results(old: LoadedResult, new: LoadedResult, store: str | Path | None 
     match = match_elements(o.get("elements") or {}, n.get("elements") or {})
     current = {}
     if store.is_file():
-        with DecisionStore(store) as db:
+        with DecisionStore(store, readonly=True) as db:
             current = db.current(result_sha256(o))
     olds = {f["rule"]: f for f in o["findings"]}
     news = {f["rule"]: f for f in n["findings"]}

@@ -97,11 +97,18 @@ class Reply:
 
 
 class DecisionStore:
-    """Opens (creating) the decisions tables in `path`; use as a context manager."""
+    """Opens (creating) the decisions tables in `path`; use as a context manager. `readonly`: only read,
+    creating nothing (a store without the tables reads as empty)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, readonly: bool = False):
         self.path = Path(path)
+        self.empty = False
         try:
+            if readonly:
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60)
+                self.empty = self.db.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN "
+                                             "('decisions', 'replies')").fetchone()[0] < 2
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=60)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -149,6 +156,8 @@ class DecisionStore:
 
     def decisions(self, sha: str) -> list[Decision]:
         """Every decision on the result, oldest first."""
+        if self.empty:
+            return []
         rows = self.db.execute(
             "SELECT id, result_sha256, rule, automatic, measured, limit_value, unit, global_ids_json, decision, status,"
             " reason, decided_by, decided_at, source, carried_from FROM decisions WHERE result_sha256=? ORDER BY id",
@@ -167,6 +176,8 @@ class DecisionStore:
         return out
 
     def replies(self, sha: str) -> list[Reply]:
+        if self.empty:
+            return []
         rows = self.db.execute("SELECT rule, topic_guid, kind, author, at, text FROM replies WHERE result_sha256=? "
                                "ORDER BY id", (sha,)).fetchall()
         return [Reply(*r) for r in rows]
