@@ -22,7 +22,7 @@ from permitcheck.review.store import DecisionStore
 pytest.importorskip("bcf")
 pytest.importorskip("defusedxml")
 runner = CliRunner(env={"COLUMNS": "200"})
-COMMENT = "Moved the tower back 2 m <b>& done</b>"
+COMMENT = "Moved the tower back 2 m <b>& done</b>\nsee sheet A-201"
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,8 @@ def test_a_bcf_reply_round_trips_through_bcf_client(north_fail, tmp_path):
     r = runner.invoke(app, ["review", str(result_file), "--bcf", str(reply)])
     assert r.exit_code == 0, r.output
     assert "2 new replies" in r.stdout  # the comment and the status change
-    assert "status set to Resolved" in r.stdout and "Moved the tower back 2 m" in r.stdout
+    assert "status set to Resolved" in r.stdout
+    assert "Moved the tower back 2 m <b>& done</b> see sheet A-201" in r.stdout  # one line, as written
 
     store = tmp_path / "permitcheck-decisions.sqlite"
     with DecisionStore(store) as db:

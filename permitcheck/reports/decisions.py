@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from permitcheck.reports.printable import printable
+from permitcheck.reports.printable import printable, printable_str
 
 WORD = {"accept": "accepted", "override": "overridden", "request_changes": "changes requested"}
 
@@ -45,9 +45,14 @@ def lines(result: dict, rule: str) -> list[str]:
         out.append(f"decision: {label(d)} by {d['by']} at {d['at']} (automatic {d['automatic']}): {d['reason']}")
         out += [f"superseded: {label(o)} by {o['by']} at {o['at']}: {o['reason']}" for o in d.get("superseded") or []]
     for r in replies_of(result, rule):
-        what = f"status set to {r['text']}" if r["kind"] == "status" else r.get("text") or ""
-        out.append(f"reply ({r['kind']}) by {r.get('author') or '?'} at {r.get('at') or '?'}: {what}")
+        out.append(f"reply ({r['kind']}) by {r.get('author') or '?'} at {r.get('at') or '?'}: {said(r)}")
     return out
+
+
+def said(reply: dict) -> str:
+    """A reply in one line: the comment's lines joined, or the status the architect set."""
+    text = " ".join(str(reply.get("text") or "").split())
+    return f"status set to {text}" if reply.get("kind") == "status" else text
 
 
 def _carried_sentence(carried: dict) -> tuple[str, str]:
@@ -73,9 +78,9 @@ def render(result: dict, console: Console) -> None:
                       Text(d["reason"] + (f" (supersedes {len(d['superseded'])})" if d.get("superseded") else "")),
                       Text(f"{d['by']}, {d['at']}"))
         console.print(t)
-    for r in review.get("replies") or []:
-        what = f"status set to {r['text']}" if r["kind"] == "status" else r.get("text") or ""
-        console.print(Text(f"reply on {r['rule']} by {r.get('author') or '?'} ({r.get('at') or '?'}): {what}"))
+    for r in result["review"].get("replies") or []:  # joined into one line first, then made printable
+        console.print(Text(printable_str(f"reply on {r['rule']} by {r.get('author') or '?'} ({r.get('at') or '?'}): "
+                                         f"{said(r)}")))
     if review.get("carried"):
         for line in _carried_sentence(review["carried"]):
             console.print(Text(line))
@@ -101,15 +106,15 @@ def html_section(result: dict) -> str:
             continue
         older = "".join(f"<li>{_e(label(o))} by {_e(o['by'])}, {_e(o['at'])}: {_e(o['reason'])}</li>"
                         for o in (d or {}).get("superseded") or [])
-        said = "".join(f"<li>{_e(r.get('author') or '?')}, {_e(r.get('at') or '?')}: "
-                       f"{_e('status set to ' + str(r['text']) if r['kind'] == 'status' else r.get('text'))}</li>"
+        answered = "".join(f"<li>{_e(r.get('author') or '?')}, {_e(r.get('at') or '?')}: "
+                       f"{_e(said(r))}</li>"
                        for r in replies)
         rows.append(
             f"<tr><td>{_e(f['title'])}<br><small>{_e(f['rule'])}</small></td><td>{_e(f['status'])}</td>"
             f"<td>{_e(label(d)) if d else '—'}</td><td>{_e(d['reason']) if d else ''}"
             + (f"<details><summary>supersedes {len(d['superseded'])}</summary><ul>{older}</ul></details>" if older else "")
             + f"</td><td>{_e(d['by']) + ', ' + _e(d['at']) if d else ''}</td>"
-            f"<td>{'<ul>' + said + '</ul>' if said else ''}</td></tr>")
+            f"<td>{'<ul>' + answered + '</ul>' if answered else ''}</td></tr>")
     carried = ""
     if review.get("carried"):
         carried = "".join(f"<p>{_e(s)}</p>" for s in _carried_sentence(review["carried"]))
