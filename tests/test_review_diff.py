@@ -295,3 +295,20 @@ def test_diff_and_a_plain_review_write_nothing_into_a_batch_store(results, tmp_p
     r = runner.invoke(app, ["review", str(tmp_path / "b1"), "--case", "podium"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "b1" / "permitcheck.sqlite").read_bytes() == before
+
+
+def test_ids_the_elements_do_not_describe_match_by_globalid(results, tmp_path):
+    """A finding may name what `elements` does not list (an IDS finding names windows and spaces):
+    the same id on both sides is no change, a different one is."""
+    old = results["original"]
+
+    def naming(ids):
+        return {**old, "findings": [{**f, "global_ids": ids} if f["rule"] == "far" else f for f in old["findings"]]}
+
+    d = diff_results(_loaded(naming(["2window00000000000000"]), tmp_path, "old"),
+                     _loaded(naming(["2window00000000000000"]), tmp_path, "new"))
+    assert d["changed"] is False
+    d = diff_results(_loaded(naming(["2window00000000000000"]), tmp_path, "old"),
+                     _loaded(naming(["3window00000000000000"]), tmp_path, "new"))
+    assert [(r["rule"], r["changes"]) for r in d["rules"] if r["changes"]] == [
+        ("far", ["1 element(s) no longer named", "1 element(s) newly named"])]

@@ -95,9 +95,12 @@ def changes(old: dict | None, new: dict | None, match: Matching) -> list[str]:
     for key in ("measured", "limit"):
         if not same_figure(old.get(key), new.get(key)):
             out.append(f"{key} {old.get(key)} → {new.get(key)}{unit}")
-    was = [match.pairs.get(g) for g in old.get("global_ids") or []]
+    named = set(new.get("global_ids") or [])
+    # an id the result's `elements` does not describe (a window, a space, an unmeasured element) is
+    # matched by GlobalId alone
+    was = [match.pairs.get(g) or (g if g in named else None) for g in old.get("global_ids") or []]
     gone = sum(g is None for g in was)
-    added = len(set(new.get("global_ids") or []) - {g for g in was if g})
+    added = len(named - {g for g in was if g})
     moved = sum(g in match.changed for g in old.get("global_ids") or [])
     if gone:
         out.append(f"{gone} element(s) no longer named")
