@@ -11,7 +11,6 @@ import zipfile
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from permitcheck.cli import app
 from permitcheck.errors import InputError, UsageError
 from permitcheck.reports import bcf, html, junit
@@ -21,16 +20,6 @@ from permitcheck.review.store import DecisionStore
 
 runner = CliRunner(env={"COLUMNS": "200"})  # the decisions table on one line a row: its cells whole
 HOSTILE = "<script>alert(1)</script> \x1b[31mPASS\x1b[0m & ]]>"
-
-
-@pytest.fixture(scope="module")
-def north_fail() -> dict:
-    """The podium sample on its north-fail site: two FAIL rules (north-daylight, -3d), the rest PASS or N/A."""
-    from permitcheck.checking import check_model
-
-    return check_model(ROOT / "samples" / "buildings" / "podium_tower.ifc",
-                       ROOT / "samples" / "sites" / "podium_north.geojson", ROOT / "rules" / "kr" / "national.yaml",
-                       anchor=(220000, 560000)).to_dict()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import zipfile
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from permitcheck.cli import app
 from permitcheck.errors import InputError
 from permitcheck.reports import bcf as bcf_report
@@ -23,15 +22,6 @@ pytest.importorskip("bcf")
 pytest.importorskip("defusedxml")
 runner = CliRunner(env={"COLUMNS": "200"})
 COMMENT = "Moved the tower back 2 m <b>& done</b>\nsee sheet A-201"
-
-
-@pytest.fixture(scope="module")
-def north_fail() -> dict:
-    from permitcheck.checking import check_model
-
-    return check_model(ROOT / "samples" / "buildings" / "podium_tower.ifc",
-                       ROOT / "samples" / "sites" / "podium_north.geojson", ROOT / "rules" / "kr" / "national.yaml",
-                       anchor=(220000, 560000)).to_dict()
 
 
 def _architect_replies(sent, out, guid: str) -> None:
