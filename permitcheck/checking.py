@@ -13,6 +13,7 @@ import shapely
 from permitcheck.checks import CheckContext
 from permitcheck.engine import evaluate
 from permitcheck.errors import InputError
+from permitcheck.facts.signature import element_signature
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.inspection import Inspection, inspect_model
 from permitcheck.results import Finding, Status, verdict
@@ -110,7 +111,8 @@ class CheckResult:
                                for f in self.site.features if f.role != "parcel"],
         }
         involved = {g for f in _every(self.findings) for g in f.m.global_ids}
-        d["elements"] = {m.global_id: {"ifc_class": m.ifc_class, "name": m.name}
+        # with each its geometry signature, so `permitcheck diff` matches it when the ids were regenerated
+        d["elements"] = {m.global_id: element_signature(m.ifc_class, m.name, m.vertices, m.faces)
                          for m in self.inspection.model.elements if m.global_id in involved}
         d["declared"] = dict(self.declared)
         d["submission"] = dict(self.submission)

@@ -34,6 +34,7 @@ import re
 import uuid
 from pathlib import Path
 
+from permitcheck.reports import decisions
 from permitcheck.reports.snapshot import plan_view, snapshot_png
 from permitcheck.reports.text import explain
 from permitcheck.reports.verdict import law_and_article
@@ -62,7 +63,7 @@ def topic_guid(model_sha256: str, rule: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"topic:{model_sha256}:{rule}"))
 
 
-def _description(finding: dict, sources: dict) -> str:
+def _description(finding: dict, sources: dict, result: dict | None = None) -> str:
     cite = finding.get("citation") or {}
     src = sources.get(cite.get("source"), {})
     law = src.get("law") or ""
@@ -83,6 +84,7 @@ def _description(finding: dict, sources: dict) -> str:
     if cite.get("note"):
         lines.append(f"note: {cite['note']}")
     lines.append(f"rule: {finding.get('rule')} ({finding.get('kind')}, severity {finding.get('severity')})")
+    lines += decisions.lines(result or {}, finding.get("rule"))  # the officer's decision, beside the status
     return _x("\n".join(lines))
 
 
@@ -216,7 +218,7 @@ def write(result: dict, out: Path) -> Path:
         topic = mdl.Topic(
             guid=guid,
             title=_x(f"{status}: {finding.get('title', rule)}"),
-            description=_description(finding, sources),
+            description=_description(finding, sources, result),
             creation_author=author,
             creation_date=created,
             topic_type=status,

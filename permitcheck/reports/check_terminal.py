@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from permitcheck.reports import decisions
 from permitcheck.reports.alternatives import walk
 from permitcheck.reports.printable import printable, printable_str
 from permitcheck.reports.text import explain, number
@@ -58,6 +59,7 @@ def render(result: dict, console: Console, footer: list[str] = ()) -> None:
         f"{facts['storeys_below_ground']} below, parcel {result['site']['parcel_area_m2']} m²"))
     for w in result["warnings"]:
         console.print(Text.assemble(("warning:", "yellow"), " ", w))
+    decisions.render(result, console)  # the officer's decisions (permitcheck review), when there are any
     _explained(result, console)  # what fails comes last, beside the verdict line: on screen at 80x24
     for line in footer:
         console.print(Text(printable_str(line)))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from permitcheck.reports.alternatives import walk
 from permitcheck.reports.svg import Frame, bounds_of, nice_length, path, text
-from permitcheck.reports import shadow_plan
+from permitcheck.reports import decisions, shadow_plan
 from permitcheck.reports.text import explain, number
 from permitcheck.reports.verdict import limit_text, reader_citation, verdict_line
 from permitcheck.reports.view3d import render as render_view3d
@@ -491,6 +491,7 @@ def render(result: dict) -> str:
         f"{_e(book['title'])} ({_e(book['id'])} {_e(book['version'])})</p><p>{_e(tally)}</p></header>"
         + _cover(result)
         + _summary(result) + site_plan(result) + shadow_plan.hourly_section(result, _svg) + legal_section(result)
+        + decisions.html_section(result)  # the officer's decisions (permitcheck review), when there are any
         + _details(result)
         + _kv("Facts", fact_rows, "facts")
         + (f"<section id=warnings><h2>Warnings</h2><ul>{warnings}</ul></section>" if warnings else "")
