@@ -13,6 +13,7 @@ import shapely
 from permitcheck.checks import CheckContext
 from permitcheck.engine import evaluate
 from permitcheck.errors import InputError
+from permitcheck.facts.signature import element_signature
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.inspection import Inspection, inspect_model
 from permitcheck.model import MassingOptions
@@ -72,6 +73,7 @@ class CheckResult:
     legal: LegalFacts | None = None
     declared: tuple[tuple[str, str], ...] = ()  # what the applicant declared (--declare)
     lot: dict | None = None  # the lot's context facts, as the rules read them
+    submission: tuple[tuple[str, str], ...] = ()  # the cover block: project, applicant, submission, reviewer
 
     @property
     def verdict(self) -> Status:
@@ -94,6 +96,7 @@ class CheckResult:
         d["rulebook"] = {
             "path": self.rulebook.path, "id": book.rulebook, "title": book.title, "version": book.version,
             "effective_from": book.effective_from.isoformat(), "jurisdiction": book.jurisdiction,
+            "tolerances": _tolerances(self.rulebook),
             "extends": [n.path for n in self.rulebook.chain()[1:]],
             "sources": {k: v.model_dump(mode="json", exclude_none=True) for k, v in sources_of(self.rulebook).items()},
         }
@@ -109,9 +112,11 @@ class CheckResult:
                                for f in self.site.features if f.role != "parcel"],
         }
         involved = {g for f in _every(self.findings) for g in f.m.global_ids}
-        d["elements"] = {m.global_id: {"ifc_class": m.ifc_class, "name": m.name}
+        # with each its geometry signature, so `permitcheck diff` matches it when the ids were regenerated
+        d["elements"] = {m.global_id: element_signature(m.ifc_class, m.name, m.vertices, m.faces)
                          for m in self.inspection.model.elements if m.global_id in involved}
         d["declared"] = dict(self.declared)
+        d["submission"] = dict(self.submission)
         d["findings"] = [self._finding(f) for f in self.findings]
         d["checked_at"] = self.checked_at
         d["provenance"] = self._provenance()
@@ -257,29 +262,35 @@ def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rul
                 ground_level_m: float | None = None, workers: int | None = None,
                 rules_folders: tuple[str | os.PathLike, ...] = (), include_proxies: bool = False,
                 declared: dict[str, str] | None = None, sections: bool = True,
+                submission: dict[str, str] | None = None,
                 massing: MassingOptions | None = None) -> CheckResult:
     """Check one model on one site against one rulebook. Raises InputError for bad input.
 
     `rules_folders`: folders whose rulebooks `extends:` may name besides the rulebook's own folder.
     `declared`: what the applicant declares that the model cannot show (building_class=2, use=...),
     read by the rulebook's conditions. `sections`: build the silhouettes a report's section drawings
-    need (off when no report will draw them: the verdict and figures are the same). `massing`: how to
-    read a massing model (a mesh or a CityJSON building: unit, up axis, floor levels, which object).
+    need (off when no report will draw them: the verdict and figures are the same). `submission`: what
+    the reports' cover block names (SUBMISSION_FIELDS: project, applicant, submission, reviewer).
+    `massing`: how to read a massing model (a mesh or a CityJSON building: unit, up axis, floor levels,
+    which object).
     """
+    cover = submission_fields(submission)  # a bad field is refused before any work
     rulebook = load_rulebook(rules_path, rules_path=rules_folders)  # cheapest first: fails before geometry
     inspection = inspect_model(model_path, ground_level_m=ground_level_m, workers=workers,
                                include_proxies=include_proxies,
                                ids=tuple(path for path, _, _ in readiness_files(rulebook)), massing=massing)
     return check_inspection(inspection, site_path, rulebook, zone=zone, site_crs=site_crs, anchor=anchor,
-                            rotation_deg=rotation_deg, declared=declared, sections=sections)
+                            rotation_deg=rotation_deg, declared=declared, sections=sections, submission=cover)
 
 
 def check_inspection(inspection: Inspection, site_path: str | os.PathLike, rulebook: LoadedRulebook,
                      zone: str | None = None, site_crs: str | None = None,
                      anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
-                     declared: dict[str, str] | None = None, sections: bool = True) -> CheckResult:
+                     declared: dict[str, str] | None = None, sections: bool = True,
+                     submission: dict[str, str] | None = None) -> CheckResult:
     """The check on facts already measured: a rulebook change re-checks without reading geometry."""
     declared_items = _declared(declared)
+    cover = tuple(submission_fields(submission).items())
     site = load_site(site_path, inspection.model.georeference, site_crs=site_crs, anchor=anchor,
                      rotation_deg=rotation_deg)
     check_placement(site, inspection.facts.whole.footprint)
@@ -298,7 +309,35 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
     findings = tuple(_preflight(inspection, rulebook, site)) + tuple(evaluate(ctx, rulebook, code))
     return CheckResult(inspection, site, rulebook, code, findings,
                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal, declared_items,
-                       ctx.lot.to_dict())
+                       ctx.lot.to_dict(), cover)
+
+
+SUBMISSION_FIELDS = ("project", "applicant", "submission", "reviewer")
+MAX_SUBMISSION_FIELD = 200  # characters: a name, a file number, a date
+
+
+def submission_fields(given: dict | None) -> dict[str, str]:
+    """The cover block's fields, checked: known keys only, text of at most 200 characters on one line;
+    empty values left out. Raises UsageError naming the bad field."""
+    from permitcheck.errors import UsageError
+
+    out = {}
+    for key, value in (given or {}).items():
+        if key not in SUBMISSION_FIELDS:
+            raise UsageError(f"submission field {key!r}: use {', '.join(SUBMISSION_FIELDS)}")
+        if value is None or str(value).strip() == "":
+            continue
+        text = " ".join(str(value).split())
+        if len(text) > MAX_SUBMISSION_FIELD:
+            raise UsageError(f"{key}: {len(text)} characters — at most {MAX_SUBMISSION_FIELD}")
+        out[key] = text
+    return out
+
+
+def _tolerances(rulebook: LoadedRulebook) -> dict:
+    """The measurement tolerances inside which a margin is REVIEW, as the rulebook's profile sets them."""
+    p = measurement_profile(rulebook)
+    return {"length_m": float(p.length_tolerance), "relative": float(p.relative_tolerance)}
 
 
 def _preflight(inspection: Inspection, rulebook: LoadedRulebook, site: Site) -> list[Finding]:

@@ -16,7 +16,7 @@ from permitcheck.errors import EXIT_INTERNAL, PermitcheckError
 from permitcheck.reports.printable import json_text, printable_str
 
 app = typer.Typer(
-    add_completion=False,
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Check a submitted IFC building model (or a massing model: glTF, OBJ, STL, 3MF, PLY, CityJSON) against "
     "zoning rules.\n\n"
@@ -281,6 +281,8 @@ def check(
     rules: Path = typer.Option(..., "--rules", help="Rulebook YAML."),
     zone: Optional[str] = typer.Option(None, "--zone", help="Zone code or name (default: from the site)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the verdict line only (reports are still "
+                               "written; the exit code is the same)."),
     site_crs: Optional[str] = typer.Option(None, "--site-crs", help="CRS of the site file, e.g. EPSG:5186."),
     anchor: Optional[str] = typer.Option(None, "--anchor", help="E,N of the model origin in the site's CRS."),
     rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
@@ -312,6 +314,15 @@ def check(
                                          "for this run (building_height_field=A16, storey_height_m=3); repeat."),
     context: Optional[Path] = typer.Option(None, "--context", help="CityJSON city model: its buildings within "
                                            "100 m of the parcel join the site as context."),
+    project: Optional[str] = typer.Option(None, "--project", help="The project's name, for the reports' cover."),
+    applicant: Optional[str] = typer.Option(None, "--applicant", help="The applicant, for the reports' cover."),
+    submission: Optional[str] = typer.Option(None, "--submission", help="The submission's number or date, for "
+                                             "the reports' cover."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who reviews it, for the reports' cover."),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="The previous submission's result: carry "
+                                            "forward the officer's decisions on it that still apply."),
+    decisions: Optional[Path] = typer.Option(None, "--decisions", help="With --previous: the decisions store "
+                                             "(default: beside the previous result)."),
     unit: Optional[str] = typer.Option(None, "--unit", help="Massing: the mesh's length unit, m (default), mm, cm, "
                                        "ft or in."),
     up: Optional[str] = typer.Option(None, "--up", help="Massing: the axis up in the file, z or y (default: y for "
@@ -335,13 +346,20 @@ def check(
                              rotation_deg=rotation, ground_level_m=ground_level, workers=workers,
                              rules_folders=tuple(rules_path), include_proxies=include_proxies,
                              declared=_declarations(declare), sections=bool(as_json or report or targets),
+                             submission={"project": project, "applicant": applicant, "submission": submission,
+                                         "reviewer": reviewer},
                              massing=_massing(unit, up, storey_height, levels, object_id))
         to_stdout = any(str(o) == "-" for _, o in targets)
         if to_stdout and as_json:
             from permitcheck.errors import UsageError
 
             raise UsageError("--json and --out - both write to standard output: choose one")
+        if quiet and (as_json or to_stdout):
+            from permitcheck.errors import UsageError
+
+            raise UsageError("--quiet prints the verdict line on standard output: not with --json or --out -")
         data = result.to_dict()
+        data = _carried(data, previous, decisions, model)
         written = _write_reports(data, report, targets)
         text = json_text(data) if as_json else None
     except Exception as e:  # noqa: BLE001
@@ -350,13 +368,29 @@ def check(
         sys.stdout.write(text + "\n")
     elif to_stdout:
         pass  # the report is what standard output holds
+    elif quiet:
+        from permitcheck.reports.verdict import verdict_line
+
+        sys.stdout.write(printable_str(verdict_line(data)) + "\n")
     else:
         from permitcheck.reports.check_terminal import render
 
-        render(data, Console(highlight=False))
-        for path in written:
-            sys.stdout.write(printable_str(f"report: {path}") + "\n")
+        render(data, Console(highlight=False), footer=[f"report: {path}" for path in written])
     raise typer.Exit(EXIT_OK if data["verdict"] == "PASS" else EXIT_NONCOMPLIANT)
+
+
+def _carried(data: dict, previous: Optional[Path], decisions: Optional[Path], model: Path) -> dict:
+    """The result with the decisions on --previous that still apply carried forward (permitcheck.review)."""
+    if previous is None:
+        if decisions is not None:
+            from permitcheck.errors import UsageError
+
+            raise UsageError("--decisions goes with --previous RESULT.json")
+        return data
+    from permitcheck.review import load
+    from permitcheck.review.diff import carry_forward
+
+    return carry_forward(load(previous), data, decisions, label=str(model))
 
 
 def _declarations(items: list[str]) -> dict[str, str]:
@@ -493,6 +527,119 @@ def regress(
         _fail(e)
     render(report, Console(highlight=False))
     raise typer.Exit(1 if report.drift and not update else 0)
+
+
+@app.command()
+def review(
+    result: Path = typer.Argument(..., help="A check result JSON, a batch case's folder, or a batch --out "
+                                  "folder with --case."),
+    case: Optional[str] = typer.Option(None, "--case", help="The case of a batch --out folder."),
+    rule: Optional[str] = typer.Option(None, "--rule", help="The rule id of the finding decided on."),
+    accept: bool = typer.Option(False, "--accept", help="Accept the automatic PASS, FAIL or NOT_APPLICABLE."),
+    override: Optional[str] = typer.Option(None, "--override", help="Override the finding to PASS or FAIL."),
+    request_changes: bool = typer.Option(False, "--request-changes", help="Ask the applicant to change the design."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (required with a decision)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who decides (default: the login name)."),
+    bcf: Optional[Path] = typer.Option(None, "--bcf", help="Read back the architect's comments and status "
+                                       "changes from a BCF reply on the topics this result sent."),
+    store: Optional[Path] = typer.Option(None, "--store", help="The decisions store (default: "
+                                         "permitcheck-decisions.sqlite beside the result, or the batch's store)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write the reports, with the decisions, here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result with its decisions as JSON."),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="The previous submission's result (or batch "
+                                            "case folder): carry forward its decisions that still apply."),
+) -> None:
+    """Record an officer's decision on a finding, read back a BCF reply, and show the decisions beside the
+    automatic statuses. Decisions are append-only: a newer one on the same rule supersedes the older.
+    Exit 0 done, 2 bad input (not a result of ours, an unknown rule, no reason, a bad BCF)."""
+    from permitcheck.review import attach, load, record_decision
+    from permitcheck.review.bcf_reply import record_reply
+
+    try:
+        loaded = load(result, case)
+        where = store or loaded.store
+        data, note = loaded.result, None
+        chosen = [x for x in ("accept" if accept else None, "override" if override else None,
+                              "request_changes" if request_changes else None) if x]
+        if len(chosen) > 1 or (rule is None) != (not chosen):
+            from permitcheck.errors import UsageError
+
+            raise UsageError("a decision is --rule RULE with one of --accept, --override PASS|FAIL, "
+                             "--request-changes, and --reason")
+        if previous is not None:
+            from permitcheck.review.diff import carry_forward
+
+            data = carry_forward(load(previous), data, label=loaded.label, into=where)
+        if bcf is not None:
+            back = record_reply(data, where, bcf)
+            note = (f"read {bcf}: {back.recorded} new repl{'y' if back.recorded == 1 else 'ies'}"
+                    + (f", {back.known} read before" if back.known else "")
+                    + (f", {back.foreign} topic(s) of another result ignored" if back.foreign else ""))
+        if chosen:
+            data = record_decision(data, where, rule, chosen[0], reason or "", by or _login(),
+                                   override=override.upper() if override else None)
+        else:
+            data = attach(data, where)
+        written = _write_reports(data, report, [])
+        text = json_text(data) if as_json else None
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    if as_json:
+        sys.stdout.write(text + "\n")
+        return
+    from permitcheck.reports.decisions import render
+
+    console = Console(highlight=False)
+    if note:
+        sys.stdout.write(printable_str(note) + "\n")
+    render(data, console)
+    for path in written:
+        sys.stdout.write(printable_str(f"report: {path}") + "\n")
+
+
+@app.command()
+def diff(
+    old: Path = typer.Argument(..., help="The earlier result: a result JSON or a batch case's folder (or a batch "
+                               "--out folder with --case)."),
+    new: Path = typer.Argument(..., help="The later result, the same way."),
+    case: Optional[str] = typer.Option(None, "--case", help="The case, when OLD and NEW are batch --out folders."),
+    store: Optional[Path] = typer.Option(None, "--store", help="The decisions store of OLD (default: beside it)."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write the comparison as HTML here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """What changed between two submissions, rule by rule (status, figures, elements matched by GlobalId or
+    geometry signature), and which decisions on OLD still apply. Exit 0 no change, 1 changed, 2 bad input."""
+    from permitcheck.review import load
+    from permitcheck.review.diff import diff_results
+
+    try:
+        result = diff_results(load(old, case), load(new, case), store)
+        if html is not None:
+            from permitcheck.reports.diff_html import write
+
+            write(result, html)
+        text = json_text(result) if as_json else None
+    except Exception as e:  # noqa: BLE001
+        _fail(e)
+    if as_json:
+        sys.stdout.write(text + "\n")
+    else:
+        from permitcheck.reports.diff_terminal import render
+
+        render(result, Console(highlight=False))
+        if html is not None:
+            sys.stdout.write(printable_str(f"report: {html}") + "\n")
+    raise typer.Exit(1 if result["changed"] else 0)
+
+
+def _login() -> str:
+    """Who decides when --by is not given: the login name, or '' (refused: a decision names its officer)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 rules_app = typer.Typer(help="Rulebook tools.", no_args_is_help=True)

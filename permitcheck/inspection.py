@@ -76,6 +76,7 @@ class Inspection:
                 "sha256": m.sha256,
                 "schema": m.schema,
                 "application": m.application,
+                "project_global_id": getattr(m, "project_global_id", None),  # a Model cached before it had one
                 "length_unit_m": m.length_unit_m,
                 "georeference": m.georeference.to_dict() if m.georeference else None,
                 "elements_measured": len(m.elements),

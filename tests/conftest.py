@@ -43,3 +43,14 @@ def copy_rulebook(src: Path, dst: Path) -> Path:
     for entry in (yaml.safe_load(Path(src).read_text(encoding="utf-8")) or {}).get("readiness") or ():
         shutil.copy(Path(src).parent / entry["ids"], Path(dst).parent / entry["ids"])
     return dst
+
+
+@pytest.fixture(scope="session")
+def north_fail() -> dict:
+    """The podium sample on its north-fail site, checked once: two FAIL rules (north-daylight, -3d), the
+    rest PASS or N/A (tests/test_review*.py decide on it, reply to it and diff it). Tests copy before
+    they change it."""
+    from permitcheck.checking import check_model
+
+    return check_model(SAMPLES / "podium_tower.ifc", ROOT / "samples" / "sites" / "podium_north.geojson",
+                       ROOT / "rules" / "kr" / "national.yaml", anchor=(220000, 560000)).to_dict()

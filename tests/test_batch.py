@@ -215,3 +215,44 @@ def test_store_file_appears_with_its_tables_and_is_never_recreated(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # readable as sqlite makes files, not a temp file's 0600
+
+
+def test_the_progress_bar_counts_cases_that_could_not_start(tmp_path, monkeypatch):
+    """A case whose inputs cannot be read, and one whose worker cannot be forked, are ERRORs in the bar's total
+    and its count; the batch carries on with the others."""
+    import io
+
+    from rich.console import Console
+
+    from permitcheck.reports.batch_progress import BatchProgress
+
+    root = tmp_path / "cases"
+    make_case(root, "good")
+    make_case(root, "nofork")
+    (make_case(root, "nomodel") / "model.ifc").unlink()
+    real_context = multiprocessing.get_context
+
+    class NoFork:
+        def __init__(self, ctx):
+            self.ctx = ctx
+
+        def Pipe(self, **kw):
+            return self.ctx.Pipe(**kw)
+
+        def Process(self, target, args, daemon):
+            proc = self.ctx.Process(target=target, args=args, daemon=daemon)
+            if args[1].name == "nofork":
+                def refuse():
+                    raise BlockingIOError(11, "Resource temporarily unavailable")
+                proc.start = refuse
+            return proc
+
+    monkeypatch.setattr(isolate.multiprocessing, "get_context", lambda method: NoFork(real_context(method)))
+    bar = BatchProgress(Console(file=io.StringIO(), width=100))
+    with bar:
+        summary = run_batch(root, tmp_path / "out", workers=2, on_event=lambda kind, case, o: bar.event(kind, case, o))
+    task = bar.progress.tasks[0]
+    assert (task.total, task.completed) == (3, 3)
+    assert bar.counts == {"PASS": 1, "ERROR": 2} and summary.counts == {"PASS": 1, "ERROR": 2}
+    got = {name: (verdict, error) for name, _, verdict, error, _ in rows(tmp_path / "out")}
+    assert got["nofork"][0] == "ERROR" and "could not start a worker" in got["nofork"][1]

@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import random
 import select
-import shutil
 import signal
 import sqlite3
 import subprocess

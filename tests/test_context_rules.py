@@ -539,8 +539,6 @@ def test_open_space_from_the_building_line_is_a_range_until_the_ordinance_says(t
 
 
 def test_a_city_writes_its_ordinance_figure_within_the_range(tmp_path):
-    import shutil
-
     from permitcheck.rulebook import RulebookError
 
     copy_rulebook(ROOT / "rules/kr/national.yaml", tmp_path / "national.yaml")

@@ -5,7 +5,6 @@ its ordinance's rates."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest

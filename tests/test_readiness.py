@@ -256,3 +256,43 @@ def test_a_batch_reruns_a_case_when_its_rulebooks_ids_changes(tmp_path):
     (result,) = [json.loads(r) for (r,) in sqlite3.connect(out / "permitcheck.sqlite").execute(
         "SELECT result_json FROM results ORDER BY rowid DESC LIMIT 1")]
     assert result["findings"][0]["title"] == "Data readiness: Storey descriptions"
+
+
+def _specs(ids) -> dict:
+    return ids.asdict()
+
+
+def test_a_decoded_ids_is_cached_and_read_back_without_the_schema(tmp_path, monkeypatch):
+    """The XSD takes 0.4 s to build in a process: a second process reads the decoding from the cache,
+    and what ifctester makes of it is the same; a cache that is not ours is decoded afresh."""
+    from ifctester import ids as idslib
+
+    monkeypatch.setenv("PERMITCHECK_CACHE", str(tmp_path / "cache"))
+    fresh = [_specs(load_ids(str(p))) for p in KR_IDS]
+    cached = sorted((tmp_path / "cache").glob("ids-*.json"))
+    assert len(cached) == 2
+
+    def no_schema():
+        raise AssertionError("the schema was built although the decoding is cached")
+
+    monkeypatch.setattr(idslib, "get_schema", no_schema)
+    assert [_specs(load_ids(str(p))) for p in KR_IDS] == fresh
+    monkeypatch.undo()
+    monkeypatch.setenv("PERMITCHECK_CACHE", str(tmp_path / "cache"))
+    cached[0].write_text("[1, 2")  # torn or foreign: decoded afresh and written again
+    cached[1].write_text('{"specifications": 7}')
+    assert [_specs(load_ids(str(p))) for p in KR_IDS] == fresh
+    assert all(json.loads(p.read_text()).get("specifications") != 7 for p in cached)
+
+
+def test_the_ids_cache_can_be_switched_off_and_a_read_only_one_is_no_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERMITCHECK_CACHE", "off")
+    load_ids(str(KR_IDS[0]))
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    monkeypatch.setenv("PERMITCHECK_CACHE", str(ro / "sub"))
+    try:
+        assert load_ids(str(KR_IDS[0])).specifications
+    finally:
+        ro.chmod(0o700)

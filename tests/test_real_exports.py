@@ -13,7 +13,6 @@ import sys
 
 import pytest
 
-from conftest import ROOT
 from ifcbuild import Builder, rect
 from permitcheck import inspect_model
 

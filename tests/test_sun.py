@@ -170,3 +170,94 @@ def test_an_element_below_the_plane_casts_no_shadow_and_one_across_it_casts_its_
     assert shadows[1].bounds[3] == pytest.approx(5 + 6 * sun.shadow_ratio, abs=1e-6)
     with pytest.raises(ValueError):
         element_shadows([tall], 4.0, (0.0, 0.5, -0.1))
+
+
+def _every_step(meshes, plane, day, xs, ys) -> np.ndarray:
+    """Every point tested against every piece at every step, with every face of every part."""
+    import shapely
+
+    from permitcheck.sun.shadow import Casters
+
+    full, pts, total = Casters(meshes, plane), shapely.points(xs, ys), np.zeros(len(xs))
+    for d, w in zip(day.directions, day.weights):
+        geoms = full.shadows(d)[0]
+        if len(geoms):
+            hit = np.zeros(len(xs), dtype=bool)
+            hit[shapely.STRtree(geoms).query(pts, predicate="intersects")[0]] = True
+            total += w * hit
+    return total
+
+
+def _mixed_casters():
+    """A tower (convex), an L-shaped slab (a prism), a notched column (closed, neither: its
+    triangles), the same wound inward, an open roof sheet, and a wall cut by the plane."""
+    tower = _box(0.0, 0.0, 8.0, 6.0, 24.0)
+    l_shape = trimesh.creation.extrude_polygon(
+        __import__("shapely").Polygon([(12, 0), (22, 0), (22, 3), (15, 3), (15, 9), (12, 9)]), 2.0)
+    l_shape.apply_translation((0, 0, 9.0))
+    column = trimesh.creation.box(extents=(0.6, 0.6, 14.0))
+    column.apply_translation((-6.0, 3.0, 7.0))
+    notch = trimesh.creation.box(extents=(0.4, 0.4, 1.0))
+    notch.apply_translation((-5.8, 3.2, 10.0))
+    notched = column.difference(notch)
+    inward = notched.copy()
+    inward.apply_translation((-4.0, 0.0, 0.0))
+    inward.invert()
+    sheet = trimesh.Trimesh([[0, 10, 12], [8, 10, 12], [8, 14, 13], [0, 14, 13]], [[0, 1, 2], [0, 2, 3]])
+    low = _box(-3.0, -6.0, 20.0, -5.7, 6.0)  # a wall from the ground, cut by the plane at 4 m
+    return [tower, (np.asarray(l_shape.vertices), np.asarray(l_shape.faces)),
+            (np.asarray(notched.vertices), np.asarray(notched.faces)),
+            (np.asarray(inward.vertices), np.asarray(inward.faces)),
+            (np.asarray(sheet.vertices), np.asarray(sheet.faces)), low]
+
+
+@pytest.mark.parametrize("north_deg", [-8.0, 30.0])
+def test_a_days_hours_are_those_of_every_point_at_every_minute(north_deg):
+    """The day skips the steps where a point cannot change (lit far from every piece, or deep in
+    one) and leaves out a closed part's faces that never face the sun: the hours are exactly those
+    of testing every point against every face at every minute."""
+    meshes, plane = _mixed_casters(), 4.0
+    north = (math.sin(math.radians(north_deg)), math.cos(math.radians(north_deg)))
+    path = sun_path(TOKYO, 8.0, 16.0, 1.0)
+    day = shadow_day(meshes, plane, path, step_weights(path, 8.0, 16.0), north)
+    xs, ys = np.meshgrid(np.arange(-40.0, 50.0, 1.3), np.arange(-10.0, 80.0, 1.3))
+    xs, ys = xs.ravel(), ys.ravel()
+    got, want = day.hours_at(xs, ys), _every_step(meshes, plane, day, xs, ys)
+    assert want.max() > 5.0 and (want > 0).mean() > 0.2  # the test sees long shadows and many points
+    assert np.abs(got - want).max() < 1e-9
+    i = int(np.argmax(np.where(want < want.max(), want, 0)))  # a point partly shaded
+    by_element = dict(day.casters(xs[i], ys[i]))
+    for k in range(len(meshes)):
+        alone = _every_step([meshes[k]], plane, day, xs[i:i + 1], ys[i:i + 1])[0]
+        assert abs(by_element.get(k, 0.0) - alone) < 1e-9, k
+
+
+def test_a_real_models_day_matches_every_point_at_every_step():
+    from permitcheck.inspection import inspect_model
+
+    insp = inspect_model("samples/buildings/podium_tower.ifc")
+    meshes = [(m.vertices, m.faces) for m in insp.model.elements]
+    plane = insp.facts.whole.ground_elevation_m + 4.0
+    path = sun_path(TOKYO, 8.0, 16.0, 3.0)
+    day = shadow_day(meshes, plane, path, step_weights(path, 8.0, 16.0), (0.0, 1.0))
+    x0, y0, x1, y1 = day.reach.bounds
+    xs, ys = np.meshgrid(np.arange(x0, x1, 1.3), np.arange(y0, y1, 1.3))
+    xs, ys = xs.ravel(), ys.ravel()
+    want = _every_step(meshes, plane, day, xs, ys)
+    assert want.max() > 1.0
+    assert np.abs(day.hours_at(xs, ys) - want).max() < 1e-9
+
+
+def test_the_box_count_never_misses_a_point():
+    from permitcheck.sun.shadow import _any_inside
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(-50, 50, (500, 2))
+    lo = rng.uniform(-70, 70, (3000, 2))
+    boxes = np.column_stack([lo, lo + rng.uniform(0, 6, (3000, 2))])
+    truth = ((xy[None, :, 0] >= boxes[:, None, 0]) & (xy[None, :, 0] <= boxes[:, None, 2])
+             & (xy[None, :, 1] >= boxes[:, None, 1]) & (xy[None, :, 1] <= boxes[:, None, 3])).any(axis=1)
+    for cells in (16, 1 << 20):
+        got = _any_inside(boxes, xy, cells)
+        assert not (truth & ~got).any()
+        assert got.sum() <= truth.sum() * 3 + 50 if cells > 16 else True

@@ -4,9 +4,10 @@ Folder: one sub-folder per submission holding its model (*.ifc or *.ifczip), its
 `case.yaml` naming the rulebook (`rules:`, relative to the case folder) and optionally `zone`,
 `anchor: [E, N]`, `rotation`, `site_crs`, `ground_level`, `model`, `site`, `declare: {key: value}`, or
 instead of `site` the layers `cadastre`, `parcel_id`, `zoning`, `zoning_field`, `encoding`,
-`buildings`, `roads`, `site_layers: {key: value}`; with either, `context` (a CityJSON city model).
+`buildings`, `roads`, `site_layers: {key: value}`; with either, `context` (a CityJSON city model);
+and for the reports' cover block `project`, `applicant`, `submission`, `reviewer` (text).
 Manifest: one row per case with columns model, site, rules, zone (and optionally name, anchor
-"E,N", rotation, site_crs, declare "key=value;key=value"),
+"E,N", rotation, site_crs, declare "key=value;key=value", project, applicant, submission, reviewer),
 paths relative to the manifest. A case that cannot be read becomes a case with an `error`, so the
 batch records it instead of stopping; paths come out absolute, whatever folder the batch runs from.
 A `case.yaml` is small and read bounded, and its values must be text or numbers: a hostile one
@@ -52,6 +53,7 @@ class Case:
     roads: str | None = None
     site_layers: tuple[tuple[str, str], ...] = ()  # the rulebook's site_layers keys for this case (--site-layer)
     context: str | None = None  # a CityJSON city model: its buildings round the parcel (check --context)
+    submission: tuple[tuple[str, str], ...] = ()  # the reports' cover: project, applicant, submission, reviewer
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -135,10 +137,14 @@ def _case(name: str, base: Path, row: dict) -> Case:
             buildings=_resolve(base, row.get("buildings"), "buildings"), roads=_resolve(base, row.get("roads"), "roads"),
             site_layers=_declare(row.get("site_layers"), "site_layers"),
             context=_resolve(base, row.get("context"), "context"),
+            submission=tuple((k, str(v)) for k in COVER if (v := _scalar(row.get(k), k)) is not None),
             error=_missing(row),
         )
     except (InputError, TypeError, ValueError) as e:
         return Case(name=name, error=f"unreadable case description: {_one_line(e)}")
+
+
+COVER = ("project", "applicant", "submission", "reviewer")  # checking.SUBMISSION_FIELDS, read by the worker
 
 
 def _text(value, what: str) -> str | None:

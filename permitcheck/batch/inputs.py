@@ -176,6 +176,8 @@ def inputs_of(case: Case) -> dict:
             + ([list(map(list, case.site_layers))] if case.site_layers else [])  # old fingerprints unchanged
     else:
         inputs["site_sha256"] = file_sha256(case.site)
+    if case.submission:  # the cover block changes the reports; a case without one keeps its old fingerprint
+        inputs["submission"] = [list(kv) for kv in case.submission]
     if case.context:  # only then: a case without one keeps its old fingerprint
         if not os.path.isfile(case.context):
             raise InputError(f"case {case.name}: context {case.context!r} not found")

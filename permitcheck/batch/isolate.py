@@ -115,12 +115,24 @@ def run_local(jobs: list[tuple[Case, dict]], workers: int, limits: Limits, repor
         while pending or active:
             while pending and len(active) < workers:
                 case, inputs = pending.pop(0)
-                reader, writer = ctx.Pipe(duplex=False)
+                try:
+                    reader, writer = ctx.Pipe(duplex=False)
+                except OSError as e:  # out of file descriptors: this case cannot start, the others may
+                    yield case, error_outcome(f"could not start a worker: {e}", {"wall_s": 0.0})
+                    continue
                 proc = ctx.Process(target=_child, args=(writer, case, inputs, reports_dir, cache_dir, formats,
                                                         limits.memory_mb, os.getpid()), daemon=True)
-                proc.start()
+                try:
+                    proc.start()
+                except OSError as e:  # fork refused (EAGAIN, ENOMEM): the case is an ERROR, counted like any
+                    reader.close()
+                    writer.close()
+                    yield case, error_outcome(f"could not start a worker: {e}", {"wall_s": 0.0})
+                    continue
                 writer.close()
                 active[reader] = (case, proc, time.monotonic())
+            if not active:  # every case tried just now could not start
+                continue
             now = time.monotonic()
             wait_s = max(0.0, min(start + limits.timeout_s - now for _, _, start in active.values()))
             ready = multiprocessing.connection.wait(list(active), timeout=min(wait_s, 1.0) + 0.01)

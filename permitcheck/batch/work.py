@@ -131,7 +131,7 @@ def run_case(case: Case, inputs: dict, reports_dir: Path, cache_dir: Path | None
     with _site_path(case) as site:
         result = check_inspection(inspection, site, rulebook, zone=case.zone, site_crs=case.site_crs,
                                   anchor=case.anchor, rotation_deg=case.rotation,
-                                  declared=dict(case.declare)).to_dict()
+                                  declared=dict(case.declare), submission=dict(case.submission)).to_dict()
     t2 = time.perf_counter()
     report_dir = _write_reports(result, case, reports_dir, formats)
     t3 = time.perf_counter()

@@ -19,6 +19,7 @@ def main() -> None:
     raw["rules_path"] = tuple(raw.get("rules_path") or ())
     raw["declare"] = tuple(tuple(kv) for kv in raw.get("declare") or ())
     raw["site_layers"] = tuple(tuple(kv) for kv in raw.get("site_layers") or ())
+    raw["submission"] = tuple(tuple(kv) for kv in raw.get("submission") or ())
     case = Case(**raw)
     try:
         outcome = run_case(case, inputs_of(case), Path(job["reports_dir"]),

@@ -241,15 +241,22 @@ def zone_plan(rule: Plane, strips_: list[tuple[Strip, float, Edge]], ctx: CheckC
     return shapely.union_all([s.band(depth) for s, _, _ in strips_]).intersection(ctx.site.parcel)
 
 
-def volume_over(rs: list[Region], hits, ctx: CheckContext) -> tuple[float, float]:
-    """(massing, element solids) volume over the plane, m3."""
+def volume_over(rs: list[Region], hits, ctx: CheckContext, view: bool = False) -> tuple[float, float, dict | None]:
+    """(massing, element solids) volume over the plane, m3, and with `view` the triangles of a small 3D
+    view of the building in the plane's envelope (the BCF snapshot and the HTML report draw it)."""
     solid = ctx.building_solid
     if solid is None:
-        return 0.0, 0.0
+        return 0.0, 0.0, None
     building, origin, lo, hi = solid
     deep = [h.region for h in hits if h.depth > 0]
     forbidden = union_of([region_solid(r, lo, hi, origin) for r in deep])
-    return volume_inside(ctx.massing_reaching(deep), forbidden), volume_inside(building, forbidden)
+    mass = ctx.massing_reaching(deep)
+    drawing = None
+    if view:
+        from permitcheck.checks.envelope import view3d  # envelope builds on this module
+
+        drawing = view3d(rs, forbidden, mass, ctx)
+    return volume_inside(mass, forbidden), volume_inside(building, forbidden), drawing
 
 
 def check(rule: Plane, ctx: CheckContext) -> Measurement:
@@ -275,7 +282,8 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
     status = judge(-worst.run, tol)
     ids = sorted({g for h in hits for g, d in h.element_depths.items()
                   if d * h.region.run > (tol if status == Status.FAIL else -tol)}) if status != Status.PASS else []
-    volume, solid_volume = volume_over(rs, hits, ctx) if worst.depth > 0 else (0.0, 0.0)
+    volume, solid_volume, view = volume_over(rs, hits, ctx, view=ctx.sections and status != Status.PASS) \
+        if worst.depth > 0 else (0.0, 0.0, None)
     x, y, z = worst.point
     strip, _, edge = next(x for x in ss if x[0].edge == worst.region.edge)
     d_at = float(strip.distance(np.array([x, y])))
@@ -304,7 +312,8 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
                  "worst_point_model": [round(x, 4), round(y, 4)], "worst_z": round(z, 4),
                  "edge_point_model": [round(x + strip.u[0] * d_at, 4), round(y + strip.u[1] * d_at, 4)],
                  **section,
-                 **({"zone_model": geojson(zone)} if zone is not None and not zone.is_empty else {})},
+                 **({"zone_model": geojson(zone)} if zone is not None and not zone.is_empty else {}),
+                 **({"view3d": view} if view else {})},
     )
 
 

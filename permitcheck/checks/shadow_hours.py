@@ -199,8 +199,8 @@ def _drawing(day, xs, ys, hours, rule: ShadowHours, near_zone, far_zone) -> dict
             lines.append({"hours": h, "geometry": geojson(region)})
     hourly = []
     for k, hour in enumerate(day.hours):
-        if abs(hour - round(hour)) < 1e-6 and len(day.parts[k][0]):
-            shade = shapely.union_all(day.parts[k][0], grid_size=0.01).simplify(0.05)
+        if abs(hour - round(hour)) < 1e-6 and len(day.step(k)[0]):
+            shade = shapely.union_all(day.step(k)[0], grid_size=0.01).simplify(0.05)
             hourly.append({"hour": round(hour), "geometry": geojson(shade)})
     return {"lines_model": lines, "near_line_model": geojson(near_zone.boundary),
             "far_line_model": geojson(far_zone.boundary), "hourly_model": hourly, "bands_m": list(rule.bands)}

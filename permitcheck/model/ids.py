@@ -15,6 +15,8 @@ sees it.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from dataclasses import dataclass
 
 from permitcheck.errors import InputError
@@ -100,9 +102,9 @@ def load_ids(path: str, validate: bool = False):
     Raises ImportError without ifctester."""
     from ifctester import ids as idslib
 
-    text, _ = _text(path)
+    text, sha = _text(path)
     try:
-        specs = idslib.from_string(text, validate=validate)
+        specs = _parsed(idslib, text, sha, validate)
     except Exception as e:  # noqa: BLE001 - xmlschema and ElementTree raise many kinds on bad XML
         msg = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
         raise IdsError(f"{path}: not a valid IDS file ({msg}) — check it with 'permitcheck rules validate'") from None
@@ -110,6 +112,57 @@ def load_ids(path: str, validate: bool = False):
         raise IdsError(f"{path}: {len(specs.specifications)} specifications — at most {MAX_SPECS}")
     _identifiers(text, specs.specifications)
     return specs
+
+
+def _parsed(idslib, text: str, sha: str, validate: bool):
+    """ifctester's reading of the IDS. ifctester decodes the XML against its XSD, a schema that takes
+    0.4 s to build in every process; the decoding (plain JSON: dicts, lists, strings, integers) is
+    kept in the user's cache by the text's sha256 and ifctester's version, and a later process
+    parses it without building the schema. `validate` (rules validate) always asks the schema."""
+    import ifctester
+
+    if validate:
+        return idslib.from_string(text, validate=True)
+    cached = cache_file(f"ids-{getattr(ifctester, '__version__', '')}-{sha}.json")
+    if cached is not None:
+        try:
+            with open(cached, "rb") as fh:
+                raw = fh.read(4 * MAX_BYTES + 1)
+            decoded = json.loads(raw) if len(raw) <= 4 * MAX_BYTES else None
+            if isinstance(decoded, dict):
+                return idslib.Ids().parse(decoded)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass  # absent, or not what we wrote: decode afresh and write it again
+    decoded = idslib.get_schema().decode(text, strip_namespaces=True,
+                                         namespaces={"": "http://standards.buildingsmart.org/IDS"})
+    if cached is not None:
+        _keep(cached, json.dumps(decoded))
+    return idslib.Ids().parse(decoded)
+
+
+def cache_file(name: str) -> str | None:
+    """Where the cache keeps `name`: $PERMITCHECK_CACHE, else $XDG_CACHE_HOME/permitcheck, else
+    ~/.cache/permitcheck; None when PERMITCHECK_CACHE is 'off'. Deleting the folder is always safe."""
+    root = os.environ.get("PERMITCHECK_CACHE")
+    if root == "off":
+        return None
+    if not root:
+        root = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+                            "permitcheck")
+    return os.path.join(root, name)
+
+
+def _keep(path: str, text: str) -> None:
+    """Write atomically (a parallel process reads the whole file or none); a cache that cannot be
+    written (read-only home) is no error."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _identifiers(text: str, specifications) -> None:

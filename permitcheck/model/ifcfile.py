@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import zipfile
 import zlib
@@ -126,3 +127,14 @@ def application_of(f: ifcopenshell.file) -> str | None:
         return str(system) or None
     except (AttributeError, RuntimeError):
         return None
+
+
+_GLOBAL_ID = re.compile(r"^[0-9A-Za-z_$]{22}$")
+
+
+def project_global_id_of(f: ifcopenshell.file) -> str | None:
+    """The IfcProject's GlobalId (22 characters of IFC's base 64), by which BIM tools tell one model from
+    another; None when there is no single project or its id is not a GlobalId."""
+    projects = f.by_type("IfcProject")
+    gid = getattr(projects[0], "GlobalId", None) if len(projects) == 1 else None
+    return gid if isinstance(gid, str) and _GLOBAL_ID.match(gid) else None

@@ -8,7 +8,7 @@ from permitcheck.errors import ModelHasNoBuilding, ModelHasNoGeometry, ModelUnre
 from permitcheck.model.georef import georeference_of
 from permitcheck.model.geometry import raised_proxies, select_elements, spaces_of, terrain_of, triangulate
 from permitcheck.model.ids import audit, skipped_audit
-from permitcheck.model.ifcfile import application_of, open_ifc, sha256_of
+from permitcheck.model.ifcfile import application_of, open_ifc, project_global_id_of, sha256_of
 from permitcheck.model.massing import MassingOptions, is_massing, read_massing
 from permitcheck.model.openings import windows_of
 from permitcheck.model.spatial import buildings_of, element_locations, storeys_of
@@ -77,7 +77,7 @@ def _read(f, path: str, workers: int | None, include_proxies: bool, ids: tuple[s
         )
     return Model(
         path=path, sha256=sha256_of(path), schema=f.schema_identifier if hasattr(f, "schema_identifier") else f.schema,
-        application=application_of(f), length_unit_m=unit_m, georeference=georeference,
+        application=application_of(f), project_global_id=project_global_id_of(f), length_unit_m=unit_m, georeference=georeference,
         buildings=buildings, storeys=storeys, elements=meshes, failures=failures,
         excluded=excluded, warnings=warnings, unmeasured_proxies=proxies,
         spaces=spaces_of(f, locations), terrain=terrain_of(f), windows=windows_of(f, unit_m),

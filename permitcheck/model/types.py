@@ -201,3 +201,4 @@ class Model:
     windows: list[Window] = field(default_factory=list)
     readiness: tuple = ()  # model.ids.IdsAudit of each IDS the reader was given
     massing: Massing | None = None  # a massing model (mesh, CityJSON), not IFC: how it was read
+    project_global_id: str | None = None  # the IfcProject's GlobalId: BCF headers name the model by it

@@ -13,7 +13,12 @@ Each topic has:
 - a description with measured, limit, unit, margin, the reason and the citation;
 - one viewpoint selecting (and colouring: FAIL red, REVIEW amber) the finding's GlobalIds, with a
   perspective camera outside the building looking at the centre of the failing part (else of the
-  footprint) at mid height;
+  footprint) at mid height, and its snapshot: a PNG of that camera's view of the building in its
+  envelope with the failing part red (`reports.snapshot`, drawn in software: the finding's 3D view,
+  else its twin's — a rule of the same law and article on the same elements — else the footprint
+  and the failing part raised in the parcel's prism);
+- a header naming the IFC file and its IfcProject GlobalId, so a BIM tool attaches the topic to
+  the right model;
 - a GUID that is uuid5 of the model's sha256 and the rule id, so checking the same model again
   gives the same topics (a BCF server then updates them instead of adding duplicates).
 
@@ -29,7 +34,10 @@ import re
 import uuid
 from pathlib import Path
 
+from permitcheck.reports import decisions
+from permitcheck.reports.snapshot import plan_view, snapshot_png
 from permitcheck.reports.text import explain
+from permitcheck.reports.verdict import law_and_article
 
 DEFAULT_NAME = "permitcheck.bcf"
 TOPIC_STATUSES = ("FAIL", "REVIEW")
@@ -55,7 +63,7 @@ def topic_guid(model_sha256: str, rule: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"topic:{model_sha256}:{rule}"))
 
 
-def _description(finding: dict, sources: dict) -> str:
+def _description(finding: dict, sources: dict, result: dict | None = None) -> str:
     cite = finding.get("citation") or {}
     src = sources.get(cite.get("source"), {})
     law = src.get("law") or ""
@@ -79,6 +87,7 @@ def _description(finding: dict, sources: dict) -> str:
     parts = [str(g) for g in finding.get("global_ids") or [] if not _IFC_GUID.fullmatch(str(g))]
     if parts:
         lines.append("parts of the massing model: " + ", ".join(parts[:20]) + (" …" if len(parts) > 20 else ""))
+    lines += decisions.lines(result or {}, finding.get("rule"))  # the officer's decision, beside the status
     return _x("\n".join(lines))
 
 
@@ -146,6 +155,24 @@ def camera(result: dict, finding: dict) -> tuple[list[float], list[float]]:
     return position, target
 
 
+SNAPSHOT = "snapshot.png"
+
+
+def view_of(result: dict, finding: dict) -> dict:
+    """The triangles a topic's snapshot draws: the finding's own 3D view, else that of a finding citing
+    the same law and article on shared elements (a per-part rule's 3D twin), else one from plan data."""
+    own = (finding.get("details") or {}).get("view3d")
+    if own:
+        return own
+    sources = (result.get("rulebook") or {}).get("sources") or {}
+    cite, ids = law_and_article(finding, sources), set(finding.get("global_ids") or ())
+    for other in result.get("findings") or []:
+        view = (other.get("details") or {}).get("view3d")
+        if view and cite and law_and_article(other, sources) == cite and ids & set(other.get("global_ids") or ()):
+            return view
+    return plan_view(result, finding)
+
+
 def _creation_date(result: dict):
     from xsdata.models.datatype import XmlDateTime  # bcf-client's date type; xsdata comes with it
 
@@ -176,6 +203,8 @@ def write(result: dict, out: Path) -> Path:
     tool = result.get("tool") or {}
     author = _x(f"{tool.get('name', 'permitcheck')} {tool.get('version', '')}".strip())
     created = _creation_date(result)
+    project_id = model.get("project_global_id")
+    project_id = project_id if isinstance(project_id, str) and re.fullmatch(r"[0-9A-Za-z_$]{22}", project_id) else None
 
     bcf = BcfXml.create_new(project_name=_x(model_path))
     # The project is the model path: the same id on every run, so a BCF server keeps one project.
@@ -195,7 +224,7 @@ def write(result: dict, out: Path) -> Path:
         topic = mdl.Topic(
             guid=guid,
             title=_x(f"{status}: {finding.get('title', rule)}"),
-            description=_description(finding, sources),
+            description=_description(finding, sources, result),
             creation_author=author,
             creation_date=created,
             topic_type=status,
@@ -204,7 +233,7 @@ def write(result: dict, out: Path) -> Path:
             reference_link=[_x(src["url"])] if src.get("url") else [],
         )
         header = mdl.Header(file=[mdl.HeaderFile(filename=_x(Path(model_path).name), reference=_x(model_path),
-                                                 is_external=True)])
+                                                 ifc_project=project_id, is_external=True)])
         handler = TopicHandler(topic_dir=Path(guid))
         handler.markup = mdl.Markup(header=header, topic=topic)
 
@@ -225,7 +254,8 @@ def write(result: dict, out: Path) -> Path:
             components=components,
             perspective_camera=build_camera_from_vectors(pos, direction, up),
         )
-        handler.add_visinfo_handler(VisualizationInfoHandler(visinfo))
+        picture = snapshot_png(view_of(result, finding), position, target, FIELD_OF_VIEW_DEG)
+        handler.add_visinfo_handler(VisualizationInfoHandler(visinfo, snapshot=picture), snapshot_filename=SNAPSHOT)
         bcf.topics[guid] = handler
 
     bcf.save(str(out))

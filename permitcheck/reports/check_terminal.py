@@ -13,22 +13,30 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from permitcheck.reports import decisions
 from permitcheck.reports.alternatives import walk
-from permitcheck.reports.printable import printable
-from permitcheck.reports.text import citation, explain, number
+from permitcheck.reports.printable import printable, printable_str
+from permitcheck.reports.text import explain, number
+from permitcheck.reports.verdict import (NEEDS_ATTENTION, counts_text, elements_text, groups, law_and_article,
+                                         limit_text, reader_citation, verdict_line)
 
 STYLE = {"PASS": "green", "FAIL": "bold red", "REVIEW": "yellow", "UNKNOWN": "magenta",
          "NOT_APPLICABLE": "dim", "ERROR": "bold magenta"}
 _num = number
+_SHOWN = {"NOT_APPLICABLE": "N/A"}  # the status column stays narrow: NOT_APPLICABLE folded into two lines
 
 
-def render(result: dict, console: Console) -> None:
+def render(result: dict, console: Console, footer: list[str] = ()) -> None:
+    """The whole report: the banner with the verdict and the counts, the rule table, the facts, what
+    fails and where, the caller's `footer` lines (the reports written), and last the verdict line, so
+    the verdict, the counts and the failures are what an 80x24 terminal shows."""
     result = printable(result)
     v = result["verdict"]
     book = result["rulebook"]
     banner = Text.assemble((f"{v}", STYLE.get(v, "")), "  ",
                            (f"{result['model']['path']}", "bold"), f" on parcel {result['site']['parcel_id']}, "
-                           f"zone {result['zone']}, rulebook {book['id']} {book['version']}")
+                           f"zone {result['zone']}, rulebook {book['id']} {book['version']}\n",
+                           counts_text(result["findings"]))
     console.print(Panel(banner, expand=False))
     massing = result["model"].get("massing")
     if massing:
@@ -41,21 +49,11 @@ def render(result: dict, console: Console) -> None:
         t.add_column(col, justify=just, overflow="fold")
     for f, depth in _rows(result["findings"]):
         cite = f["citation"] or {}
-        src = book["sources"].get(cite.get("source"), {})
-        t.add_row(Text("  " * depth + f["title"]), Text(f["status"], style=STYLE.get(f["status"], "")),
-                  _num(f["measured"], f["unit"]), _num(f["limit"], f["unit"]), _num(f["margin"], f["unit"]),
-                  Text(f"{src.get('law', cite.get('source', ''))} {cite.get('article', '')}".strip() if cite
-                       else citation(f, book["sources"])))
+        t.add_row(Text("  " * depth + f["title"]), Text(_SHOWN.get(f["status"], f["status"]),
+                                                        style=STYLE.get(f["status"], "")),
+                  _num(f["measured"], f["unit"]), limit_text(f, _num), _num(f["margin"], f["unit"]),
+                  Text(law_and_article(f, book["sources"]) if cite else reader_citation(f, book["sources"])))
     console.print(t)
-    for f, depth in _rows(result["findings"]):
-        if depth and (not f["reason"] or (f["status"] == "FAIL" and f.get("_alternative_holds"))):
-            continue  # an alternative's own row, or a failure in one not taken when another holds
-        if f["status"] in ("FAIL", "REVIEW", "UNKNOWN", "ERROR") or f["reason"] == "exempt":
-            extra = ""
-            if f["global_ids"]:
-                extra = f" — elements: {', '.join(f['global_ids'][:5])}" + (" …" if len(f["global_ids"]) > 5 else "")
-            console.print(Text(f"{f['status']}: {f['title']}: {explain(f)}{extra}"),
-                          style=STYLE.get(f["status"]))
     _legal(result, console)
     edges = ", ".join(f"{e['index']}: {'/'.join(e['labels'])} ({e['length_m']:.1f} m)" for e in result["site"]["edges"])
     console.print(Text(f"parcel edges: {edges}"))
@@ -66,6 +64,34 @@ def render(result: dict, console: Console) -> None:
         f"{facts['storeys_below_ground']} below, parcel {result['site']['parcel_area_m2']} m²"))
     for w in result["warnings"]:
         console.print(Text.assemble(("warning:", "yellow"), " ", w))
+    decisions.render(result, console)  # the officer's decisions (permitcheck review), when there are any
+    _explained(result, console)  # what fails comes last, beside the verdict line: on screen at 80x24
+    for line in footer:
+        console.print(Text(printable_str(line)))
+    console.print(Text(verdict_line(result), style=STYLE.get(v, "")))
+
+
+def _explained(result: dict, console: Console) -> None:
+    """What fails and where, one heading per breach: a per-part rule and its 3D twin citing the same
+    article on the same elements are one breach, told once with both measurements."""
+    shown = []
+    for f, depth in _rows(result["findings"]):
+        if depth and (not f["reason"] or (f["status"] == "FAIL" and f.get("_alternative_holds"))):
+            continue  # an alternative's own row, or a failure in one not taken when another holds
+        if f["status"] in NEEDS_ATTENTION or f["reason"] == "exempt":
+            shown.append(f)
+    elements = result.get("elements") or {}
+    for heading, members in groups(shown, result["rulebook"]["sources"]):
+        style = STYLE.get(members[0]["status"])
+        if heading:
+            console.print(Text(f"{members[0]['status']}: {heading} — one breach, found by {len(members)} rules:"),
+                          style=style)
+        for f in members:
+            lead = "  " if heading else f"{f['status']}: "
+            console.print(Text(f"{lead}{f['title']}: {explain(f)}"), style=style)
+        gids = list(dict.fromkeys(g for f in members for g in f["global_ids"]))
+        if gids:
+            console.print(Text(f"  elements ({len(gids)}): {elements_text(gids, elements)}"), style=style)
 
 
 def _rows(findings: list):

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from permitcheck.reports.alternatives import walk
 from permitcheck.reports.svg import Frame, bounds_of, nice_length, path, text
-from permitcheck.reports import shadow_plan
-from permitcheck.reports.text import citation, explain, massing_sentence, number
+from permitcheck.reports import decisions, shadow_plan
+from permitcheck.reports.text import explain, massing_sentence, number
+from permitcheck.reports.verdict import limit_text, reader_citation, verdict_line
 from permitcheck.reports.view3d import render as render_view3d
 
 STATUS_CLASS = {"PASS": "pass", "FAIL": "fail", "REVIEW": "review", "UNKNOWN": "unknown",
@@ -111,12 +112,37 @@ def _summary(result: dict) -> str:
             title = f'<a href="#{_anchor(name)}">{title}</a>'
         pad = f' style="padding-left:{0.4 + 1.2 * depth:.1f}em"' if depth else ""
         rows.append(
-            f"<tr><td{pad}>{title}<div class=muted><code>{_e(name)}</code> · {_e(f['severity'])}</div></td>"
+            f"<tr><td{pad}>{title}<div class=muted><code>{_e(name)}</code> · {_e(_SEVERITY.get(f['severity'], f['severity']))}</div></td>"
             f"<td>{_badge(f['status'])}</td><td class=num>{_e(number(f['measured'], f['unit']))}</td>"
-            f"<td class=num>{_e(number(f['limit'], f['unit']))}</td><td class=num>{_e(number(f['margin'], f['unit']))}</td>"
-            f"<td>{_e(citation(f, sources, with_english=False))}</td></tr>")
+            f"<td class=num>{_e(limit_text(f, number))}</td><td class=num>{_e(number(f['margin'], f['unit']))}</td>"
+            f"<td>{_e(reader_citation(f, sources))}</td></tr>")
     return ("<section id=summary><h2>Rules</h2><table><thead><tr><th>rule</th><th>status</th><th>measured</th>"
             "<th>limit</th><th>margin</th><th>citation</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
+
+
+_SEVERITY = {"error": "decides the verdict", "warning": "advice: does not decide the verdict"}
+
+
+def _cover(result: dict) -> str:
+    """Who and what this report is about, the rulebook's edition, and what an automated check is."""
+    given = result.get("submission") or {}
+    book, model = result["rulebook"], result["model"]
+    rows = [(label, given.get(key) or "not given") for key, label in
+            (("project", "project"), ("applicant", "applicant"), ("submission", "submission"),
+             ("reviewer", "reviewer"))]
+    rows += [("model", str(model["path"]).replace("\\", "/").rsplit("/", 1)[-1]),
+             ("parcel and zone", f"{result['site']['parcel_id']}, zone {result['zone']}"),
+             ("rulebook", f"{book['title']} — version {book['version']}, effective from {book['effective_from']}"),
+             ("checked on", str(result.get("checked_at", ""))[:10])]
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    tol = book.get("tolerances") or {}
+    tolerance = (f" A figure within {number(tol['length_m'], 'm')} of its limit (lengths and heights) or "
+                 f"{tol['relative'] * 100:g} % of it (areas and ratios) is marked REVIEW: the measurement cannot "
+                 "tell, and a person decides." if tol else "")
+    return (f"<section id=cover><h2>Submission</h2><table>{body}</table><p>This is an automated check: permitcheck "
+            f"measured the submitted model and checked it against the rulebook named above.{_e(tolerance)} Rules "
+            "marked REVIEW or UNKNOWN, and any question the model cannot answer, are for the permit officer; the "
+            "check does not replace the officer's decision.</p></section>")
 
 
 def _north_arrow(frame: Frame, north: list[float]) -> str:
@@ -259,8 +285,8 @@ def section(result: dict, finding: dict) -> str:
         out.append(f'<line class="grid" x1="{x0:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}"/>')
         out.append(text(x0 - 4, y + 4, f"{h:g} m", anchor="end"))
         h += step
-    if env:
-        poly = [(frame.minx, 0.0)] + [(min(p[0], far), p[1]) for p in env] + [(frame.minx, env[-1][1])]
+    if env:  # from the boundary inwards: beyond it is the neighbour's land, not this rule's
+        poly = [(0.0, 0.0)] + [(min(p[0], far), p[1]) for p in env] + [(0.0, env[-1][1])]
         pts = " ".join("%.1f,%.1f" % frame.xy(x, y) for x, y in poly)
         out.append(f'<polygon class="nobuild" points="{pts}"/>')
     if nobuild:
@@ -273,6 +299,7 @@ def section(result: dict, finding: dict) -> str:
     gx0, gy = frame.xy(frame.minx, 0)
     gx1, _ = frame.xy(frame.maxx, 0)
     out.append(f'<line class="ground" x1="{gx0:.1f}" y1="{gy:.1f}" x2="{gx1:.1f}" y2="{gy:.1f}"/>')
+    out += _distance_axis(frame, far, gy)
     ex, ey0 = frame.xy(0, 0)
     _, ey1 = frame.xy(0, top)
     out.append(f'<line class="axis" x1="{ex:.1f}" y1="{ey0:.1f}" x2="{ex:.1f}" y2="{ey1:.1f}"/>')
@@ -292,14 +319,48 @@ def section(result: dict, finding: dict) -> str:
             out.append(_dim((ax, ay), (bx, by), _anchor(finding["rule"])))
             out.append(text(bx + 6, by - 6, f"{number(finding['measured'], 'm')} at {h:.2f} m; "
                             f"{number(finding['limit'], 'm')} required", "dimlabel", "start", halo=True))
-    caption = ("Section across the base line: distance from the line (right; measured "
-               f"{_e((d.get('measure') or 'perpendicular').replace('_', ' '))}) against height above ground; the red "
-               "area is where the plane and its clearance allow nothing." if nobuild else
-               "Section across the boundary: distance from the boundary (right) against height above ground; "
-               "the red area is where the rule allows nothing." if env else
-               "Elevation seen from the boundary named; the dashed line is the height limit.")
     return (_svg(frame.width, frame.height, "section", _anchor(finding["rule"]), "".join(out))
-            + f"<p class=muted>{caption}</p>")
+            + f"<p class=muted>{_e(_section_caption(finding, label, d, bool(nobuild), bool(env)))}</p>")
+
+
+def _distance_axis(frame: Frame, far: float, ground_y: float) -> list[str]:
+    """Ticks and labels under the ground line: the distance from the boundary, 0 at the boundary."""
+    step = nice_length(far / 6)
+    out, x = [], 0.0
+    while x <= far + 1e-9:
+        px, _ = frame.xy(x, 0)
+        out.append(f'<line class="axis" x1="{px:.1f}" y1="{ground_y:.1f}" x2="{px:.1f}" y2="{ground_y + 5:.1f}"/>')
+        out.append(text(px, ground_y + 17, f"{x:g} m"))
+        x += step
+    right, _ = frame.xy(far, 0)
+    out.append(text(right, ground_y + 32, "distance from the boundary →", anchor="end"))
+    return out
+
+
+def _section_caption(finding: dict, boundary: str, d: dict, plane: bool, band: bool) -> str:
+    """What the drawing shows, in the order it is drawn: each sentence names something on it."""
+    measure = (d.get("measure") or "perpendicular").replace("_", " ")
+    if plane:
+        head = (f"Section across {boundary}, distance measured {measure}: the horizontal axis is the distance "
+                "from the boundary (0 at the thin vertical line), the vertical axis the height above ground. "
+                "The red area is where the plane and its clearance allow nothing; the dashed red line is the "
+                "plane's edge.")
+    elif band:
+        head = (f"Section across {boundary}: the horizontal axis is the distance from the boundary (0 at the thin "
+                "vertical line), the vertical axis the height above ground. The red area is where the rule allows "
+                "nothing, stepping out with the height of each part.")
+    else:
+        head = (f"Elevation against {boundary}: the horizontal axis is the distance from it, the vertical axis the "
+                "height above ground.")
+    parts = [head, "The building's silhouette is blue-grey."]
+    if finding["kind"] == "max_height" and finding.get("limit") is not None:
+        parts.append(f"The dashed red line is the height limit, {number(finding['limit'], 'm')}.")
+    if finding["kind"] in ("min_setback", "plane") and finding["status"] in ("FAIL", "REVIEW") \
+            and d.get("height_of_worst_part_m") is not None and finding.get("measured") is not None:
+        parts.append(f"The red dimension is the distance of the part at {d['height_of_worst_part_m']:.2f} m from the "
+                     f"boundary, {number(finding['measured'], 'm')}, against the {number(finding['limit'], 'm')} "
+                     "required.")
+    return " ".join(parts)
 
 
 def _view3d(finding: dict) -> str:
@@ -311,7 +372,7 @@ def _view3d(finding: dict) -> str:
     past = ", ".join(f"{c['rule'] or 'parcel'} ({c['part']}{'' if c.get('edge') is None else ', edge ' + str(c['edge'])})"
                      for c in comps)
     return (f"{svg}<p class=muted>The buildable envelope (amber, translucent: the parcel cut by "
-            f"{_e(', '.join(finding['details'].get('rules') or []) or 'no rule')}) and the building (grey-blue), "
+            f"{_e(', '.join(finding['details'].get('rules') or [finding['rule']]))}) and the building (grey-blue), "
             "seen from the model's south-west, 30° above the horizon; the part of the building outside the "
             f"envelope is red{_e(': past ' + past) if past else ''}.</p>")
 
@@ -328,24 +389,24 @@ def _details(result: dict) -> str:
                          + (f"<p class=muted>open when {_e(when)}</p>" if when else ""))
             continue
         src = sources.get((f["citation"] or {}).get("source"), {})
-        cite = _e(citation(f, sources))
+        cite = _e(reader_citation(f, sources))
         if src.get("url"):
             cite = f'<a href="{_e(src["url"])}" rel="noreferrer">{cite}</a>'
-        rows = "".join(f"<tr><td><code>{_e(g)}</code></td><td>{_e(elements.get(g, {}).get('ifc_class'))}</td>"
-                       f"<td>{_e(elements.get(g, {}).get('name'))}</td></tr>" for g in f["global_ids"])
+        rows = "".join(f"<tr><td>{_e(elements.get(g, {}).get('ifc_class'))}</td>"
+                       f"<td>{_e(elements.get(g, {}).get('name'))}</td><td><code>{_e(g)}</code></td></tr>"
+                       for g in f["global_ids"])
         table = (f"<details{' open' if len(f['global_ids']) <= 8 else ''}><summary>{len(f['global_ids'])} "
-                 f"element(s) involved</summary><table><thead><tr><th>GlobalId</th><th>class</th><th>name</th></tr>"
+                 f"element(s) involved</summary><table><thead><tr><th>class</th><th>name</th><th>GlobalId</th></tr>"
                  f"</thead><tbody>{rows}</tbody></table></details>") if rows else ""
-        note = f"<p class=muted>{_e(f['citation'].get('note'))}</p>" if (f["citation"] or {}).get("note") else ""
+        note = ""  # the citation's note is the rulebook author's (sources read, project files): kept in the JSON
         d = f.get("details") or {}
         if d.get("profile"):
             note += (f"<p class=muted>Measured as {_e(d['profile'])} defines it: {_e(number(d.get('legal'), _unit_of(f)))}"
                      f" (as built {_e(number(d.get('physical'), _unit_of(f)))}); the steps are under "
                      "<a href=\"#legal\">Measured as the law defines it</a>.</p>")
-        grade = f" · source grade {_e(src.get('grade'))}" if src.get("grade") else ""
         parts.append(
             f'<article id="{_anchor(name)}"{" class=nested" if depth else ""}><h3>{_badge(f["status"])} {_e(f["title"])}</h3>'
-            f"<p>{_e(explain(f))}.</p><p class=muted>{cite}{grade}</p>{note}"
+            f"<p>{_e(explain(f))}.</p><p class=muted>{cite}</p>{note}"
             f"{section(result, f)}{_view3d(f)}{table}</article>")
     return "<section id=findings><h2>Each rule</h2>" + "".join(parts) + "</section>"
 
@@ -368,7 +429,7 @@ def legal_section(result: dict) -> str:
     steps = "".join(
         f"<tr><td>{_e(dict((k, lab) for k, lab, _, _ in _LEGAL_FACTS).get(a['fact'], a['fact']))}</td>"
         f"<td>{_e(a['what'])}</td><td class=num>{_e(_delta(a))}</td><td>{_e(a['clause'])}"
-        f"<span class=muted> · in force {_e(a['source']['effective'])} · grade {_e(a['source']['grade'])}</span></td></tr>"
+        f"<span class=muted> · in force {_e(a['source']['effective'])}</span></td></tr>"
         for a in legal["adjustments"])
     doubts = "".join(f"<li>{_e(u['reason'])}</li>" for u in legal["uncertain"])
     return (f"<section id=legal><h2>Measured as the law defines it</h2><p>{_e(legal['title'])}</p>"
@@ -425,10 +486,7 @@ def render(result: dict) -> str:
         ("checked at", prov["checked_at"]),
     ]
     warnings = "".join(f"<li>{_e(w)}</li>" for w in result.get("warnings", []))
-    counts = {}
-    for f in result["findings"]:  # the verdict's findings: an alternative's own count in its any_of
-        counts[f["status"]] = counts.get(f["status"], 0) + 1
-    tally = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    tally = verdict_line(result).split(": ", 1)[1]  # the verdict's findings: an any_of counts once
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -438,7 +496,9 @@ def render(result: dict) -> str:
         f"{_e(book['title'])} ({_e(book['id'])} {_e(book['version'])})</p>"
         + (f"<p>a massing model: {_e(massing_sentence(massing))}</p>" if massing else "")
         + f"<p>{_e(tally)}</p></header>"
+        + _cover(result)
         + _summary(result) + site_plan(result) + shadow_plan.hourly_section(result, _svg) + legal_section(result)
+        + decisions.html_section(result)  # the officer's decisions (permitcheck review), when there are any
         + _details(result)
         + _kv("Facts", fact_rows, "facts")
         + (f"<section id=warnings><h2>Warnings</h2><ul>{warnings}</ul></section>" if warnings else "")

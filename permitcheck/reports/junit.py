@@ -28,6 +28,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from permitcheck.reports import decisions
 from permitcheck.reports.text import citation, explain
 
 DEFAULT_NAME = "permitcheck-junit.xml"
@@ -73,12 +74,21 @@ def _body(finding: dict, sources: dict) -> str:
     return _x("\n".join(lines) + "\n")
 
 
-def _testcase(suite: ET.Element, finding: dict, classname: str, sources: dict) -> str:
+def _testcase(suite: ET.Element, finding: dict, classname: str, sources: dict, result: dict | None = None) -> str:
     status = finding.get("status", "UNKNOWN")
     case = ET.SubElement(suite, "testcase", classname=_x(classname),
                          name=_x(f"{finding.get('rule', '')}: {finding.get('title', '')}"), time="0")
     message = _x(f"{status}: {explain(finding)}")
     body = _body(finding, sources)
+    decided = decisions.by_rule(result or {}).get(finding.get("rule"))
+    if decided is not None:  # the automatic status stays the test's outcome; the decision goes beside it
+        message = _x(f"{status} ({decisions.label(decided)}: {decided['reason']}): {explain(finding)}")
+        props = ET.SubElement(case, "properties")
+        for name in ("decision", "status", "reason", "by", "at"):
+            ET.SubElement(props, "property", name=f"review.{name}", value=_x(decided[name]))
+    review = decisions.lines(result or {}, finding.get("rule"))
+    if review:
+        body += _x("\n".join(review) + "\n")
     if status == "FAIL":
         ET.SubElement(case, "failure", message=message, type=_x(finding.get("reason", "FAIL"))).text = body
     elif status in _FAILURE_TYPES:
@@ -115,6 +125,7 @@ def build(result: dict) -> ET.Element:
         ("site.path", (result.get("site") or {}).get("path")),
         ("site.parcel_id", (result.get("site") or {}).get("parcel_id")),
         ("tool.version", tool.get("version")),
+        ("review.verdict", (result.get("review") or {}).get("verdict")),  # with the officer's decisions
     ):
         if value is not None:
             ET.SubElement(props, "property", name=name, value=_x(value))
@@ -126,7 +137,7 @@ def build(result: dict) -> ET.Element:
                      "unit": "", "measured": None, "limit": None, "margin": None, "citation": {}}]
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for f in findings:
-        status = _testcase(suite, f, classname, sources)
+        status = _testcase(suite, f, classname, sources, result)
         counts["tests"] += 1
         if status == "ERROR":
             counts["errors"] += 1

@@ -10,6 +10,13 @@ _UNIT = {"ratio": "", "m": " m", "m2": " m²", "m3": " m³", "storeys": "", "h":
 def number(x: float | None, unit: str) -> str:
     if x is None:
         return "—"
+    text = _number(x, unit)
+    if text.startswith("-") and not any(c in "123456789" for c in text.split(" ")[0]):  # no "-0.00"
+        text = text[1:]
+    return text
+
+
+def _number(x: float, unit: str) -> str:
     if unit == "ratio":
         return f"{x * 100:.1f} %"
     if unit in ("storeys", "elements"):

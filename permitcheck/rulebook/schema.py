@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from permitcheck.rulebook.conditions import Condition, LengthRange, limit_expression
-from permitcheck.rulebook.quantities import (Area, Fraction, Length, Ratio, SignedLength, parse_area, parse_fraction,
+from permitcheck.rulebook.quantities import (Area, Fraction, Length, SignedLength, parse_area, parse_fraction,
                                              parse_length, parse_ratio)
 
 

@@ -10,7 +10,6 @@ volume boolean. The shadow hours at a point are the hours of the steps whose sha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -51,7 +50,10 @@ class Casters:
     above the plane, each sheared: together they are its shadow. Nothing is merged: a point's
     shade is a query of the pieces, so a day costs array passes, not a union per element per step."""
 
-    def __init__(self, meshes, plane_z: float):
+    def __init__(self, meshes, plane_z: float, directions=None):
+        """`directions`: the sun's of the day, when known; a closed part that is cast by its
+        triangles then keeps only those that face the sun at some step (every ray through a closed
+        part leaves it through one of them), about half."""
         from permitcheck.facts.projection import clip_above
 
         self.plane_z = plane_z
@@ -63,7 +65,7 @@ class Casters:
             for verts, faces, convex in _parts(v, f):
                 pieces = [(verts, faces)] if convex else _prism_pieces(verts, faces)
                 if pieces is None:  # its triangles, each convex: together they cast its shadow
-                    tri = verts[faces]
+                    tri = verts[_sunward(verts, faces, directions)]
                     for cut in ([tri] if verts[:, 2].min() >= plane_z else clip_above(tri, plane_z)):
                         rest.append(cut)
                         rest_owner.append(np.full(len(cut), i))
@@ -71,10 +73,11 @@ class Casters:
                 for pv, pf in pieces:
                     if pv[:, 2].max() <= plane_z:
                         continue
-                    tri = pv[pf]
-                    above = tri if pv[:, 2].min() >= plane_z else np.concatenate(
-                        [p.reshape(-1, 3) for p in clip_above(tri, plane_z)] or [np.zeros((0, 3))])
-                    pts = above.reshape(-1, 3)
+                    if pv[:, 2].min() >= plane_z:  # whole: its corners
+                        points.append(pv)
+                        owners.append(i)
+                        continue
+                    pts = np.concatenate([p.reshape(-1, 3) for p in clip_above(pv[pf], plane_z)] or [np.zeros((0, 3))])
                     if len(pts) >= 3:
                         points.append(np.unique(np.round(pts, 6), axis=0))
                         owners.append(i)
@@ -83,25 +86,94 @@ class Casters:
             np.zeros(0, dtype=np.int64)
         self.part_owner = np.asarray(owners, dtype=np.int64)
         self.rest = [(r, o) for r, o in zip(rest, rest_owner) if len(r)]  # (triangles or quads, their elements)
+        # pieces: the convex parts first (0 .. parts-1), then each polygon of `rest` in order
+        self.n_parts = len(self.part_owner)
+        self.rest_start = np.cumsum([self.n_parts] + [len(r) for r, _ in self.rest])
+        self.owner = np.concatenate([self.part_owner] + [o for _, o in self.rest]).astype(np.int64)
+        lift = np.zeros(len(self.owner))  # each piece's height over the plane: how far its shadow moves
+        if len(self.points):
+            np.maximum.at(lift, self.point_part, self.points[:, 2] - plane_z)
+        for (r, _), a in zip(self.rest, self.rest_start[:-1]):
+            lift[a:a + len(r)] = r[:, :, 2].max(axis=1) - plane_z
+        self.lift = np.maximum(lift, 0.0)
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def pieces(self, direction: tuple[float, float, float], which: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """The shadow of each piece (`which`: sorted piece numbers; all by default) at one sun
+        position, in that order, and whether it has an area: a piece seen edge-on casts a line, no
+        shade (yet it is where the shade will be a moment later)."""
+        which = np.arange(len(self)) if which is None else np.asarray(which, dtype=np.int64)
+        out = np.empty(len(which), dtype=object)
+        parts = which[which < self.n_parts]
+        if len(parts):
+            take = np.isin(self.point_part, parts)
+            xy = _shear(self.points[take], self.plane_z, direction)[:, :2]
+            out[:len(parts)] = shapely.convex_hull(
+                shapely.multipoints(xy, indices=np.searchsorted(parts, self.point_part[take])))
+        at = len(parts)
+        for (polys, _), a, b in zip(self.rest, self.rest_start[:-1], self.rest_start[1:]):
+            lo, hi = np.searchsorted(which, a), np.searchsorted(which, b)
+            if hi > lo:
+                rows = polys[which[lo:hi] - a]
+                flat = _shear(rows.reshape(-1, 3), self.plane_z, direction)[:, :2].reshape(rows.shape[0], -1, 2)
+                out[at:at + hi - lo] = shapely.polygons(flat)
+                at += hi - lo
+        area = shapely.area(out) if len(out) else np.zeros(0)
+        return out, (shapely.get_type_id(out) == 3) & (area > 1e-9)
 
     def shadows(self, direction: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
         """(shadow polygons, the element each belongs to) at one sun position."""
-        geoms, owners = [], []
-        if len(self.points):
-            xy = _shear(self.points, self.plane_z, direction)[:, :2]
-            hulls = shapely.convex_hull(shapely.multipoints(xy, indices=self.point_part))
-            ok = shapely.get_type_id(hulls) == 3  # flat parts seen edge-on give lines: no area
-            geoms.append(hulls[ok])
-            owners.append(self.part_owner[ok])
-        for polys, owner in self.rest:
-            flat = _shear(polys.reshape(-1, 3), self.plane_z, direction)[:, :2].reshape(polys.shape[0], -1, 2)
-            shapes = shapely.polygons(flat)
-            keep = shapely.area(shapes) > 1e-9  # faces seen edge-on cast no area
-            geoms.append(shapes[keep])
-            owners.append(owner[keep])
-        if not geoms:
-            return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
-        return np.concatenate(geoms), np.concatenate(owners)
+        geoms, ok = self.pieces(direction)
+        return geoms[ok], self.owner[ok]
+
+    def swept_boxes(self, shear: np.ndarray) -> np.ndarray:
+        """(xmin, ymin, xmax, ymax) of each piece's shadows under every shear in `shear` (rows of
+        (dx, dy) per metre of height): a corner at height z moves by -z * shear, linear in it, so
+        the extremes are at the shears' own."""
+        lo_s, hi_s = shear.min(axis=0), shear.max(axis=0)
+        out = np.empty((len(self), 4))
+        if self.n_parts:
+            z = self.points[:, 2:3] - self.plane_z
+            starts = np.flatnonzero(np.r_[True, self.point_part[1:] != self.point_part[:-1]])
+            out[:self.n_parts, :2] = np.minimum.reduceat(self.points[:, :2] - z * hi_s, starts, axis=0)
+            out[:self.n_parts, 2:] = np.maximum.reduceat(self.points[:, :2] - z * lo_s, starts, axis=0)
+        for (r, _), a in zip(self.rest, self.rest_start[:-1]):
+            z = r[:, :, 2:3] - self.plane_z
+            out[a:a + len(r), :2] = (r[:, :, :2] - z * hi_s).min(axis=1)
+            out[a:a + len(r), 2:] = (r[:, :, :2] - z * lo_s).max(axis=1)
+        return out
+
+    def subset(self, which: np.ndarray) -> "Casters":
+        """These pieces only (sorted piece numbers), renumbered from 0 in that order."""
+        out = object.__new__(Casters)
+        out.plane_z = self.plane_z
+        parts = which[which < self.n_parts]
+        take = np.isin(self.point_part, parts)
+        out.points, out.point_part = self.points[take], np.searchsorted(parts, self.point_part[take])
+        out.part_owner = self.part_owner[parts]
+        out.rest = []
+        for (r, o), a, b in zip(self.rest, self.rest_start[:-1], self.rest_start[1:]):
+            rows = which[(which >= a) & (which < b)] - a
+            if len(rows):
+                out.rest.append((r[rows], o[rows]))
+        out.n_parts = len(parts)
+        out.rest_start = np.cumsum([out.n_parts] + [len(r) for r, _ in out.rest])
+        out.owner, out.lift = self.owner[which], self.lift[which]
+        return out
+
+    def hull_points(self) -> np.ndarray:
+        """The corners of the convex hull of every piece: what the day's reach is the shadow of."""
+        from scipy.spatial import ConvexHull, QhullError
+
+        pts = np.concatenate([self.points] + [r.reshape(-1, 3) for r, _ in self.rest]) if len(self) else \
+            np.zeros((0, 3))
+        try:
+            return pts[ConvexHull(pts).vertices] if len(pts) >= 4 else pts
+        except (QhullError, ValueError):  # flat: all of them
+            return pts
 
 
 def _parts(v: np.ndarray, f: np.ndarray):
@@ -135,15 +207,13 @@ def _prism_pieces(v: np.ndarray, f: np.ndarray):
     if not ok.all() or len(f) < 8:
         return None
     nrm = nrm / area[:, None]
-    seen = set()
-    for k in np.argsort(-area):
-        c = nrm[k]
-        key = tuple(np.round(np.abs(c), 4))
-        if key in seen:
-            continue
-        seen.add(key)
-        if len(seen) > 6:
-            return None
+    # the caps' direction: the face directions holding the most faces (a curved wall's or a holed
+    # wall's caps), then those of the most area (a beam's), six at most
+    _, first, group, count = np.unique(np.round(np.abs(nrm), 4), axis=0, return_index=True, return_inverse=True,
+                                       return_counts=True)
+    weight = np.bincount(group.reshape(-1), weights=area)
+    order = list(dict.fromkeys([int(np.argmax(count))] + list(np.argsort(-weight)[:6])))
+    for c in nrm[first[order]]:
         dots = nrm @ c
         pos, neg, side = dots > 1 - 1e-6, dots < -(1 - 1e-6), np.abs(dots) < 1e-6
         if not (pos | neg | side).all() or not pos.any() or not neg.any() or pos.sum() > MAX_PIECES:
@@ -162,16 +232,31 @@ def _prism_pieces(v: np.ndarray, f: np.ndarray):
     return None
 
 
+def _closed(v: np.ndarray, f: np.ndarray) -> bool:
+    """Each edge run once each way: watertight and consistently wound."""
+    edges = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
+    forward = edges[:, 0] * len(v) + edges[:, 1]
+    backward = edges[:, 1] * len(v) + edges[:, 0]
+    return len(np.unique(forward)) == len(forward) and np.array_equal(np.sort(forward), np.sort(backward))
+
+
+def _sunward(v: np.ndarray, f: np.ndarray, directions) -> np.ndarray:
+    """The faces of a closed part that face the sun at one of `directions` or more; every face of
+    an open part, or when the directions are not known."""
+    if directions is None or not len(directions) or not _closed(v, f):
+        return f
+    t = v[f]
+    normal = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
+    if np.einsum("ij,ij->i", t[:, 0], normal).sum() < 0:  # wound inward
+        normal = -normal
+    return f[(normal @ np.asarray(directions, dtype=float).T).max(axis=1) > 0]
+
+
 def _convex(v: np.ndarray, f: np.ndarray) -> bool:
     """Closed (each edge run once each way) and as big as its convex hull."""
     from scipy.spatial import ConvexHull, QhullError
 
-    if len(v) < 4:
-        return False
-    edges = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
-    forward = edges[:, 0] * len(v) + edges[:, 1]
-    backward = edges[:, 1] * len(v) + edges[:, 0]
-    if len(np.unique(forward)) != len(forward) or not np.array_equal(np.sort(forward), np.sort(backward)):
+    if len(v) < 4 or not _closed(v, f):
         return False
     t = v[f]
     volume = abs(np.einsum("ij,ij->i", t[:, 0], np.cross(t[:, 1], t[:, 2])).sum()) / 6.0
@@ -191,52 +276,152 @@ def element_shadows(meshes, plane_z: float, direction: tuple[float, float, float
     return out
 
 
-@dataclass(frozen=True)
+NEAR_M = 1.0  # pieces farther than this from the points looked at are left out of a step
+
+
 class ShadowDay:
-    """The shadows of one day: per step, the part shadows with the element each belongs to, and the
-    hours each step stands for. No union per step: a point's shade is a query of the step's parts."""
+    """The shadows of one day on one plane, at every step of the sun's path, and the hours each
+    step stands for.
 
-    hours: tuple[float, ...]  # true solar hour of each step
-    weights: tuple[float, ...]  # hours each step stands for
-    parts: tuple[tuple[np.ndarray, np.ndarray], ...]  # per step: (part shadows, the element of each)
+    Each step's shadow is the pieces of `Casters`, never merged: a point's shade is a query of them.
+    A day at 1-minute steps is not a query of every point at each of 481 steps: a piece's corners
+    move by their height over the plane times the change of the shear, which is known for every
+    step in advance. A point lit at a distance d from every piece stays lit until the highest piece
+    has moved d; a point at a depth d inside a piece (convex: its moved corners still surround the
+    point) stays shaded until that piece has moved d. Each point is looked at again only then, and
+    at each step only the pieces near the points looked at are built. The hours are those of testing
+    every point at every step (tests/test_sun.py compares them)."""
 
-    def _shaded(self, step: int, pts: np.ndarray) -> np.ndarray:
-        geoms = self.parts[step][0]
-        hit = np.zeros(len(pts), dtype=bool)
-        if len(geoms) and len(pts):
-            hit[shapely.STRtree(geoms).query(pts, predicate="intersects")[0]] = True
-        return hit
+    def __init__(self, casters: Casters, directions: list[tuple[float, float, float]], hours: tuple[float, ...],
+                 weights: tuple[float, ...]):
+        self.casters_ = casters
+        self.directions = directions
+        self.hours = hours
+        self.weights = weights
+        self._steps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        up = np.array([d[2] for d in directions])
+        self.shear = np.column_stack([[d[0] for d in directions], [d[1] for d in directions]]) / up[:, None] \
+            if directions else np.zeros((0, 2))
+
+    def step(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(piece shadows, the element of each) at step k."""
+        if k not in self._steps:
+            self._steps[k] = self.casters_.shadows(self.directions[k])
+        return self._steps[k]
+
+    def _near(self, xy: np.ndarray) -> Casters:
+        """The pieces whose shadow comes near one of the points at some step of the day."""
+        c = self.casters_
+        return c.subset(np.flatnonzero(_any_inside(c.swept_boxes(self.shear), xy)))
 
     def hours_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Shadow hours at each point (x, y)."""
-        pts = shapely.points(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-        total = np.zeros(len(pts))
-        for k, w in enumerate(self.weights):
-            total += w * self._shaded(k, pts)
+        xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+        total = np.zeros(len(xy))
+        c = self._near(xy)
+        n = len(self.directions)
+        if not len(c) or not len(xy) or not n:
+            return total
+        pts = shapely.points(xy)
+        top = float(c.lift.max())
+        summed = np.r_[0.0, np.cumsum(self.weights)]
+        due = np.zeros(len(xy), dtype=np.int64)  # the step each point is looked at next
+        for k in range(n):
+            now = np.flatnonzero(due == k)
+            if not len(now):
+                continue
+            # the pieces near these points now (a box round each, NEAR_M wider)
+            box = c.swept_boxes(self.shear[k:k + 1])
+            box[:, :2] -= NEAR_M
+            box[:, 2:] += NEAR_M
+            near = np.flatnonzero(_any_inside(box, xy[now], cells=max(64, 4 * len(now))))
+            budget = np.full(len(now), NEAR_M / top if top > 0 else np.inf)  # in shear: metres a metre of height
+            if len(near):
+                geoms, ok = c.pieces(self.directions[k], near)
+                tree = shapely.STRtree(geoms)
+                pi, gj = tree.query(pts[now], predicate="intersects")
+                pi, gj = pi[ok[gj]], gj[ok[gj]]
+                shaded = np.zeros(len(now), dtype=bool)
+                shaded[pi] = True
+                if len(pi):  # how long each shaded point stays shaded: its depth in its deepest piece
+                    depth = shapely.distance(pts[now[pi]], shapely.boundary(geoms)[gj])
+                    lift = c.lift[near[gj]]
+                    room = np.divide(depth, lift, out=np.full(len(depth), np.inf), where=lift > 0)
+                    deepest = np.zeros(len(now))
+                    np.maximum.at(deepest, pi, room)
+                    budget[shaded] = deepest[shaded]
+                lit = np.flatnonzero(~shaded)
+                if len(lit) and top > 0:
+                    (li, _), dist = tree.query_nearest(pts[now[lit]], max_distance=NEAR_M, return_distance=True,
+                                                       all_matches=False)
+                    budget[lit[li]] = dist / top
+            else:
+                shaded = np.zeros(len(now), dtype=bool)
+            moved = np.maximum.accumulate(np.hypot(*(self.shear[k + 1:] - self.shear[k]).T)) if k + 1 < n else \
+                np.zeros(0)
+            nxt = k + 1 + np.searchsorted(moved, budget - 1e-12, side="left")
+            due[now] = nxt
+            total[now[shaded]] += summed[nxt[shaded]] - summed[k]
         return total
 
     def casters(self, x: float, y: float) -> list[tuple[int, float]]:
-        """(element index, hours its own shadow covers the point), most first."""
+        """(element index, hours its own shadow covers the point), most first: every step, tested
+        against the pieces whose shadow comes near the point at all."""
+        c = self._near(np.array([[x, y]], dtype=float))
+        point = shapely.Point(x, y)
         hours: dict[int, float] = {}
-        for (geoms, owners), w in zip(self.parts, self.weights):
-            hit = shapely.covers(geoms, shapely.Point(x, y)) if len(geoms) else np.zeros(0, dtype=bool)
-            for i in np.unique(owners[hit]):
+        for k, w in enumerate(self.weights):
+            if not len(c):
+                break
+            geoms, ok = c.pieces(self.directions[k])
+            hit = ok & shapely.intersects(geoms, point)
+            for i in np.unique(c.owner[hit]):
                 hours[int(i)] = hours.get(int(i), 0.0) + w
         return sorted(hours.items(), key=lambda kv: -kv[1])
 
     @property
     def reach(self) -> BaseGeometry:
-        """A region holding every shadow of the day: the union of each step's convex hull."""
-        hulls = [shapely.convex_hull(shapely.multipoints(shapely.get_coordinates(geoms)))
-                 for geoms, _ in self.parts if len(geoms)]
-        return union([h for h in hulls if not h.is_empty]) if hulls else shapely.Polygon()
+        """A region holding every shadow of the day: the union of each step's convex hull of the
+        pieces (the shadow of the casters' hull)."""
+        corners = self.casters_.hull_points()
+        if not len(corners) or not self.directions:
+            return shapely.Polygon()
+        lift = corners[:, 2] - self.casters_.plane_z
+        xy = corners[None, :, :2] - lift[None, :, None] * self.shear[:, None, :]
+        hulls = shapely.convex_hull(shapely.multipoints(xy.reshape(-1, 2),
+                                                        indices=np.repeat(np.arange(len(xy)), len(corners))))
+        hulls = hulls[shapely.get_type_id(hulls) == 3]
+        return union(list(hulls)) if len(hulls) else shapely.Polygon()
+
+
+def _any_inside(boxes: np.ndarray, xy: np.ndarray, cells: int = 1 << 20) -> np.ndarray:
+    """Whether each box (xmin, ymin, xmax, ymax) may hold one of the points: a count of the points
+    on a grid of about `cells` cells, summed, read at each box's cells (those it touches in part
+    too, so never a false no)."""
+    if not len(xy) or not len(boxes):
+        return np.zeros(len(boxes), dtype=bool)
+    x0, y0 = xy.min(axis=0)
+    x1, y1 = xy.max(axis=0)
+    size = max(math.sqrt(max((x1 - x0) * (y1 - y0), 1e-12) / cells), (max(x1 - x0, y1 - y0) + 1e-9) / 4096, 1e-6)
+    nx, ny = int((x1 - x0) / size) + 1, int((y1 - y0) / size) + 1
+    count = np.zeros((ny + 1, nx + 1), dtype=np.int64)
+    np.add.at(count, (((xy[:, 1] - y0) / size).astype(np.int64) + 1, ((xy[:, 0] - x0) / size).astype(np.int64) + 1),
+              1)
+    table = count.cumsum(axis=0).cumsum(axis=1)
+    with np.errstate(invalid="ignore"):
+        ix0 = np.clip(np.floor((boxes[:, 0] - x0) / size), 0, nx).astype(np.int64)
+        iy0 = np.clip(np.floor((boxes[:, 1] - y0) / size), 0, ny).astype(np.int64)
+        ix1 = np.clip(np.floor((boxes[:, 2] - x0) / size), -1, nx - 1).astype(np.int64) + 1
+        iy1 = np.clip(np.floor((boxes[:, 3] - y0) / size), -1, ny - 1).astype(np.int64) + 1
+    ok = (ix1 > ix0) & (iy1 > iy0)
+    inside = table[iy1, ix1] - table[iy0, ix1] - table[iy1, ix0] + table[iy0, ix0]
+    return ok & (inside > 0)
 
 
 def shadow_day(meshes, plane_z: float, path: list[SunPosition], weights: list[float],
                true_north: tuple[float, float]) -> ShadowDay:
-    casters = Casters(meshes, plane_z)
-    parts = tuple(casters.shadows(model_direction(sun, true_north)) for sun in path)
-    return ShadowDay(tuple(p.hour for p in path), tuple(weights), parts)
+    directions = [model_direction(sun, true_north) for sun in path]
+    return ShadowDay(Casters(meshes, plane_z, directions), directions, tuple(p.hour for p in path), tuple(weights))
 
 
 def grid(region: BaseGeometry, spacing: float) -> tuple[np.ndarray, np.ndarray]:
