@@ -254,12 +254,20 @@ def _sunward(v: np.ndarray, f: np.ndarray, directions) -> np.ndarray:
 
 def _convex(v: np.ndarray, f: np.ndarray) -> bool:
     """Closed (each edge run once each way) and as big as its convex hull."""
-    from scipy.spatial import ConvexHull, QhullError
-
     if len(v) < 4 or not _closed(v, f):
         return False
     t = v[f]
     volume = abs(np.einsum("ij,ij->i", t[:, 0], np.cross(t[:, 1], t[:, 2])).sum()) / 6.0
+    if volume <= 1e-12:
+        return False  # flat: no solid
+    if len(f) * len(v) <= 1_000_000:  # no corner in front of any face (or, wound inward, behind): convex
+        normal = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
+        ahead = np.einsum("fk,fvk->fv", normal, v[None, :, :] - t[:, None, 0, :])
+        tol = 1e-6 * np.linalg.norm(normal, axis=1)[:, None] * (1.0 + np.ptp(v, axis=0).max())
+        if np.all(ahead <= tol) or np.all(ahead >= -tol):
+            return True
+    from scipy.spatial import ConvexHull, QhullError
+
     try:
         hull = ConvexHull(v).volume
     except (QhullError, ValueError):
