@@ -165,15 +165,17 @@ class Casters:
         return out
 
     def hull_points(self) -> np.ndarray:
-        """The corners of the convex hull of every piece: what the day's reach is the shadow of."""
-        from scipy.spatial import ConvexHull, QhullError
+        """The corners of the convex hull of every piece: what the day's reach is the shadow of
+        (manifold3d's hull; all the corners when they are flat)."""
+        import manifold3d
 
         pts = np.concatenate([self.points] + [r.reshape(-1, 3) for r, _ in self.rest]) if len(self) else \
             np.zeros((0, 3))
-        try:
-            return pts[ConvexHull(pts).vertices] if len(pts) >= 4 else pts
-        except (QhullError, ValueError):  # flat: all of them
+        if len(pts) < 4:
             return pts
+        mid = pts.mean(axis=0)  # manifold3d hands its vertices back in single precision: round the middle
+        corners = np.asarray(manifold3d.Manifold.hull_points(pts - mid).to_mesh().vert_properties, dtype=float)[:, :3]
+        return corners + mid if len(corners) >= 4 else pts
 
 
 def _parts(v: np.ndarray, f: np.ndarray):
@@ -266,12 +268,9 @@ def _convex(v: np.ndarray, f: np.ndarray) -> bool:
         tol = 1e-6 * np.linalg.norm(normal, axis=1)[:, None] * (1.0 + np.ptp(v, axis=0).max())
         if np.all(ahead <= tol) or np.all(ahead >= -tol):
             return True
-    from scipy.spatial import ConvexHull, QhullError
+    import manifold3d
 
-    try:
-        hull = ConvexHull(v).volume
-    except (QhullError, ValueError):
-        return False
+    hull = manifold3d.Manifold.hull_points(v - v.mean(axis=0)).volume()
     return hull > 0 and volume >= (1.0 - CONVEX_SHARE) * hull
 
 
@@ -399,7 +398,7 @@ class ShadowDay:
         hulls = shapely.convex_hull(shapely.multipoints(xy.reshape(-1, 2),
                                                         indices=np.repeat(np.arange(len(xy)), len(corners))))
         hulls = hulls[shapely.get_type_id(hulls) == 3]
-        return union(list(hulls)) if len(hulls) else shapely.Polygon()
+        return union(list(shapely.buffer(hulls, 0.001, join_style="mitre"))) if len(hulls) else shapely.Polygon()
 
 
 def _any_inside(boxes: np.ndarray, xy: np.ndarray, cells: int = 1 << 20) -> np.ndarray:
