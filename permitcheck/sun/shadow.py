@@ -322,8 +322,24 @@ class ShadowDay:
         return c.subset(np.flatnonzero(_any_inside(c.swept_boxes(self.shear), xy)))
 
     def hours_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Shadow hours at each point (x, y)."""
+        """Shadow hours at each point (x, y). Many points are taken in strips, one a core, on
+        threads (shapely works without the interpreter's lock): each strip with the pieces near it."""
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
         xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+        workers = min(os.cpu_count() or 1, 8)
+        if workers == 1 or len(xy) < 2000:
+            return self._hours(xy)
+        order = np.argsort(xy[:, 0], kind="stable")
+        strips = np.array_split(order, workers)
+        total = np.zeros(len(xy))
+        with ThreadPoolExecutor(workers) as pool:
+            for idx, hours in zip(strips, pool.map(lambda idx: self._hours(xy[idx]), strips)):
+                total[idx] = hours
+        return total
+
+    def _hours(self, xy: np.ndarray) -> np.ndarray:
         total = np.zeros(len(xy))
         c = self._near(xy)
         n = len(self.directions)
