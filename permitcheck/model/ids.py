@@ -188,7 +188,10 @@ def audit_file(model_path: str, paths: tuple[str, ...]) -> tuple[IdsAudit, ...]:
 
     if is_massing(model_path):
         return tuple(skipped_audit(p, "a massing model has no IFC data for an IDS to check") for p in paths)
-    return tuple(audit(open_ifc(model_path), p) for p in paths) if paths else ()
+    if not paths:
+        return ()
+    f = open_ifc(model_path)  # once for all the files (it was opened for each)
+    return tuple(audit(f, p) for p in paths)
 
 
 def audit(f, path: str) -> IdsAudit:
