@@ -182,3 +182,35 @@ def test_the_report_draws_the_hour_lines_the_band_lines_and_the_shadow_each_hour
 def test_no_drawing_when_no_report_draws_it(tmp_path):
     site = _site(tmp_path, shadow_regulated=True, shadow_column=1, shadow_plane_height="4 m")
     assert "drawing" not in _shadow(_check(PODIUM, site, "JP-1MR-200")).m.details  # sections=False
+
+
+def _sloped_house(tmp_path, slope):
+    """Three storeys, 13 m, 20 x 8 m, on ground rising `slope` a metre northwards from its south face."""
+    b = Builder(f"slope{slope}")
+    b.block([("1F", 0.0), ("2F", 4.0), ("3F", 8.0)], rect(-10, 0, 10, 8), 13.0)
+    if slope:
+        b.terrain([(-40, -20, -20 * slope), (40, -20, -20 * slope), (40, 30, 30 * slope), (-40, 30, 30 * slope)],
+                  [(0, 1, 2), (0, 2, 3)])
+    return b.write(tmp_path / f"slope{slope}.ifc")
+
+
+def test_the_plane_stands_above_the_mean_ground_of_the_whole_building(tmp_path):
+    """別表第四's 平均地盤面: the perimeter-weighted mean of the ground where the building meets it,
+    with no 3 m split (令2② splits the height's datum, not this one): ground 0 m along the south face,
+    4 m along the north, 2 m on average along the sides, so (20 x 0 + 20 x 4 + 16 x 2) / 56 = 2 m."""
+    site = _site(tmp_path, "samples/sites/box_ok_jp.geojson", shadow_regulated=True, shadow_column=1,
+                 shadow_plane_height="4 m")
+    level = _shadow(_check(_sloped_house(tmp_path, 0.0), site, "JP-1MR-200"))
+    sloped = _shadow(_check(_sloped_house(tmp_path, 0.5), site, "JP-1MR-200"))
+    assert level.m.details["mean_ground_m"] == pytest.approx(0.0, abs=1e-6)
+    assert level.m.details["mean_ground_basis"] == "level"
+    assert sloped.m.details["mean_ground_m"] == pytest.approx(2.0, abs=0.02)
+    assert sloped.m.details["mean_ground_basis"] == "terrain"
+    # the plane 2 m higher: the shadow's hours on it are those of the level house 2 m shorter
+    shorter = Builder("shorter")
+    shorter.block([("1F", 0.0), ("2F", 4.0), ("3F", 8.0)], rect(-10, 0, 10, 8), 11.0)
+    short = _shadow(_check(shorter.write(tmp_path / "shorter.ifc"), site, "JP-1MR-200"))
+    for band in ("near", "far"):
+        assert sloped.m.details["bands"][band]["max_h"] == pytest.approx(short.m.details["bands"][band]["max_h"],
+                                                                         abs=1 / 6 + 1e-9)
+    assert sloped.m.details["bands"]["near"]["max_h"] < level.m.details["bands"]["near"]["max_h"]

@@ -25,8 +25,14 @@ road's width further out, or 5 m short of its far side when it is wider than 10 
 limit; the details give both bands (the longest time, where, the area over the limit, the elements
 that cast it). A result within one step of the limit is REVIEW.
 
-Not encoded: the mean ground of a sloping site (the plane is taken above the model's ground
-level), the level-difference relief (§135-12③2), and a site across zones with other limits.
+The plane stands above the 平均地盤面 (別表第4, note: the mean height of the ground where the
+building meets it, with no 3 m split): from the model's terrain by the rulebook's measurement
+profile, weighted by the length of perimeter at each height; the model's ground level where the
+model has no terrain or the rulebook no profile (the details say which).
+
+Not encoded: the level-difference relief (§135-12③2: a site 1 m or more below the land it shades
+counts its mean ground raised by half the difference less 1 m; the neighbours' ground is not in the
+site data), and a site across zones with other limits.
 """
 
 from __future__ import annotations
@@ -56,6 +62,16 @@ def _within(ctx: CheckContext, d: float, relief: list[float]) -> Polygon:
     """Everything within `d` of the lot line (its road edges moved out), the lot included."""
     parts = [ctx.site.parcel] + [e.line.buffer(d + r) for e, r in zip(ctx.site.edges, relief)]
     return shapely.union_all(parts)
+
+
+def _mean_ground(ctx: CheckContext) -> tuple[float, str]:
+    """The 平均地盤面 (model z) and where it comes from."""
+    legal = ctx.legal
+    if legal is not None and legal.mean_ground_m is not None:
+        if abs(legal.mean_ground_m - ctx.facts.ground_elevation_m) > 1e-4:
+            return legal.mean_ground_m, "terrain"  # the measurement profile read it from the model's terrain
+        return legal.mean_ground_m, "level"
+    return ctx.facts.ground_elevation_m, "ground_level"  # no profile: the model's ground level
 
 
 def _bound(rule: ShadowHours, ctx: CheckContext) -> tuple[bool | None, dict]:
@@ -122,10 +138,11 @@ def check(rule: ShadowHours, ctx: CheckContext) -> Measurement:
     near_zone, far_zone = _within(ctx, rule.bands[0], relief), _within(ctx, rule.bands[1], relief)
     shapely.prepare(far_zone)
     meshes = [(m.vertices, m.faces) for m in ctx.meshes]
+    datum, datum_basis = _mean_ground(ctx)
     outcomes = []  # (margin, plane index, column index, bands)
     maps = {}  # plane index -> (day, xs, ys, hours): what the drawing of the governing choice needs
     for p in planes:
-        plane_z = ctx.facts.ground_elevation_m + rule.plane_height[p]
+        plane_z = datum + rule.plane_height[p]
         day = shadow_day(meshes, plane_z, path, weights, tuple(site.true_north))
         try:
             xs, ys = grid(day.reach.difference(near_zone), rule.grid)
@@ -156,6 +173,7 @@ def check(rule: ShadowHours, ctx: CheckContext) -> Measurement:
                "choices": [{"plane_height_m": rule.plane_height[o[1]], "column": o[2] + 1,
                             "status": judge(o[0], rule.step).value, "margin_h": o[0]} for o in outcomes],
                "plane_basis": plane_basis, "column_basis": column_basis,
+               "mean_ground_m": round(datum, 4), "mean_ground_basis": datum_basis,
                "latitude_deg": round(site.latitude_deg, 4), "window": list(rule.window),
                "step_min": round(rule.step * 60, 3), "grid_m": rule.grid, "points": int(points),
                "relief_m": [round(r, 3) for r in relief], "read": read,

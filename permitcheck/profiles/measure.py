@@ -169,6 +169,7 @@ def _combine(profile: Profile, parts: list[LegalFacts], whole: Facts) -> LegalFa
         centre_line=union([p.centre_line for p in parts if p.centre_line is not None]),
         projections=union([p.projections for p in parts if p.projections is not None]),
         datums=tuple(d for p in parts for d in p.datums), parameters=tallest.parameters,
+        mean_ground_m=tallest.mean_ground_m,
     )
 
 
@@ -198,6 +199,8 @@ def _one_building(profile: Profile, model: Model, factset: FactSet, facts: Facts
     datums = ground_mod.datums(terrain, body.faces if not body.faces.is_empty else covered_low, ground,
                                band_m=profile.datum_bands_m if profile.datum_bands_m is not None else math.inf)
     datum = datums[0].level_m if len(datums) == 1 else min(d.level_m for d in datums)
+    mean_ground = datum if len(datums) == 1 else ground_mod.datums(
+        terrain, body.faces if not body.faces.is_empty else covered_low, ground, band_m=math.inf)[0].level_m
     if profile.datum == "ground":
         parameters = {"ground": f"the ground level {ground:.3f} m (the plan sets the reference points)"}
     elif terrain is None:
@@ -236,6 +239,7 @@ def _one_building(profile: Profile, model: Model, factset: FactSet, facts: Facts
         uncertain=tuple(rec.uncertain), outline=outline_geom, centre_line=centre, projections=beyond,
         datums=tuple({"level_m": d.level_m, "plan": d.plan} for d in datums) if len(datums) > 1 else (),
         parameters={**parameters, **{k: v for k, v in params.items() if isinstance(v, (str, int, float, bool))}},
+        mean_ground_m=mean_ground,
     )
 
 

@@ -79,6 +79,9 @@ class LegalFacts:
     projections: BaseGeometry | None = None  # eaves, canopies, balconies beyond the outer walls
     datums: tuple[dict, ...] = ()  # ground datums on sloping ground: {"level_m", "plan" (geometry)}
     parameters: dict = field(default_factory=dict)
+    # the mean height of the ground where the whole building meets it, with no 3 m split: Japan's
+    # 平均地盤面 (建築基準法 別表第四, note), the datum of its shadow planes; the ground level without terrain
+    mean_ground_m: float | None = None
 
     def uncertain_about(self, fact: str) -> list[Uncertain]:
         return [u for u in self.uncertain if u.fact == fact]
@@ -102,4 +105,5 @@ class LegalFacts:
             "projections_model": geojson(self.projections) if self.projections is not None
             and not self.projections.is_empty else None,
             "datums": [{"level_m": round(d["level_m"], 4), "plan_model": geojson(d["plan"])} for d in self.datums],
+            "mean_ground_m": None if self.mean_ground_m is None else round(self.mean_ground_m, 4),
         }

@@ -91,5 +91,14 @@ def hourly_section(result: dict, svg) -> str:
             cells.append(f"<figure class=hourly>{drawing}</figure>")
         parts.append(f"<h3>{escape(f['title'])}</h3><div class=hourly-row>{''.join(cells)}</div>"
                      f"<p class=muted>The building's shadow on the plane {f['details'].get('plane_height_m', 0):g} m above "
-                     "the ground at each whole hour, true solar time, on the winter solstice.</p>")
+                     f"{_ground_words(f['details'])} at each whole hour, true solar time, on the winter solstice.</p>")
     return f"<section id=shadow><h2>Shadow through the day</h2>{''.join(parts)}</section>" if parts else ""
+
+
+def _ground_words(details: dict) -> str:
+    basis = details.get("mean_ground_basis")
+    if basis == "terrain":
+        return "the mean ground level where the building meets the terrain (平均地盤面)"
+    if basis == "level":
+        return "the mean ground level (平均地盤面; the model has no terrain, so its ground level)"
+    return "the model's ground level"
