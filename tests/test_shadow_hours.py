@@ -214,3 +214,28 @@ def test_the_plane_stands_above_the_mean_ground_of_the_whole_building(tmp_path):
         assert sloped.m.details["bands"][band]["max_h"] == pytest.approx(short.m.details["bands"][band]["max_h"],
                                                                          abs=1 / 6 + 1e-9)
     assert sloped.m.details["bands"]["near"]["max_h"] < level.m.details["bands"]["near"]["max_h"]
+
+
+@pytest.mark.parametrize("rise, raised", [("0.8 m", 0.0), ("3 m", 1.0), (5, 2.0)])
+def test_a_site_below_the_land_it_shades_counts_its_ground_raised(tmp_path, rise, raised):
+    """施行令 §135-12③2: 1 m or more below: raised by half the difference less 1 m (3 m: 1 m)."""
+    site = _site(tmp_path, "samples/sites/box_ok_jp.geojson", shadow_regulated=True, shadow_column=1,
+                 shadow_plane_height="4 m", shadow_neighbour_ground_rise=rise)
+    got = _shadow(_check(_sloped_house(tmp_path, 0.0), site, "JP-1MR-200"))
+    assert got.m.details["level_relief"]["raise_m"] == pytest.approx(raised)
+    shorter = Builder("shorter")
+    shorter.block([("1F", 0.0), ("2F", 4.0), ("3F", 8.0)], rect(-10, 0, 10, 8), 13.0 - raised)
+    plain = _site(tmp_path, "samples/sites/box_ok_jp.geojson", shadow_regulated=True, shadow_column=1,
+                  shadow_plane_height="4 m")
+    want = _shadow(_check(shorter.write(tmp_path / "shorter.ifc"), plain, "JP-1MR-200"))
+    for band in ("near", "far"):
+        assert got.m.details["bands"][band]["max_h"] == pytest.approx(want.m.details["bands"][band]["max_h"],
+                                                                      abs=1 / 6 + 1e-9)
+
+
+@pytest.mark.parametrize("rise", ["three metres", "400 m", "-2 m"])
+def test_a_neighbours_rise_that_is_no_plausible_length_takes_no_relief_and_says_so(tmp_path, rise):
+    site = _site(tmp_path, "samples/sites/box_ok_jp.geojson", shadow_regulated=True, shadow_column=1,
+                 shadow_plane_height="4 m", shadow_neighbour_ground_rise=rise)
+    got = _shadow(_check(_sloped_house(tmp_path, 0.0), site, "JP-1MR-200"))
+    assert got.m.details["level_relief"]["raise_m"] == 0.0 and "no relief" in got.m.details["level_relief"]["note"]

@@ -30,9 +30,11 @@ building meets it, with no 3 m split): from the model's terrain by the rulebook'
 profile, weighted by the length of perimeter at each height; the model's ground level where the
 model has no terrain or the rulebook no profile (the details say which).
 
-Not encoded: the level-difference relief (§135-12③2: a site 1 m or more below the land it shades
-counts its mean ground raised by half the difference less 1 m; the neighbours' ground is not in the
-site data), and a site across zones with other limits.
+A site 1 m or more below the land it shades counts its mean ground raised by half the difference
+less 1 m (§135-12③2): the parcel states how much higher that land stands,
+`shadow_neighbour_ground_rise: 3 m` (the least, where the neighbours differ).
+
+Not encoded: a site across zones with other limits (§135-13).
 """
 
 from __future__ import annotations
@@ -72,6 +74,34 @@ def _mean_ground(ctx: CheckContext) -> tuple[float, str]:
             return legal.mean_ground_m, "terrain"  # the measurement profile read it from the model's terrain
         return legal.mean_ground_m, "level"
     return ctx.facts.ground_elevation_m, "ground_level"  # no profile: the model's ground level
+
+
+LEVEL_RELIEF_FROM_M = 1.0  # 施行令 §135-12③2: a site this much lower than the land it shades
+MAX_RISE_M = 50.0
+
+
+def _level_relief(ctx: CheckContext) -> tuple[float, dict]:
+    """施行令 §135-12③2: where the site's 平均地盤面 lies 1 m or more below the ground of the land its
+    shadow falls on, it counts as raised by half the difference less 1 m. The neighbours' ground is
+    not in a site's geometry: the parcel (or its zone) states how much higher it stands,
+    `shadow_neighbour_ground_rise` (the least, where the neighbours differ). A figure that is no
+    length takes no relief, and says so."""
+    from permitcheck.checks.conditions import _stated
+    from permitcheck.rulebook.quantities import parse_length
+
+    value, basis = _stated(ctx, "shadow_neighbour_ground_rise")
+    if value is None:
+        return 0.0, {}
+    try:
+        rise = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else parse_length(value)
+    except (TypeError, ValueError):
+        return 0.0, {"stated": str(value)[:40], "basis": basis, "raise_m": 0.0,
+                     "note": "not a length: no relief taken"}
+    if not 0.0 <= rise <= MAX_RISE_M:  # no site lies 50 m under its neighbour: a slip, not a relief
+        return 0.0, {"stated": str(value)[:40], "basis": basis, "raise_m": 0.0,
+                     "note": f"outside 0-{MAX_RISE_M:g} m: no relief taken"}
+    lift = (rise - LEVEL_RELIEF_FROM_M) / 2.0 if rise >= LEVEL_RELIEF_FROM_M else 0.0
+    return lift, {"neighbour_ground_rise_m": round(rise, 3), "basis": basis, "raise_m": round(lift, 3)}
 
 
 def _bound(rule: ShadowHours, ctx: CheckContext) -> tuple[bool | None, dict]:
@@ -139,10 +169,11 @@ def check(rule: ShadowHours, ctx: CheckContext) -> Measurement:
     shapely.prepare(far_zone)
     meshes = [(m.vertices, m.faces) for m in ctx.meshes]
     datum, datum_basis = _mean_ground(ctx)
+    lift, lift_read = _level_relief(ctx)
     outcomes = []  # (margin, plane index, column index, bands)
     maps = {}  # plane index -> (day, xs, ys, hours): what the drawing of the governing choice needs
     for p in planes:
-        plane_z = datum + rule.plane_height[p]
+        plane_z = datum + lift + rule.plane_height[p]
         day = shadow_day(meshes, plane_z, path, weights, tuple(site.true_north))
         try:
             xs, ys = grid(day.reach.difference(near_zone), rule.grid)
@@ -173,7 +204,7 @@ def check(rule: ShadowHours, ctx: CheckContext) -> Measurement:
                "choices": [{"plane_height_m": rule.plane_height[o[1]], "column": o[2] + 1,
                             "status": judge(o[0], rule.step).value, "margin_h": o[0]} for o in outcomes],
                "plane_basis": plane_basis, "column_basis": column_basis,
-               "mean_ground_m": round(datum, 4), "mean_ground_basis": datum_basis,
+               "mean_ground_m": round(datum, 4), "mean_ground_basis": datum_basis, "level_relief": lift_read,
                "latitude_deg": round(site.latitude_deg, 4), "window": list(rule.window),
                "step_min": round(rule.step * 60, 3), "grid_m": rule.grid, "points": int(points),
                "relief_m": [round(r, 3) for r in relief], "read": read,
