@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import shapely
 
 from permitcheck.errors import InputError
@@ -19,7 +20,8 @@ def export_cityjson(model_path: str | os.PathLike, site_path: str | os.PathLike,
                     rules_folders: tuple[str | os.PathLike, ...] = (), massing=None) -> dict:
     """Place the model on its site (checked against the rulebook when one is given) and write it as an
     LoD1 Building: its footprint on the map, from its ground to its top, with its height, storeys and
-    verdict. Returns the attributes written. `massing`: how to read a massing model (MassingOptions)."""
+    verdict; and as LoD2, its massing with roofs, walls and ground as they are, when it has one of at
+    most MAX_LOD2_TRIANGLES triangles. Returns the attributes written. `massing`: how to read a massing model (MassingOptions)."""
     from permitcheck.checking import check_model, check_placement
     from permitcheck.inspection import inspect_model
     from permitcheck.site import load_site
@@ -59,13 +61,44 @@ def export_cityjson(model_path: str | os.PathLike, site_path: str | os.PathLike,
         attributes.update({"permitcheck:verdict": result.verdict.value, "permitcheck:zone": result.zone,
                            "permitcheck:rulebook": f"{book.rulebook} {book.version}",
                            "permitcheck:checked_at": result.checked_at})
+    lod2, said = _massing_on_map(inspection, geo, unit, ground)
+    attributes["permitcheck:lod2"] = said
     doc = building_object(footprint, ground, ground + facts.height_m, crs, attributes,
-                          object_id=f"permitcheck-{inspection.model.sha256[:12]}")
+                          object_id=f"permitcheck-{inspection.model.sha256[:12]}", lod2=lod2)
     try:
         Path(out).write_text(json.dumps(doc), encoding="utf-8")
     except OSError as e:
         raise InputError(f"{out}: cannot write the CityJSON ({e.strerror}) — choose a folder you can write") from None
     return attributes
+
+
+MAX_LOD2_TRIANGLES = 50_000  # past this the LoD2 massing is left out (a city model's buildings have hundreds)
+
+
+def _massing_on_map(inspection, geo, unit: float, ground: float):
+    """The building's massing (facts.mesh.massing: what stands under its roofs and is enclosed) as
+    closed meshes on the map, each part of it one, and what was written: the LoD2 of the export."""
+    from permitcheck.facts.mesh import building_solid, massing
+
+    facts = inspection.facts.whole
+    solid, offset, _, _ = building_solid(list(inspection.model.elements))
+    if solid is None:
+        return None, "left out: no element has a volume"
+    parts = [p for p in massing(solid, facts.ground_elevation_m - float(offset[2]), tolerance=0.001).decompose()
+             if not p.is_empty()]
+    meshes = [p.to_mesh() for p in parts]
+    count = sum(len(m.tri_verts) for m in meshes)
+    if not count:
+        return None, "left out: no massing above the ground"
+    if count > MAX_LOD2_TRIANGLES:
+        return None, f"left out: {count:,} triangles, more than {MAX_LOD2_TRIANGLES:,}"
+    out = []
+    for m in meshes:
+        v = np.asarray(m.vert_properties, dtype=np.float64)[:, :3] + offset
+        xy = geo.to_map(v[:, :2]) / unit
+        out.append((np.column_stack([xy, v[:, 2] - facts.ground_elevation_m + ground]),
+                    np.asarray(m.tri_verts, dtype=np.int64)))
+    return out, f"{count:,} triangles in {len(out)} solid(s), from the massing"
 
 
 def _unit_m(crs: str) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import shapely
 from shapely.geometry import box, shape
@@ -187,3 +188,70 @@ def test_a_batch_case_takes_a_context_and_reruns_when_it_changes(tmp_path):
     _city(tmp_path, [near[:5] + (60.0,)])  # the same file, the block now 25 m tall
     again = run_batch(tmp_path / "cases", out, workers=1)
     assert again.skipped == 0
+
+
+def _lod2(doc):
+    (obj,) = doc["CityObjects"].values()
+    (g,) = [g for g in obj["geometry"] if g["lod"] == "2"]
+    if g["type"] == "Solid":
+        shells, values = [g["boundaries"][0]], [g["semantics"]["values"][0]]
+    else:
+        shells, values = [s[0] for s in g["boundaries"]], [v[0] for v in g["semantics"]["values"]]
+    kinds = [s["type"] for s in g["semantics"]["surfaces"]]
+    v = np.asarray(doc["vertices"], dtype=float) * doc["transform"]["scale"] + doc["transform"]["translate"]
+    faces = [(kinds[k], v[surface[0]]) for shell, vals in zip(shells, values) for surface, k in zip(shell, vals)]
+    return faces
+
+
+@pytest.mark.parametrize("model, site", [("podium_tower.ifc", "podium_north.geojson"),
+                                         ("courtyard.ifc", "courtyard_ok.geojson")])
+def test_the_export_carries_the_massing_as_lod2_with_roofs_walls_and_ground(tmp_path, model, site):
+    """The roofs seen from above cover the footprint once, so does the ground; the LoD2 reads back
+    (the highest LoD is read) with the same height and footprint."""
+    from conftest import inspected
+
+    facts = inspected(str(ROOT / "samples/buildings" / model)).facts.whole
+    out = tmp_path / "b.city.json"
+    attrs = export_cityjson(ROOT / "samples/buildings" / model, ROOT / "samples/sites" / site, out, anchor=ANCHOR)
+    assert "from the massing" in attrs["permitcheck:lod2"]
+    faces = _lod2(json.loads(out.read_text()))
+
+    def plan_area(kind):
+        return sum(abs((t[1, 0] - t[0, 0]) * (t[2, 1] - t[0, 1]) - (t[1, 1] - t[0, 1]) * (t[2, 0] - t[0, 0])) / 2
+                   for k, t in faces if k == kind)
+
+    assert plan_area("RoofSurface") == pytest.approx(facts.footprint.area, rel=0.005)
+    assert plan_area("GroundSurface") == pytest.approx(facts.footprint.area, rel=0.005)
+    assert {k for k, _ in faces} >= {"RoofSurface", "WallSurface", "GroundSurface"}
+    (feature,), _, _ = read_buildings(out, "EPSG:5186")
+    assert feature["properties"]["lod"] == "2"
+    assert feature["properties"]["height"] == pytest.approx(facts.height_m, abs=0.01)
+    assert shape(feature["geometry"]).area == pytest.approx(facts.footprint.area, rel=0.005)
+
+
+@pytest.mark.real
+def test_a_pitched_roof_is_written_as_it_is(tmp_path):
+    """FZK-Haus: a gable roof. Its LoD2 roof faces slope, and the top is the model's."""
+    from conftest import SHARED_IFC, inspected
+
+    path = SHARED_IFC / "01_AC20-FZK-Haus.ifc"
+    if not path.exists():
+        pytest.skip("../shared/ifc is not here")
+    facts = inspected(str(path)).facts.whole
+    x0, y0, x1, y1 = facts.footprint.bounds
+    ring = [[ANCHOR[0] + x, ANCHOR[1] + y] for x, y in ((x0 - 5, y0 - 5), (x1 + 5, y0 - 5), (x1 + 5, y1 + 5),
+                                                        (x0 - 5, y1 + 5), (x0 - 5, y0 - 5))]
+    site = tmp_path / "site.geojson"
+    site.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:5186"}},
+                                "features": [{"type": "Feature", "properties": {"role": "parcel", "id": "P"},
+                                              "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    out = tmp_path / "b.city.json"
+    export_cityjson(path, site, out, anchor=ANCHOR)
+    faces = _lod2(json.loads(out.read_text()))
+    roofs = [t for k, t in faces if k == "RoofSurface"]
+    slopes = [abs(np.cross(t[1] - t[0], t[2] - t[0])) for t in roofs]
+    assert any(0.2 < n[2] / np.linalg.norm(n) < 0.95 for n in slopes)  # pitched, neither flat nor a wall
+    top = max(t[:, 2].max() for _, t in faces)
+    (feature,), _, _ = read_buildings(out, "EPSG:5186")
+    assert feature["properties"]["height"] == pytest.approx(facts.height_m, abs=0.02)
+    assert top == pytest.approx(feature["properties"]["top_elevation"], abs=0.01)

@@ -175,7 +175,7 @@ CLOSE_GAPS_M = 1.5  # doors and gates up to twice this wide do not open the encl
 SOFFIT_ABOVE_GROUND_M = 0.1  # a downward face lower than this is a foundation's or a basement's
 
 
-def massing(solid, ground_z: float, keep=None):
+def massing(solid, ground_z: float, keep=None, tolerance: float = 0.05):
     """The building's massing: what lies under its top surface and is enclosed, as a manifold.
 
     In every vertical line the massing runs from the top surface down to the lowest soffit of the
@@ -193,11 +193,12 @@ def massing(solid, ground_z: float, keep=None):
     counts. Coordinates are the solid's own; `ground_z` in them. `keep(triangles) -> mask` picks
     the upward-facing triangles whose prisms are needed (all by default): to measure the massing
     inside a region closed upwards, the prisms of the triangles that reach into it are enough,
-    with the downward-facing triangles in the same columns.
+    with the downward-facing triangles in the same columns. `tolerance`: how far the solid may be
+    simplified first (5 cm for the checks; an export keeps the roofs to the millimetre).
     """
     import manifold3d
 
-    mesh = solid.simplify(0.05).to_mesh()
+    mesh = solid.simplify(tolerance).to_mesh()
     v = np.asarray(mesh.vert_properties, dtype=np.float64)[:, :3]
     tri = v[np.asarray(mesh.tri_verts, dtype=np.int64)]
     if len(tri) == 0:

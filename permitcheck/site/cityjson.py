@@ -123,9 +123,12 @@ def _reproject(v: np.ndarray, source: str | None, target: str | None, path: str)
 
 
 def building_object(footprint, ground: float, top: float, crs: str | None, attributes: dict,
-                    object_id: str = "building") -> dict:
+                    object_id: str = "building", lod2=None) -> dict:
     """A CityJSON 2.0 document of one Building: `footprint` (map coordinates) extruded from `ground`
-    to `top` as an LoD1 Solid (a MultiSolid when the footprint has several parts)."""
+    to `top` as an LoD1 Solid (a MultiSolid when the footprint has several parts); and, given `lod2`
+    (closed triangle meshes, (vertices, faces) in map coordinates), an LoD2 one whose faces carry
+    their semantics: roof (turned up), wall, ground (turned down at the ground) or outer ceiling
+    (turned down above it: the underside of an overhang)."""
     parts = [p for p in shapely.get_parts(footprint) if isinstance(p, Polygon) and p.area > 0]
     if not parts or not (top > ground):
         raise InputError("the building has no footprint or no height to write as CityJSON")
@@ -147,17 +150,42 @@ def building_object(footprint, ground: float, top: float, crs: str | None, attri
                 j = (i + 1) % len(rl)
                 shell.append([[rl[i], rl[j], rh[j], rh[i]]])  # walls outward (holes' rings run the other way)
         solids.append([shell])
+    geometries = [{"type": "Solid", "lod": "1", "boundaries": solids[0]} if len(solids) == 1 else
+                  {"type": "MultiSolid", "lod": "1", "boundaries": solids}]
+    if lod2:
+        geometries.append(_lod2(lod2, ground, idx))
     v = np.asarray(verts)
     translate = np.floor(v.min(axis=0))
     scale = 0.001
     ints = np.rint((v - translate) / scale).astype(np.int64).tolist()
-    geometry = ({"type": "Solid", "lod": "1", "boundaries": solids[0]} if len(solids) == 1 else
-                {"type": "MultiSolid", "lod": "1", "boundaries": solids})
     doc = {"type": "CityJSON", "version": "2.0",
            "transform": {"scale": [scale, scale, scale], "translate": translate.tolist()},
-           "CityObjects": {object_id: {"type": "Building", "attributes": attributes, "geometry": [geometry]}},
+           "CityObjects": {object_id: {"type": "Building", "attributes": attributes, "geometry": geometries}},
            "vertices": ints}
     code = (crs or "").upper().removeprefix("EPSG:")
     if code.isdigit():
         doc["metadata"] = {"referenceSystem": f"https://www.opengis.net/def/crs/EPSG/0/{code}"}
     return doc
+
+
+LOD2_SURFACES = ("RoofSurface", "WallSurface", "GroundSurface", "OuterCeilingSurface")
+LEVEL_SHARE = 0.1  # a face whose normal rises less than this (of its length) is a wall
+
+
+def _lod2(parts, ground: float, idx) -> dict:
+    """The LoD2 geometry of closed triangle meshes: each a shell of triangles, with semantics."""
+    shells, values = [], []
+    for v, f in parts:
+        v, f = np.asarray(v, dtype=float), np.asarray(f, dtype=np.int64)
+        at = [idx(*p) for p in v.tolist()]
+        t = v[f]
+        n = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
+        rise = n[:, 2] / np.maximum(np.linalg.norm(n, axis=1), 1e-12)
+        low = t[:, :, 2].max(axis=1) <= ground + 0.01
+        kind = np.where(rise > LEVEL_SHARE, 0, np.where(rise < -LEVEL_SHARE, np.where(low, 2, 3), 1))
+        shells.append([[[[at[a], at[b], at[c]]] for a, b, c in f.tolist()]])
+        values.append([kind.tolist()])
+    semantics = {"surfaces": [{"type": k} for k in LOD2_SURFACES]}
+    if len(shells) == 1:
+        return {"type": "Solid", "lod": "2", "boundaries": shells[0], "semantics": {**semantics, "values": values[0]}}
+    return {"type": "MultiSolid", "lod": "2", "boundaries": shells, "semantics": {**semantics, "values": values}}
