@@ -13,6 +13,7 @@ import shapely
 from permitcheck.checks import CheckContext
 from permitcheck.engine import evaluate
 from permitcheck.errors import InputError
+from permitcheck.readfile import read_capped
 from permitcheck.facts.signature import element_signature
 from permitcheck.geojson import geojson as _geojson
 from permitcheck.inspection import Inspection, inspect_model
@@ -203,8 +204,7 @@ def site_with_context(site: str | os.PathLike | dict, context: str | os.PathLike
     else:
         where = os.fspath(site)
         try:
-            with open(where, "rb") as fh:
-                doc = document.parse(fh.read(document.MAX_FILE_BYTES + 1), where)
+            doc = document.parse(read_capped(where, document.MAX_FILE_BYTES), where)
         except OSError as e:
             raise InputError(f"{where}: cannot read the site ({e.strerror}) — check the path") from None
     crs = document.crs_name(doc, where) or "EPSG:4326"

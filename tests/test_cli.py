@@ -210,3 +210,22 @@ def test_a_batch_that_exits_non_zero_names_the_cases_not_passing(tmp_path):
     assert r.returncode == 1
     last = r.stderr.strip().splitlines()[-1]
     assert last == "permitcheck: 1 case(s) not PASS: tight-one (FAIL)", r.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["check", str(SAMPLES / "podium_tower.ifc"), "--site", str(ROOT / "samples/sites/podium_north.geojson"),
+     "--rules", str(ROOT / "rules/kr/cheonan.yaml"), "--anchor", "220000,560000", "--context", "{fifo}"],
+    ["review", "{fifo}", "--rule", "coverage", "--accept", "--reason", "seen", "--by", "officer"],
+    ["diff", "{fifo}", "{fifo}"],
+])
+def test_a_fifo_where_a_file_is_named_is_refused_not_waited_on(tmp_path, command):
+    """A named pipe would block a read for ever: it is refused in one line before a byte is read."""
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    args = [a.replace("{fifo}", str(fifo)) for a in command]
+    r = subprocess.run([sys.executable, "-m", "permitcheck", *args], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "not a regular file" in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -16,6 +16,7 @@ import re
 import numpy as np
 
 from permitcheck.errors import InputError
+from permitcheck.readfile import read_capped
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_OBJECTS = 100_000
@@ -38,8 +39,7 @@ def crs_of(data: dict) -> str | None:
 
 def load(path: str) -> dict:
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        raw = read_capped(path, MAX_BYTES)
     except OSError as e:
         raise CityJSONError(f"{path}: cannot read the CityJSON file ({e.strerror}) — check the path") from None
     if len(raw) > MAX_BYTES:

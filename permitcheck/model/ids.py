@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 
 from permitcheck.errors import InputError
+from permitcheck.readfile import read_capped
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SPECS = 200
@@ -69,8 +70,7 @@ class IdsAudit:
 
 def _text(path: str) -> tuple[str, str]:
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        raw = read_capped(path, MAX_BYTES)
     except OSError as e:
         raise IdsError(f"{path}: cannot read the IDS file ({e.strerror}) — check the rulebook's readiness: ids") from None
     if len(raw) > MAX_BYTES:
@@ -126,8 +126,7 @@ def _parsed(idslib, text: str, sha: str, validate: bool):
     cached = cache_file(f"ids-{getattr(ifctester, '__version__', '')}-{sha}.json")
     if cached is not None:
         try:
-            with open(cached, "rb") as fh:
-                raw = fh.read(4 * MAX_BYTES + 1)
+            raw = read_capped(cached, 4 * MAX_BYTES)
             decoded = json.loads(raw) if len(raw) <= 4 * MAX_BYTES else None
             if isinstance(decoded, dict):
                 return idslib.Ids().parse(decoded)

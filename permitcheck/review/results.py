@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from permitcheck.errors import InputError
+from permitcheck.readfile import read_capped
 
 MAX_RESULT_BYTES = 256 * 1024 * 1024  # a result with every section drawing is a few MB
 RESULT_FILE = "permitcheck-result.json"  # the json report's name (permitcheck.reports.REPORTERS)
@@ -119,8 +120,7 @@ def parse(text: bytes | str, where: str) -> dict:
 
 def read_file(path: Path) -> dict:
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_RESULT_BYTES + 1)
+        data = read_capped(path, MAX_RESULT_BYTES)
     except OSError as e:
         raise InputError(f"{path}: cannot read the result ({e.strerror}) — check the path") from None
     if len(data) > MAX_RESULT_BYTES:
