@@ -73,6 +73,12 @@ def test_a_decision_is_recorded_superseded_and_shown_in_html_json_and_junit(nort
         guid = next(g for g, rule in topics_of(second).items() if rule == "north-daylight")
         markup = z.read(f"{guid}/markup.bcf").decode()
     assert "decision: changes requested by A. Lee" in markup and "&lt;script&gt;" in markup
+    assert 'TopicStatus="Open"' in markup  # changes requested: the architect has work to do
+    with zipfile.ZipFile(bcf.write(first, tmp_path / "first.bcf")) as z:
+        guid = next(g for g, rule in topics_of(first).items() if rule == "north-daylight")
+        assert 'TopicStatus="Closed"' in z.read(f"{guid}/markup.bcf").decode()  # overridden to PASS
+        other = next(g for g, rule in topics_of(first).items() if rule == "north-daylight-3d")
+        assert 'TopicStatus="Open"' in z.read(f"{other}/markup.bcf").decode()
 
 
 def test_overriding_every_failure_gives_a_passing_reviewed_verdict(north_fail, tmp_path):

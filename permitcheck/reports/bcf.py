@@ -8,7 +8,8 @@ system in both versions, which is what the result's `where_model` and `footprint
 no unit conversion is needed.
 
 Each topic has:
-- title `"<STATUS>: <rule title>"`, type `<STATUS>`, status `Open`, labels: rule kind, severity,
+- title `"<STATUS>: <rule title>"`, type `<STATUS>`, status `Open` (`Closed` once the officer has
+  overridden it to PASS), labels: rule kind, severity,
   rulebook id and zone; a reference link to the cited law where the rulebook gives one;
 - a description with measured, limit, unit, margin, the reason and the citation;
 - one viewpoint selecting (and colouring: FAIL red, REVIEW amber) the finding's GlobalIds, with a
@@ -183,6 +184,13 @@ def _creation_date(result: dict):
     return XmlDateTime.from_datetime(when)
 
 
+def _topic_status(result: dict, rule: str) -> str:
+    """'Closed' where the officer's decision in force overrode the finding to PASS (nothing left for
+    the architect to do); 'Open' otherwise — an accepted failure and a request for changes both are."""
+    d = decisions.by_rule(result).get(rule)
+    return "Closed" if d is not None and d.get("decision") == "override" and d.get("status") == "PASS" else "Open"
+
+
 def write(result: dict, out: Path) -> Path:
     """Write one BCF 2.1 zip for `result` to `out` (a file, or a folder to put permitcheck.bcf in)."""
     import numpy as np
@@ -228,7 +236,7 @@ def write(result: dict, out: Path) -> Path:
             creation_author=author,
             creation_date=created,
             topic_type=status,
-            topic_status="Open",
+            topic_status=_topic_status(result, rule),
             labels=[_x(label) for label in labels if label],
             reference_link=[_x(src["url"])] if src.get("url") else [],
         )
