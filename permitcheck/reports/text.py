@@ -19,8 +19,10 @@ def number(x: float | None, unit: str) -> str:
 def _number(x: float, unit: str) -> str:
     if unit == "ratio":
         return f"{x * 100:.1f} %"
-    if unit in ("storeys", "elements"):
+    if unit == "storeys":
         return f"{x:.0f}"
+    if unit == "elements":  # a readiness finding: the elements that lack what the rules need
+        return f"{x:.0f} element{'' if round(abs(x)) == 1 else 's'}"
     if unit == "spaces":
         return f"{x:g}"
     return f"{x:,.2f}{_UNIT.get(unit, ' ' + unit)}"

@@ -15,7 +15,7 @@ NEEDS_ATTENTION = ("FAIL", "REVIEW", "UNKNOWN", "ERROR")
 # Kinds whose figure must stay at or under the limit, and those that must reach it: used when the
 # margin cannot tell (measured equal to the limit, or no margin).
 _AT_MOST = ("max_height", "max_storeys", "max_coverage", "max_far", "max_footprint_area", "within", "envelope",
-            "shadow_hours")
+            "shadow_hours", "readiness")  # readiness: the elements lacking data, at most none
 _AT_LEAST = ("min_setback", "plane", "window_setback", "min_parking", "sunlight_hours")
 
 
