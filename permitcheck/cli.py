@@ -36,6 +36,17 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+# a massing model's options, the same on inspect, check and export
+_UNIT = typer.Option(None, "--unit", help="Massing: the mesh's length unit, m (default), mm, cm, ft or in.")
+_UP = typer.Option(None, "--up", help="Massing: the axis up in the file, z or y (default: y for .glb/.gltf, "
+                   "z otherwise).")
+_STOREY_HEIGHT = typer.Option(None, "--storey-height", help="Massing: floor levels every H metres from ground "
+                              "level, for storeys and floor area.")
+_LEVELS = typer.Option(None, "--levels", help="Massing: floor levels as model z in metres, e.g. 0,4.5,9 "
+                       "(continued every --storey-height above the last).")
+_OBJECT = typer.Option(None, "--object", help="Massing: the CityJSON building to read when the file holds several.")
+
+
 @app.callback()
 def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
           version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
@@ -72,16 +83,11 @@ def inspect(
     mesh: bool = typer.Option(False, "--mesh", help="Also build the closed 3D mesh and report it."),
     profile: Optional[str] = typer.Option(None, "--profile", help="Also measure as a law defines it: physical, "
                                           "kr-building-act-119, jp-bsa-enforcement-2, de-baunvo-19-20, nyc-zr-12-10."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Massing: the mesh's length unit, m (default), mm, cm, "
-                                       "ft or in."),
-    up: Optional[str] = typer.Option(None, "--up", help="Massing: the axis up in the file, z or y (default: y for "
-                                     ".glb/.gltf, z otherwise)."),
-    storey_height: Optional[float] = typer.Option(None, "--storey-height", help="Massing: floor levels every H "
-                                                  "metres from ground level, for storeys and floor area."),
-    levels: Optional[str] = typer.Option(None, "--levels", help="Massing: floor levels as model z in metres, "
-                                         "e.g. 0,4.5,9 (continued every --storey-height above the last)."),
-    object_id: Optional[str] = typer.Option(None, "--object", help="Massing: the CityJSON building to read when "
-                                            "the file holds several."),
+    unit: Optional[str] = _UNIT,
+    up: Optional[str] = _UP,
+    storey_height: Optional[float] = _STOREY_HEIGHT,
+    levels: Optional[str] = _LEVELS,
+    object_id: Optional[str] = _OBJECT,
 ) -> None:
     """Measure a model: ground level, height, footprint, storeys, floor area."""
     from permitcheck.inspection import inspect_model
@@ -143,16 +149,11 @@ def export(
     rotation: float = typer.Option(0.0, "--rotation", help="Map east to model X, degrees counter-clockwise."),
     ground_level: Optional[float] = typer.Option(None, "--ground-level", help="Ground level as model z, metres."),
     rules_path: list[Path] = typer.Option([], "--rules-path", help="A folder whose rulebooks `extends:` may name."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Massing: the mesh's length unit, m (default), mm, cm, "
-                                       "ft or in."),
-    up: Optional[str] = typer.Option(None, "--up", help="Massing: the axis up in the file, z or y (default: y for "
-                                     ".glb/.gltf, z otherwise)."),
-    storey_height: Optional[float] = typer.Option(None, "--storey-height", help="Massing: floor levels every H "
-                                                  "metres from ground level, for storeys and floor area."),
-    levels: Optional[str] = typer.Option(None, "--levels", help="Massing: floor levels as model z in metres, "
-                                         "e.g. 0,4.5,9 (continued every --storey-height above the last)."),
-    object_id: Optional[str] = typer.Option(None, "--object", help="Massing: the CityJSON building to read when "
-                                            "the file holds several."),
+    unit: Optional[str] = _UNIT,
+    up: Optional[str] = _UP,
+    storey_height: Optional[float] = _STOREY_HEIGHT,
+    levels: Optional[str] = _LEVELS,
+    object_id: Optional[str] = _OBJECT,
 ) -> None:
     """Write the building, placed on its site, as a CityJSON object in the site's CRS (with its height,
     storeys and, with --rules, its verdict), for the city's own twin. Exit 0 written, 2 bad input."""
@@ -323,16 +324,11 @@ def check(
                                             "forward the officer's decisions on it that still apply."),
     decisions: Optional[Path] = typer.Option(None, "--decisions", help="With --previous: the decisions store "
                                              "(default: beside the previous result)."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Massing: the mesh's length unit, m (default), mm, cm, "
-                                       "ft or in."),
-    up: Optional[str] = typer.Option(None, "--up", help="Massing: the axis up in the file, z or y (default: y for "
-                                     ".glb/.gltf, z otherwise)."),
-    storey_height: Optional[float] = typer.Option(None, "--storey-height", help="Massing: floor levels every H "
-                                                  "metres from ground level, for storeys and floor area."),
-    levels: Optional[str] = typer.Option(None, "--levels", help="Massing: floor levels as model z in metres, "
-                                         "e.g. 0,4.5,9 (continued every --storey-height above the last)."),
-    object_id: Optional[str] = typer.Option(None, "--object", help="Massing: the CityJSON building to read when "
-                                            "the file holds several."),
+    unit: Optional[str] = _UNIT,
+    up: Optional[str] = _UP,
+    storey_height: Optional[float] = _STOREY_HEIGHT,
+    levels: Optional[str] = _LEVELS,
+    object_id: Optional[str] = _OBJECT,
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
     from permitcheck.checking import check_model
