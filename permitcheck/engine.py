@@ -117,9 +117,11 @@ def _with_rules(ctx: CheckContext, rules: tuple, exempt: frozenset) -> CheckCont
     """The context with other rules in force, keeping what it has already measured (the building's
     triangles and solid, the lot): an alternative is judged on the same building."""
     out = dataclasses.replace(ctx, rules=rules, exempt=exempt)
-    for name in ("triangles", "building_solid", "lot", "building_line"):
+    for name in ("triangles", "building_solid", "lot", "building_line", "_element_plans"):
         if name in ctx.__dict__:
             out.__dict__[name] = ctx.__dict__[name]
+    for name in ("shared", "_plans_above", "_silhouettes"):  # stores filled as they are asked: one for all
+        out.__dict__[name] = getattr(ctx, name)
     return out
 
 

@@ -51,6 +51,7 @@ import ifcopenshell
 import ifcopenshell.api.aggregate
 import ifcopenshell.api.context
 import ifcopenshell.api.georeference
+import ifcopenshell.api.group
 import ifcopenshell.api.geometry
 import ifcopenshell.api.owner
 import ifcopenshell.api.project
@@ -538,6 +539,74 @@ def build_two_buildings() -> Model:
     return m
 
 
+BLOCK_L, BLOCK_D = 20.0, 10.0  # apartment slab blocks: two units a storey, living rooms south, bedrooms north
+
+
+def add_window(m: Model, storey: StoreyRef, name: str, x: float, y: float, sill: float, width: float,
+               height: float, facing_north: bool) -> None:
+    """An IfcWindow in the outer face of a wall along x (placement and overall size: no body needed)."""
+    window = new_element(m, storey, "IfcWindow", name)
+    window.OverallWidth, window.OverallHeight = m.u(width), m.u(height)
+    ox, oy = storey.building.origin
+    place(m, window, (ox + x, oy + y, storey.elevation + sill), (-1.0, 0.0) if facing_north else (1.0, 0.0))
+
+
+def add_room(m: Model, storey: StoreyRef, name: str, long_name: str, outline: list[Point], height: float):
+    space = ifcopenshell.api.root.create_entity(m.file, ifc_class="IfcSpace", name=name)
+    space.LongName = long_name
+    ifcopenshell.api.aggregate.assign_object(m.file, products=[space], relating_object=storey.entity)
+    ox, oy = storey.building.origin
+    place(m, space, (ox, oy, storey.elevation))
+    ring = [m.u2(p) for p in outline]
+    ifcopenshell.api.geometry.assign_representation(m.file, product=space, representation=extrusion(m, [ring], height))
+    return space
+
+
+def add_apartment_block(m: Model, name: str, origin: Point, storeys: int) -> None:
+    """A slab block of `storeys` 3 m storeys, BLOCK_L x BLOCK_D, two units a storey, each an IfcZone of
+    its living room (거실, a 2 m window south) and bedroom (침실, a 1.5 m window north)."""
+    b = add_building(m, name, origin)
+    b.entity.ObjectType = "Apartment"
+    refs = add_box(m, b, levels([f"{name} {i + 1}F" for i in range(storeys)], 0.0, 3.0), rect(0, 0, BLOCK_L, BLOCK_D),
+                   3.0, roof_name=f"{name} roof slab")
+    for storey in refs:
+        for k, x0 in enumerate((0.0, BLOCK_L / 2)):
+            unit = f"{storey.name} unit {k + 1}"
+            x1 = x0 + BLOCK_L / 2
+            inner = (x0 + WALL_T, x1 - WALL_T)
+            rooms = [add_room(m, storey, f"{unit} living", "거실",
+                              rect(inner[0], WALL_T, inner[1] - inner[0], BLOCK_D / 2 - WALL_T), 2.8),
+                     add_room(m, storey, f"{unit} bedroom", "침실",
+                              rect(inner[0], BLOCK_D / 2, inner[1] - inner[0], BLOCK_D / 2 - WALL_T), 2.8)]
+            zone = ifcopenshell.api.root.create_entity(m.file, ifc_class="IfcZone", name=unit)
+            ifcopenshell.api.group.assign_group(m.file, products=rooms, group=zone)
+            add_window(m, storey, f"{unit} living window", x0 + 3.0, 0.0, 0.9, 2.0, 1.4, False)
+            add_window(m, storey, f"{unit} bedroom window", x0 + 6.5, BLOCK_D, 0.9, 1.5, 1.2, True)
+
+
+def build_apartment_blocks(file_name: str, gap: float, south_storeys: int) -> Model:
+    """Two apartment blocks on one lot (건축법 시행령 §86③2): a south one of `south_storeys` and a
+    5-storey north one `gap` metres behind it; the north block's living rooms face the south one."""
+    m = new_model(file_name)
+    add_apartment_block(m, "South block", (0.0, 0.0), south_storeys)
+    add_apartment_block(m, "North block", (0.0, BLOCK_D + gap), 5)
+    m.notes = (f"Two apartment blocks {gap:g} m apart: 5 storeys behind {south_storeys}. Every unit an IfcZone of "
+               "its 거실 (south window) and 침실 (north window).")
+    return m
+
+
+def build_blocks_close() -> Model:
+    return build_apartment_blocks("blocks_close.ifc", 8.0, 3)
+
+
+def build_blocks_apart() -> Model:
+    return build_apartment_blocks("blocks_apart.ifc", 12.0, 3)
+
+
+def build_blocks_low() -> Model:
+    return build_apartment_blocks("blocks_low.ifc", 8.0, 1)
+
+
 STALL_W, STALL_D, STALL_H = 2.5, 5.0, 2.4  # 주차장법 시행규칙 §3①: 일반형 2.5 x 5.0 m
 
 
@@ -570,7 +639,8 @@ def add_parking(m: Model) -> int:
 
 BUILDERS = [build_box_m, build_box_mm, build_box_ft, build_lshape_basement, build_podium_tower,
             build_courtyard, build_geo_rotated_m, build_geo_rotated_mm, build_geo_ifc2x3_pset,
-            build_latlon_site, build_far_origin, build_rooftop, build_ifc4x3_box, build_two_buildings]
+            build_latlon_site, build_far_origin, build_rooftop, build_ifc4x3_box, build_two_buildings,
+            build_blocks_close, build_blocks_apart, build_blocks_low]
 
 
 # --------------------------------------------------------------------------

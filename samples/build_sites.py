@@ -312,7 +312,37 @@ def cases():
 
 # Buildings whose north face stands full height, so the north rule's worst part is that face
 # (the podium's tower is set back and has cases of its own above).
-PRISMATIC = [n for n in sorted(EXPECTED) if n != "podium_tower.ifc"]
+PRISMATIC = [n for n in sorted(EXPECTED) if n != "podium_tower.ifc" and not n.startswith("blocks_")]
+BLOCKS = {  # two apartment blocks on one lot (시행령 §86③2): gap, the south block's height, and the answers
+    # (separation, the 단서, §86③2 as a whole, the verdict: an 아파트's parking rate is the officer's)
+    "blocks_apart": (12.0, 9.3, "PASS", "FAIL", "PASS", "REVIEW"),  # 나목's 10 m kept; the ground floors dark
+    "blocks_close": (8.0, 9.3, "FAIL", "FAIL", "FAIL", "FAIL"),  # short of 10 m, and the ground floors dark
+    "blocks_low": (8.0, 3.3, "FAIL", "PASS", "PASS", "REVIEW"),  # short of 10 m, but every living room sunlit
+}
+
+
+def block_cases():
+    """The apartment blocks, 10 m inside a lot on every side, in 제2종일반주거지역: §86③2 and its 단서.
+
+    By construction the north block (15.3 m) has its living rooms (거실, IfcZone units) facing the
+    lower south block across `gap`: 나목 asks max(10 m, 0.5 x the lower block's height); the 단서 asks
+    every unit's living room 2 h of sun in a row between 9 and 15 true solar time on the solstice, at
+    latitude 37.6 (noon altitude 28.9 degrees: the shadow of a 9.3 m block 12 m off still stands 2.7 m
+    up the wall, over the ground floor's window; a 3.3 m block 8 m off never reaches a window).
+    """
+    sites, out = {}, {}
+    for stem, (gap, low, separation, sunlight, facing, verdict) in BLOCKS.items():
+        x0, y0, x1, y1 = EXPECTED[f"{stem}.ifc"]["footprint_bounds_model"]
+        parcel = (x0 - 10, y0 - 10, x1 + 10, y1 + 10)
+        sites[f"{stem}_ok"] = site(parcel, *ANCHOR, 0.0)
+        rules = {"facing-blocks": {"status": facing},
+                 "facing-blocks/separation/block-separation": {"status": separation, "measured": gap,
+                                                               "limit": max(10.0, 0.5 * low)},
+                 "facing-blocks/unit-sunlight/unit-sunlight": {"status": sunlight}}
+        out[f"{stem}-kr"] = {"model": f"samples/buildings/{stem}.ifc", "site": f"samples/sites/{stem}_ok.geojson",
+                             "rules": "rules/kr/national.yaml", "anchor": f"{ANCHOR[0]:.0f},{ANCHOR[1]:.0f}",
+                             "expect": {"verdict": verdict, "rules": rules}}
+    return sites, out
 
 
 def every_building_cases():
@@ -401,6 +431,9 @@ def main() -> None:
                                                                    "absolute_height": "10 m"})
     extra_sites, extra_cases = every_building_cases()
     sites.update(extra_sites)
+    block_sites, more = block_cases()
+    sites.update(block_sites)
+    extra_cases.update(more)
     for name, fc in sites.items():
         (SITES / f"{name}.geojson").write_text(json.dumps(fc, indent=1, ensure_ascii=False) + "\n")
     # Every sample building says it is an office (IfcBuilding ObjectType): Korea's 공동주택 daylight rule

@@ -154,6 +154,10 @@ def scenario(rule, tmp_path, passing: bool, context: dict | None = None):
             sides = {k: 60.0 for k in sides}  # its shadow reaches 5 m beyond them only in the first minutes
         else:
             sides["north"] = 0.5
+    elif rule.kind in ("block_separation", "sunlight_hours") and getattr(rule, "receptors", "units") == "units":
+        from test_facing_blocks import blocks, site  # two apartment blocks, 5 storeys behind 3: 12 m or 8 m apart
+        model = blocks(30.0 if passing else 8.0)
+        return model, site(tmp_path, model)
     elif rule.kind == "sunlight_hours":  # a 6 m house 3 m north of the lot: a one-storey building, or ten near it
         storeys, sides["north"] = (1, 30.0) if passing else (10, 2.0)
         house = (0.0, D + sides["north"] + 3.0, W, D + sides["north"] + 11.0, 6.0)
@@ -246,7 +250,7 @@ def test_shipped_rule_passes_and_fails(loaded, zone, rule, in_zone, tmp_path):
         ctx = CheckContext(facts, site, tuple(model.elements), loaded.book.measurement_profile,
                            tuple(r for r in in_zone if r.when is None or r.when == rule.when),
                            declared=tuple(context.get("declared", {}).items()), windows=tuple(model.windows),
-                           building_uses=tuple(building_uses(loaded).items()))
+                           spaces=tuple(model.spaces), building_uses=tuple(building_uses(loaded).items()))
         if rule.when is not None:
             assert truth(rule.when, ctx, {}) is True, "the sized lot left the context the rule is in force in"
         m = CHECKS[rule.kind](rule, ctx)

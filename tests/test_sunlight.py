@@ -128,3 +128,35 @@ def test_no_context_no_receptor(tmp_path):
                          anchor=(220000.0, 560000.0), sections=False)
     f = next(x for x in result.findings if x.rule == "sunlight-neighbours")
     assert f.status.value == "NOT_APPLICABLE" and f.m.reason == "no_context"
+
+
+def test_lit_casts_only_the_pieces_near_its_receptors_and_answers_as_every_piece_would():
+    """`lit` keeps, per receptor height, the pieces whose shadow comes near a receptor some time in the
+    day, and the sun-facing faces of closed parts: the same answer as every piece at every step."""
+    import shapely
+
+    from permitcheck.sun.shadow import Casters, model_direction
+    from permitcheck.sun.sunlight import OFFSET_M
+    from test_facing_blocks import blocks
+
+    model = blocks(8.0, south=3)
+    casters = [(m.vertices, m.faces) for m in model.elements]
+    sheet = trimesh.creation.box(bounds=[[2, -6, 0], [12, -5.9, 7]])  # an open sheet: its triangles cast
+    casters.append((np.asarray(sheet.vertices), np.asarray(sheet.faces)[:6]))
+    receptors = [Receptor(w.global_id, (w.point[0], w.point[1], w.point[2] + 0.7),
+                          (0.0, -1.0) if w.global_id[2] == "S" else (0.0, 1.0)) for w in model.windows]
+    north = (0.0, 1.0)
+    path = sun_path(37.5, 8, 16, 5.0)
+    got = lit(receptors, casters, path, north)
+    want = np.zeros_like(got)
+    pts = np.array([[r.point[0] + r.normal[0] * OFFSET_M, r.point[1] + r.normal[1] * OFFSET_M, r.point[2]]
+                    for r in receptors])
+    planes = {z: Casters(casters, z) for z in {round(float(z), 1) for z in pts[:, 2]}}
+    for j, sun in enumerate(path):
+        d = np.array(model_direction(sun, north))
+        for i, r in enumerate(receptors):
+            if d[2] <= 0 or np.dot(r.normal, d[:2]) <= 1e-9:
+                continue
+            geoms, _ = planes[round(float(pts[i, 2]), 1)].shadows(tuple(d))
+            want[i, j] = not shapely.STRtree(geoms).query(shapely.Point(pts[i, :2]), predicate="intersects").size
+    assert got.sum() > 100 and (~got).sum() > 100 and np.array_equal(got, want)

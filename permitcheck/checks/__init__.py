@@ -2,8 +2,8 @@
 registry maps a rulebook `kind` to its module. `any_of` is evaluated by the engine, which judges
 each alternative's rules and lets `alternatives.combine` decide."""
 
-from permitcheck.checks import (alternatives, coverage, envelope, far, footprint_area, height, manual, parking, plane,
-                                setback, shadow_hours, storeys, sunlight_hours, windows, within)
+from permitcheck.checks import (alternatives, coverage, envelope, facing, far, footprint_area, height, manual, parking,
+                                plane, setback, shadow_hours, storeys, sunlight_hours, windows, within)
 from permitcheck.checks.context import CheckContext
 
 KINDS = {
@@ -17,6 +17,7 @@ KINDS = {
     "plane": plane,
     "envelope": envelope,
     "window_setback": windows,
+    "block_separation": facing,
     "min_parking": parking,
     "shadow_hours": shadow_hours,
     "sunlight_hours": sunlight_hours,

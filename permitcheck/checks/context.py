@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -113,6 +114,39 @@ class CheckContext:
         if key not in self._silhouettes:
             self._silhouettes[key] = along(self.meshes, self.facts.ground_elevation_m, w)
         return shapely.affinity.translate(self._silhouettes[key], xoff=c)
+
+    @cached_property
+    def _plans_above(self) -> dict:
+        return {}
+
+    @cached_property
+    def shared(self) -> dict:
+        """What several checks of one run measure alike (the windows on their walls), kept by name."""
+        return {}
+
+    @cached_property
+    def _element_plans(self):
+        """(each element's lowest z, each element's whole plan): what every level's plan reuses."""
+        from permitcheck.facts.projection import element_plans
+
+        meshes = [(m.vertices, m.faces) for m in self.meshes]
+        low = np.array([float(np.asarray(v)[:, 2].min()) if len(v) else np.inf for v, _ in meshes])
+        return low, element_plans(meshes)
+
+    def plan_above(self, level: float):
+        """The building's plan above a level (model z): the floor plate a window at that level sits
+        in, over a podium or not. Levels are taken down to the 10 cm below; each is built once, from
+        the whole plans of the elements above it and the cut plans of those across it."""
+        from permitcheck.facts.projection import element_plans, union
+
+        key = math.floor(float(level) * 10.0 + 1e-9) / 10.0
+        if key not in self._plans_above:
+            low, whole = self._element_plans
+            across = [i for i, m in enumerate(self.meshes) if low[i] < key and float(m.vertices[:, 2].max()) > key]
+            cut = element_plans([(self.meshes[i].vertices, self.meshes[i].faces) for i in across], above=key)
+            plans = [whole[i] for i in np.flatnonzero(low >= key)] + list(cut)
+            self._plans_above[key] = union([p for p in plans if p is not None and not p.is_empty])
+        return self._plans_above[key]
 
     @property
     def placement_uncertainty_m(self) -> float:

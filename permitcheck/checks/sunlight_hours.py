@@ -13,14 +13,22 @@ solstice, with the building built, and how much of it the building takes away.
 
 Receptors: every `spacing` metres along each wall of a context building (the site's `building`
 features, from a CityJSON `--context` or a buildings layer) that faces the parcel and lies within
-`reach` of it, `receptor_height` above its ground; or the model's windows, on the outer wall
-nearest each. The building's element triangles and the context blocks (each footprint extruded
+`reach` of it, `receptor_height` above its ground; or the model's windows, each on its wall at the
+middle of its height (permitcheck.checks.window_walls). The building's element triangles and the context blocks (each footprint extruded
 from its ground to its top) cast the shadow, every `step` (5 min) in true solar time
 (permitcheck.sun.sunlight). A receptor keeps its sun when its run in the sun reaches `continuous`
 hours, or its hours in all reach `total`. Measured: the receptor with the least sun (its longest
 run, against `continuous`); FAIL where the building takes a receptor below that keeps it without
 the building, REVIEW where it is below already; the details list the receptors short of it with
 their hours with and without the building.
+
+`receptors: units` asks it of the building's own dwelling units (세대), not of each window: Korea,
+건축법 시행령 §86③2 단서, "그 대지의 모든 세대가 동지(冬至)를 기준으로 9시에서 15시 사이에 2시간 이상을
+계속하여 일조(日照)를 확보할 수 있는 거리 이상으로 할 수 있다" (P). Units and their living rooms come
+from the model's spaces (permitcheck.checks.units); how a unit is judged is in `_units`. Every unit
+must keep it, whether the building or the context takes the sun, so there is no "without" figure.
+The decree does not say whether 9 to 15 is true solar or clock time; the rulebook's `window` is in
+true solar time.
 """
 
 from __future__ import annotations
@@ -71,26 +79,74 @@ def _wall_receptors(blocks, ctx: CheckContext, rule: SunlightHours, first_caster
 
 
 def _window_receptors(ctx: CheckContext):
+    """A receptor on each window's wall at the middle of its height (permitcheck.checks.window_walls),
+    and the GlobalIds of the windows that could not be put on a wall."""
+    from permitcheck.checks.window_walls import window_walls
     from permitcheck.sun.sunlight import Receptor
 
-    fp = ctx.facts.footprint
-    parts = [p for p in getattr(fp, "geoms", [fp]) if isinstance(p, Polygon)]
-    out = []
-    for w in ctx.windows:
-        x, y, z = w.point
-        p = Point(x, y)
-        part = min(parts, key=lambda q: q.exterior.distance(p), default=None)
-        if part is None:
-            continue
-        ring = part.exterior
-        q = ring.interpolate(ring.project(p))
-        ahead = ring.interpolate(min(ring.length, ring.project(p) + 0.05))
-        behind = ring.interpolate(max(0.0, ring.project(p) - 0.05))
-        dx, dy = ahead.x - behind.x, ahead.y - behind.y
-        norm = math.hypot(dx, dy) or 1.0
-        n = (dy / norm, -dx / norm) if ring.is_ccw else (-dy / norm, dx / norm)
-        out.append(Receptor(f"window {w.global_id}", (q.x, q.y, z + (w.height_m or 0.0) / 2), n))
-    return out
+    walls, unplaced = window_walls(ctx)
+    return [Receptor(f"window {w.window.global_id}", (float(w.point[0]), float(w.point[1]),
+                     w.level + (w.window.height_m or 0.0) / 2), (float(w.normal[0]), float(w.normal[1])))
+            for w in walls], [w.window for w in walls], unplaced
+
+
+def _units(rule: SunlightHours, ctx: CheckContext, windows: list, cont: np.ndarray, steps: np.ndarray, path,
+           unplaced: list[str], details: dict) -> Measurement:
+    """Every unit (세대) keeps `continuous` hours in a row (건축법 시행령 §86③2 단서): a unit with a
+    room named a living room keeps it when one of its living room's windows does, and lacks it when
+    none does; a unit with none named lacks it when no window of it, nor all together, keeps it, and
+    keeps it when every window does; in between it is REVIEW, as is a window short of it in no known
+    unit, unless it lights a room named a bedroom (a bedroom belongs to a unit with a living room,
+    which decides it)."""
+    from permitcheck.checks.units import rooms_of_windows, units_of
+    from permitcheck.sun.sunlight import hours
+
+    rooms = rooms_of_windows(ctx.windows, ctx.spaces)
+    lost = [w for w in ctx.windows if w.global_id in set(unplaced)]
+    units, loose = units_of(windows + lost, rooms)
+    known = np.r_[cont, np.full(len(lost), np.nan)]
+    need, tol = rule.continuous, rule.step
+    listed, worst = [], None
+    rank = {Status.FAIL: 0, Status.REVIEW: 1, Status.PASS: 2}
+    everyone = list(windows) + lost
+    for unit, idx in sorted(units.items()):
+        living = [i for i in idx if rooms[everyone[i].global_id].kind == "living"]
+        look = living or idx
+        measured = [i for i in look if not np.isnan(known[i])]
+        best = max((known[i] for i in measured), default=0.0)
+        together = float(hours(steps[[i for i in idx if i < len(windows)]].any(axis=0, keepdims=True), path,
+                               rule.window, rule.step)[0][0]) if any(i < len(windows) for i in idx) else 0.0
+        complete = len(measured) == len(look)
+        if best >= need - tol and (living or min(known[i] for i in measured) >= need - tol and complete):
+            status = judge(best - need, tol) if living else Status.PASS
+        elif complete and (living or together < need - tol):
+            status = judge(best - need, tol)
+        else:
+            status = Status.REVIEW
+        entry = {"unit": unit, "status": status.value, "continuous_h": round(float(best), 3),
+                 "together_h": round(together, 3), "by": "living room" if living else "every window",
+                 "windows": [everyone[i].global_id for i in idx][:20]}
+        listed.append(entry)
+        if worst is None or (rank[status], best) < (rank[worst[0]], worst[1]):
+            worst = (status, best, unit)
+    short_loose = [everyone[i].global_id for i in loose if (np.isnan(known[i]) or known[i] < need - tol)
+                   and getattr(rooms.get(everyone[i].global_id), "kind", None) != "bedroom"]
+    status = worst[0] if worst else Status.PASS
+    if short_loose and status == Status.PASS:
+        status = Status.REVIEW  # a window in no known unit short of it: its unit may be the one without sun
+    if not units and not loose:
+        return Measurement(Status.UNKNOWN, "no_windows", unit=UNIT)
+    failing = sum(e["status"] == "FAIL" for e in listed)
+    listed.sort(key=lambda e: (rank[Status(e["status"])], e["continuous_h"]))
+    measured = worst[1] if worst else float(np.nanmin(known[loose])) if loose and not np.all(np.isnan(known[loose])) \
+        else 0.0
+    reason = {Status.PASS: "units_sunlit", Status.FAIL: "units_dark"}.get(status, "units_unclear")
+    details = {**details, "units": len(units), "failing_units": failing,
+               "open_units": sum(e["status"] == "REVIEW" for e in listed), "listed_units": listed[:50],
+               "windows_in_no_unit": len(loose), "short_windows_in_no_unit": short_loose[:50],
+               "worst": worst[2] if worst else "", **({"windows_not_placed": unplaced} if unplaced else {})}
+    return Measurement(status, reason, measured=round(float(measured), 4), limit=need, unit=UNIT,
+                       margin=round(float(measured) - need, 4), details=details)
 
 
 def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
@@ -108,9 +164,12 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
         if not blocks:
             return Measurement(Status.NOT_APPLICABLE, "no_context", unit=UNIT)
     else:
-        receptors = _window_receptors(ctx)
         if not ctx.windows:
             return Measurement(Status.UNKNOWN, "no_windows", unit=UNIT)
+        receptors, placed, unplaced = _window_receptors(ctx)
+        if unplaced and not receptors:
+            return Measurement(Status.UNKNOWN, "windows_not_placed", unit=UNIT, global_ids=tuple(unplaced[:20]),
+                               details={"windows_not_placed": unplaced})
     if not receptors:
         return Measurement(Status.NOT_APPLICABLE, "no_receptors", unit=UNIT, details={"context_buildings": len(blocks)})
     if len(receptors) > MAX_RECEPTORS:
@@ -121,6 +180,11 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
     path = sun_path(site.latitude_deg, start, end, rule.step * 60.0)
     north = tuple(site.true_north)
     with_it = lit(receptors, building + context, path, north)
+    if rule.receptors == "units":
+        cont, _ = hours(with_it, path, rule.window, rule.step)
+        return _units(rule, ctx, placed, cont, with_it, path, unplaced, {
+            "receptors": len(receptors), "window": list(rule.window), "step_min": round(rule.step * 60, 3),
+            "latitude_deg": round(site.latitude_deg, 4), "context_buildings": len(blocks)})
     shift = [r.exclude - len(building) if r.exclude is not None else None for r in receptors]
     without = lit([r.__class__(r.key, r.point, r.normal, s) for r, s in zip(receptors, shift)], context, path, north)
     result = {}

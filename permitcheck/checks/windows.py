@@ -45,7 +45,7 @@ def _outline(ctx: CheckContext):
     return shapely.MultiLineString(rings) if rings else None
 
 
-def _facing(outline, fp, p: Point):
+def facing_wall(outline, fp, p: Point):
     """(point on the wall, unit tangent, unit outward normal) for the outline nearest to p."""
     s = outline.project(p)
     q = outline.interpolate(s)
@@ -77,7 +77,7 @@ def _lot_line(ctx: CheckContext, q: np.ndarray, n: np.ndarray):
     return best
 
 
-def _height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | None]:
+def part_height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | None]:
     """The highest point over the wall around q (above ground), and the element it belongs to."""
     tri, ids = ctx.triangles
     if len(tri) == 0:
@@ -111,7 +111,7 @@ def check(rule: WindowSetback, ctx: CheckContext) -> Measurement:
         if z + (w.height_m or 0.0) < ground:
             continue  # below ground: a basement window lights an area well, not across the lot line
         p = Point(x, y)
-        facing = _facing(outline, fp, p) if outline.distance(p) <= WALL_REACH_M else None
+        facing = facing_wall(outline, fp, p) if outline.distance(p) <= WALL_REACH_M else None
         line = _lot_line(ctx, facing[0], facing[2]) if facing is not None else None
         if line is None:
             unplaced.append(w.global_id)  # not near the outline, on no outer wall, or facing no lot line
@@ -125,7 +125,7 @@ def check(rule: WindowSetback, ctx: CheckContext) -> Measurement:
                 continue
             d += beyond / 2.0
         half = (w.width_m or 0.0) + AROUND_M  # the placement may sit at a corner of the window
-        h, top_id = _height(ctx, q, t, n, half)
+        h, top_id = part_height(ctx, q, t, n, half)
         if top_id is None:
             unplaced.append(w.global_id)  # no building over the wall it seems to be in
             continue

@@ -232,8 +232,25 @@ def spaces_of(f: ifcopenshell.file, locations: dict) -> list[SpaceMesh]:
         if space is None or not len(faces) or implausible(verts) is not None:
             continue
         storey, building = _space_location(space, locations)
-        out.append(SpaceMesh(space.GlobalId, _space_names(space), storey, building, verts, faces))
+        out.append(SpaceMesh(space.GlobalId, _space_names(space), storey, building, verts, faces, _unit_of(space)))
     return sorted(out, key=lambda s: s.global_id)
+
+
+def _unit_of(space) -> str | None:
+    """The dwelling unit a room belongs to, as "name (GlobalId)": the IfcZone it is assigned to (how
+    apartments are grouped for handover), else the IfcSpace it is part of (a unit modelled as a space
+    of rooms), else None."""
+    for rel in getattr(space, "HasAssignments", None) or ():
+        group = getattr(rel, "RelatingGroup", None) if rel.is_a("IfcRelAssignsToGroup") else None
+        if group is not None and group.is_a("IfcZone"):
+            return _label(group)
+    parent = ifcopenshell.util.element.get_aggregate(space)
+    return _label(parent) if parent is not None and parent.is_a("IfcSpace") else None
+
+
+def _label(entity) -> str:
+    """Its name and GlobalId (the name for the officer, the GlobalId to keep two of one name apart)."""
+    return f"{entity.Name} ({entity.GlobalId})" if entity.Name else entity.GlobalId
 
 
 def _space_location(space, locations: dict) -> tuple[str | None, str | None]:

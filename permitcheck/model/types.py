@@ -117,6 +117,9 @@ class SpaceMesh:
     building_id: str | None
     vertices: np.ndarray
     faces: np.ndarray
+    # the dwelling unit (세대) it belongs to, when the model says: "name (GlobalId)" of the IfcZone it
+    # is assigned to, or of the IfcSpace it is part of (a unit modelled as a space of rooms)
+    unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,16 @@ TEMPLATES = {
                      "its {window_height} m part needs {limit}",
     "window_too_close": "the wall of window '{window}' stands {measured} from edge {edge}, where its "
                         "{window_height} m part needs {limit}",
+    "blocks_apart": "every facing part keeps its distance: the nearest ({clause}) stands {measured} apart, where "
+                    "{limit} is needed",
+    "blocks_too_close": "{failing} facing part(s) stand too close ({clause}): block {block} stands {measured} from "
+                        "block {facing_block}, where at least {limit} is needed",
+    "facing_within_block": "two parts of block {block} face each other {measured} apart, where {limit} would be "
+                           "needed: whether a recess or a wing is a part facing a part is for a person to decide",
+    "facing_clause_open": "block {block} stands {measured} from block {facing_block}: enough under one clause and "
+                          "not the other ({clause}); which applies — a side wall, or main openings facing the lower "
+                          "block — is for a person to decide",
+    "no_facing_parts": "no part of the building faces another across the lot",
     "use_unknown": "the building's use is not known: {why}",
     "no_parking_rate": "the rulebook gives no parking rate for {uses}",
     "parking_rate_elsewhere": "the parking rate for {set_by} — for the officer to decide",
@@ -78,6 +88,12 @@ TEMPLATES = {
                               "worst, {worst}, {measured} ({worst_without_h} h without it) — a person weighs it",
     "sunlight_near_limit": "the wall with the least sun, {worst}, keeps {measured} in a row, within one step of {limit}",
     "no_context": "the site has no context buildings whose walls could lose their sun (add --context or a buildings layer)",
+    "units_sunlit": "every dwelling unit keeps {limit} of sun in a row: the least, {measured} ({worst})",
+    "units_dark": "{failing_units} of {units} dwelling unit(s) keep less than {limit} of sun in a row: the least, "
+                  "{worst}, keeps {measured}",
+    "units_unclear": "{open_units} dwelling unit(s), and {loose_short} short window(s) in no known unit, cannot be "
+                     "judged from the model ({measured} is the least measured): which window is the unit's — name the rooms (거실) and group them into units "
+                     "(IfcZone) — is for a person to decide",
     "no_receptors": "no wall of a context building faces the parcel within reach",
     "shadow_not_bound": "does not apply: the building is not one the shadow rule binds ({read_facts})",
     "placed_on_parcel": "{share_on_parcel} of the footprint stands on the parcel where the model's own "
@@ -132,6 +148,9 @@ def sentence(finding: dict, fmt) -> str:
         "worst": d.get("worst", ""), "worst_total_h": d.get("worst_total_h", ""),
         "worst_without_h": d.get("worst_without_h", ""), "caused": d.get("caused", ""),
         "receptors": d.get("receptors", ""), "short": d.get("short", ""),
+        "clause": d.get("clause", ""), "block": d.get("block", ""), "facing_block": d.get("facing_block", ""),
+        "failing": d.get("failing", ""), "failing_units": d.get("failing_units", ""), "units": d.get("units", ""),
+        "open_units": d.get("open_units", ""), "loose_short": len(d.get("short_windows_in_no_unit") or ()),
         "band_summary": _band_summary(d), "choices": _choices(d.get("choices") or ()), "read_facts": _read_facts(d.get("read") or {}),
         "share_on_parcel": f"{(d.get('share_on_parcel') or 0) * 100:.0f} %", "placement": d.get("placement", ""),
         "cause": d.get("cause", ""), "fix": d.get("fix", ""),

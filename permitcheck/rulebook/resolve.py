@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from permitcheck.rulebook.conditions import Combine, When, is_expression
-from permitcheck.rulebook.schema import (AnyOf, DistanceRange, Envelope, Manual, MaxHeight, MeasurementProfile,
-                                         MinParking, MinSetback, Plane, Rulebook, SiteLayers, WindowSetback)
+from permitcheck.rulebook.schema import (AnyOf, BlockSeparation, DistanceRange, Envelope, Manual, MaxHeight,
+                                         MeasurementProfile, MinParking, MinSetback, Plane, Rulebook, SiteLayers,
+                                         WindowSetback)
 
 if TYPE_CHECKING:
     from permitcheck.rulebook.load import LoadedRulebook
@@ -75,6 +76,10 @@ def _tighter_or_equal(child, parent) -> bool:
         return True
     if isinstance(child, WindowSetback):
         return child.ratio <= parent.ratio + 1e-12
+    if isinstance(child, BlockSeparation):  # the 조례 sets a distance at or above the decree's (§86③2 가, 나목)
+        return child.ratio >= parent.ratio - 1e-12 and child.blind_to_side >= parent.blind_to_side - 1e-12 and \
+            child.side_to_side >= parent.side_to_side - 1e-12 and (parent.south_minimum is None or (
+                child.south_minimum is not None and child.south_minimum >= parent.south_minimum - 1e-12))
     if isinstance(child, MinParking):
         return _parking_within(child, parent)
     if isinstance(child, MinSetback) and isinstance(parent.distance, DistanceRange):

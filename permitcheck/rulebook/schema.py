@@ -210,6 +210,26 @@ class WindowSetback(RuleBase):
     ratio: float = Field(gt=0, le=100, allow_inf_nan=False, description="height at most ratio x distance")
 
 
+class BlockSeparation(RuleBase):
+    """Blocks on one lot that face each other (or parts of one block) keep their distance (Korea,
+    건축법 시행령 §86③2 가, 나, 라, 마목)."""
+
+    kind: Literal["block_separation"]
+    ratio: float = Field(gt=0, le=100, allow_inf_nan=False,
+                         description="가목: from a window wall, at least ratio x the height of its part")
+    south_minimum: Length | None = Field(None, description="나목: where the higher block's main openings face a lower "
+                                         "block south of it, at least this and ratio x the lower part's height")
+    blind_to_side: Length = Field(description="라목: a wall with no daylight window facing a side wall, at least")
+    side_to_side: Length = Field(description="마목: two side walls facing, at least")
+    reach: Length = Field(200.0, gt=0, description="a part farther than this out from a wall does not face it")
+
+    @model_validator(mode="after")
+    def _sane(self):
+        if self.side_to_side > self.blind_to_side:
+            raise ValueError("side_to_side is for side walls facing each other, at most blind_to_side")
+        return self
+
+
 class ParkingRate(Strict):
     """Spaces a floor area A needs: none up to `none_up_to`; else `first` spaces for the area up to
     `first_up_to` and one more per `per` beyond it (Korea, 주차장법 시행령 별표 1: 업무시설 `150 m2`;
@@ -330,8 +350,9 @@ class SunlightHours(RuleBase):
     own window walls."""
 
     kind: Literal["sunlight_hours"]
-    receptors: Literal["context", "windows"] = Field("context", description="context: the walls of the site's "
-                                                     "context buildings facing the parcel; windows: the model's windows")
+    receptors: Literal["context", "windows", "units"] = Field(
+        "context", description="context: the walls of the site's context buildings facing the parcel; windows: the "
+        "model's windows, each on its own; units: the model's dwelling units (세대), by the windows of their rooms")
     continuous: Hours = Field(description="hours of sun in a row, at least")
     window: tuple[float, float] = Field((9.0, 15.0), description="true solar hours the run is counted in")
     total: Hours | None = Field(None, description="or hours of sun in all, at least")
@@ -361,7 +382,7 @@ class Manual(RuleBase):
 
 SimpleRule = Annotated[
     Union[MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope,
-          WindowSetback, MinParking, ShadowHours, SunlightHours, Manual],
+          WindowSetback, BlockSeparation, MinParking, ShadowHours, SunlightHours, Manual],
     Field(discriminator="kind"),
 ]
 
@@ -393,7 +414,7 @@ class AnyOf(RuleBase):
 Rule = Annotated[Union[SimpleRule, AnyOf], Field(discriminator="kind")]
 RULE_CLASSES = {c.model_fields["kind"].annotation.__args__[0]: c for c in (
     MaxHeight, MaxStoreys, MaxCoverage, MaxFar, MaxFootprintArea, MinSetback, Within, Plane, Envelope, WindowSetback,
-    MinParking, ShadowHours, SunlightHours, Manual, AnyOf)}
+    BlockSeparation, MinParking, ShadowHours, SunlightHours, Manual, AnyOf)}
 RULE_KINDS = tuple(RULE_CLASSES)
 
 

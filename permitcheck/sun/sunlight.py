@@ -30,7 +30,13 @@ class Receptor:
 
 
 def lit(receptors: list[Receptor], casters, path: list[SunPosition], true_north: tuple[float, float]) -> np.ndarray:
-    """(receptors, steps) booleans: in the sun at each step. `casters` are (vertices, faces) meshes."""
+    """(receptors, steps) booleans: in the sun at each step. `casters` are (vertices, faces) meshes.
+
+    Per receptor height, only the casters' pieces whose shadow comes near one of its receptors at
+    some step of the day are cast (sun.shadow's swept boxes: never a false no), and closed parts
+    keep only the faces that turn to the sun at some step: the answer is that of every piece."""
+    from permitcheck.sun.shadow import _any_inside
+
     out = np.zeros((len(receptors), len(path)), dtype=bool)
     if not receptors:
         return out
@@ -39,16 +45,24 @@ def lit(receptors: list[Receptor], casters, path: list[SunPosition], true_north:
     normals = np.array([r.normal for r in receptors])
     levels = np.round(pts[:, 2], 1)  # one plane per receptor height (10 cm)
     own = np.array([-1 if r.exclude is None else r.exclude for r in receptors])
-    planes = {float(z): Casters(casters, float(z)) for z in np.unique(levels)} if casters else {}
-    for j, sun in enumerate(path):
-        d = np.array(model_direction(sun, true_north))
-        if d[2] <= 0:
-            continue
+    directions = [np.array(model_direction(sun, true_north)) for sun in path]
+    up = [j for j, d in enumerate(directions) if d[2] > 0]
+    if not up:
+        return out
+    shear = np.array([directions[j][:2] / directions[j][2] for j in up])
+    planes = {}
+    for z in np.unique(levels):
+        if not casters:
+            break
+        c = Casters(casters, float(z), [tuple(directions[j]) for j in up])
+        planes[float(z)] = c.subset(np.flatnonzero(_any_inside(c.swept_boxes(shear), pts[levels == z, :2])))
+    for j in up:
+        d = directions[j]
         facing = normals @ d[:2] > 1e-9
         for z in np.unique(levels[facing]):
             at = np.flatnonzero(facing & (levels == z))
             shaded = np.zeros(len(at), dtype=bool)
-            if planes:
+            if planes and len(planes[float(z)]):
                 geoms, owners = planes[float(z)].shadows(tuple(d))
                 tree = shapely.STRtree(geoms)
                 hits = tree.query(shapely.points(pts[at, :2]), predicate="intersects")  # (receptor, shadow) pairs
