@@ -140,3 +140,13 @@ def test_writing_a_bcf_imports_no_bcf_library(north_fail, tmp_path):
                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout == "[]\n"
     assert zipfile.ZipFile(tmp_path / "out.bcf").testzip() is None
+
+
+def test_a_rule_and_its_3d_twin_are_drawn_once(north_fail, tmp_path, monkeypatch):
+    """The per-part north rule shows its 3D twin's view from the same camera: one picture, drawn once."""
+    drawn = []
+    real = bcf_report.snapshot_png
+    monkeypatch.setattr(bcf_report, "snapshot_png", lambda *a: drawn.append(a) or real(*a))
+    z = zipfile.ZipFile(bcf_report.write(north_fail, tmp_path / "out.bcf"))
+    pictures = [z.read(n) for n in z.namelist() if n.endswith(bcf_report.SNAPSHOT)]
+    assert len(pictures) == 2 and pictures[0] == pictures[1] and len(drawn) == 1

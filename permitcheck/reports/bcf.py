@@ -233,6 +233,7 @@ def write(result: dict, out: Path) -> Path:
                                               ("bcf.version", bcf_xml.document(("Version", {"VersionId": "2.1"}, [])))]
     topics: dict[str, list] = {}  # by GUID: a GUID met again replaces its topic where it stood, as bcf-client's dict
     seen: dict[str, int] = {}
+    pictures: dict[tuple, tuple[dict, bytes]] = {}
     for finding in result.get("findings") or []:
         status = finding.get("status")
         if status not in TOPIC_STATUSES:
@@ -268,7 +269,11 @@ def write(result: dict, out: Path) -> Path:
         visinfo = ("VisualizationInfo", {"Guid": viewpoint}, [components, ("PerspectiveCamera", {}, [
             _xyz("CameraViewPoint", pos), _xyz("CameraDirection", direction), _xyz("CameraUpVector", up),
             ("FieldOfView", {}, bcf_xml.number(FIELD_OF_VIEW_DEG))])])
-        picture = snapshot_png(view_of(result, finding), position, target, FIELD_OF_VIEW_DEG)
+        view = view_of(result, finding)
+        key = (id(view), *position, *target)  # a per-part rule and its 3D twin: one view, one camera, drawn once
+        if key not in pictures:
+            pictures[key] = (view, snapshot_png(view, position, target, FIELD_OF_VIEW_DEG))  # the view kept: its id
+        picture = pictures[key][1]
         topics[guid] = [(f"{guid}/", ""), (f"{guid}/markup.bcf", bcf_xml.document(markup)),
                         (f"{guid}/{viewpoint}.bcfv", bcf_xml.document(visinfo)), (f"{guid}/{SNAPSHOT}", picture)]
 
