@@ -77,8 +77,15 @@ def _lot_line(ctx: CheckContext, q: np.ndarray, n: np.ndarray):
     return best
 
 
-def _height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | None]:
-    """The highest point over the wall around q (above ground), and the element it belongs to."""
+def _bounds(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
+    """Each triangle's plan bounds (lowest x, y; highest x, y): the same for every window, so found once."""
+    tri = ctx.triangles[0]
+    return tri[:, :, :2].min(axis=1), tri[:, :, :2].max(axis=1)
+
+
+def _height(ctx: CheckContext, q, t, n, half: float, bounds) -> tuple[float, str | None]:
+    """The highest point over the wall around q (above ground), and the element it belongs to;
+    `bounds` are the triangles' plan bounds (_bounds)."""
     tri, ids = ctx.triangles
     if len(tri) == 0:
         return 0.0, None
@@ -86,7 +93,7 @@ def _height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | None]
     qq = np.r_[q, 0.0]
     box = ((tuple(ex), float(ex @ qq) - half), (tuple(-ex), -float(ex @ qq) - half),
            (tuple(ey), float(ey @ qq) - AROUND_M), (tuple(-ey), -float(ey @ qq) - 0.5))
-    lo, hi = tri[:, :, :2].min(axis=1), tri[:, :, :2].max(axis=1)
+    lo, hi = bounds
     reach = half + AROUND_M
     near = (hi[:, 0] >= q[0] - reach) & (lo[:, 0] <= q[0] + reach) & (hi[:, 1] >= q[1] - reach) & \
         (lo[:, 1] <= q[1] + reach)
@@ -106,6 +113,7 @@ def check(rule: WindowSetback, ctx: CheckContext) -> Measurement:
         return Measurement(Status.UNKNOWN, "no_footprint", unit=UNIT)
     ground = ctx.facts.ground_elevation_m
     worst, counted, unknown, unplaced = None, 0, [], []
+    bounds = None
     for w in ctx.windows:
         x, y, z = w.point
         if z + (w.height_m or 0.0) < ground:
@@ -125,7 +133,9 @@ def check(rule: WindowSetback, ctx: CheckContext) -> Measurement:
                 continue
             d += beyond / 2.0
         half = (w.width_m or 0.0) + AROUND_M  # the placement may sit at a corner of the window
-        h, top_id = _height(ctx, q, t, n, half)
+        if bounds is None and len(ctx.triangles[0]):
+            bounds = _bounds(ctx)
+        h, top_id = _height(ctx, q, t, n, half, bounds)
         if top_id is None:
             unplaced.append(w.global_id)  # no building over the wall it seems to be in
             continue
