@@ -3,8 +3,8 @@
 An audit is ifctester's verdict on one model for one IDS: the same bytes give the same audit, and
 importing ifctester costs 0.2 s in every process (it loads xmlschema), more than reading and
 checking a small model. So an audit, as plain JSON, is kept under the sha256 of the model and of
-the IDS, ifctester's and IfcOpenShell's versions and FORMAT; a hit needs neither ifctester nor the
-model opened again. Whatever the file holds is checked field by field: a torn or foreign file is a
+the IDS, the versions of ifctester, IfcOpenShell and elementpath, and FORMAT; a hit needs neither
+ifctester nor the model opened again. Whatever the file holds is checked field by field: a torn or foreign file is a
 miss, and the audit is run afresh and written again. PERMITCHECK_CACHE=off switches it off.
 """
 
@@ -19,8 +19,9 @@ FORMAT = 1  # bump when what an audit keeps of ifctester's answer changes (model
 
 
 def _versions() -> str | None:
-    """ifctester's and IfcOpenShell's versions, without importing ifctester; None when it is not
-    installed (or an import of it is blocked), so the audit says it was skipped as before."""
+    """The versions of what decides an audit (ifctester, IfcOpenShell, and elementpath, whose regular
+    expressions ifctester's facets use), without importing ifctester; None when it is not installed
+    (or an import of it is blocked), so the audit says it was skipped as before."""
     import importlib.metadata
     import importlib.util
 
@@ -29,7 +30,8 @@ def _versions() -> str | None:
     try:
         if importlib.util.find_spec("ifctester") is None:
             return None
-        return f"{importlib.metadata.version('ifctester')}-{ifcopenshell.version}"
+        return "-".join((importlib.metadata.version("ifctester"), ifcopenshell.version,
+                         importlib.metadata.version("elementpath")))
     except (ImportError, ValueError, importlib.metadata.PackageNotFoundError):
         return None
 
