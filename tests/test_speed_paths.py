@@ -3,6 +3,7 @@ setback distances, the closed test on edge keys, sections only when drawn, lazy 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -122,6 +123,22 @@ def test_import_permitcheck_loads_no_geometry():
     code = "import sys, permitcheck; print(sorted(m for m in ('ifcopenshell', 'shapely', 'trimesh') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _loaded(imports: str, names: tuple[str, ...]) -> list[str]:
+    code = f"import sys, {imports}; print(' '.join(m for m in {names!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return out.stdout.split()
+
+
+def test_the_cli_and_the_file_reports_load_no_library_they_do_not_use():
+    """The CLI starts without the IDS, CRS, BCF or rulebook libraries; the file reports (what a batch
+    worker writes) without rich, which only the terminal uses, nor a BCF library."""
+    heavy = ("ifctester", "xmlschema", "pyproj", "bcf", "xsdata", "lxml", "yaml", "ifcopenshell", "shapely")
+    assert _loaded("permitcheck.cli", heavy) == []
+    reports = ", ".join(f"permitcheck.reports.{m}" for m in ("html", "json_report", "junit", "bcf"))
+    assert _loaded(reports, heavy + ("rich",)) == []
 
 
 def test_rulebooks_are_parsed_by_libyaml_unless_deeply_nested():

@@ -77,6 +77,15 @@ def _lot_line(ctx: CheckContext, q: np.ndarray, n: np.ndarray):
     return best
 
 
+def _bounds(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
+    """Each triangle's plan bounds (lowest x, y; highest x, y): the same for every window and every
+    check of the run, so found once (`CheckContext.shared`)."""
+    if "triangle_bounds" not in ctx.shared:
+        tri = ctx.triangles[0]
+        ctx.shared["triangle_bounds"] = (tri[:, :, :2].min(axis=1), tri[:, :, :2].max(axis=1))
+    return ctx.shared["triangle_bounds"]
+
+
 def part_height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | None]:
     """The highest point over the wall around q (above ground), and the element it belongs to."""
     tri, ids = ctx.triangles
@@ -86,7 +95,7 @@ def part_height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | N
     qq = np.r_[q, 0.0]
     box = ((tuple(ex), float(ex @ qq) - half), (tuple(-ex), -float(ex @ qq) - half),
            (tuple(ey), float(ey @ qq) - AROUND_M), (tuple(-ey), -float(ey @ qq) - 0.5))
-    lo, hi = tri[:, :, :2].min(axis=1), tri[:, :, :2].max(axis=1)
+    lo, hi = _bounds(ctx)
     reach = half + AROUND_M
     near = (hi[:, 0] >= q[0] - reach) & (lo[:, 0] <= q[0] + reach) & (hi[:, 1] >= q[1] - reach) & \
         (lo[:, 1] <= q[1] + reach)

@@ -135,7 +135,7 @@ def _parsed(idslib, text: str, sha: str, validate: bool):
     decoded = idslib.get_schema().decode(text, strip_namespaces=True,
                                          namespaces={"": "http://standards.buildingsmart.org/IDS"})
     if cached is not None:
-        _keep(cached, json.dumps(decoded))
+        keep_cached(cached, json.dumps(decoded))
     return idslib.Ids().parse(decoded)
 
 
@@ -151,7 +151,7 @@ def cache_file(name: str) -> str | None:
     return os.path.join(root, name)
 
 
-def _keep(path: str, text: str) -> None:
+def keep_cached(path: str, text: str) -> None:
     """Write atomically (a parallel process reads the whole file or none); a cache that cannot be
     written (read-only home) is no error."""
     try:
@@ -181,21 +181,41 @@ def skipped_audit(path: str, why: str) -> IdsAudit:
 
 
 def audit_file(model_path: str, paths: tuple[str, ...]) -> tuple[IdsAudit, ...]:
-    """Open the model again and run the IDS files: for facts measured before the rulebook was known."""
+    """Run the IDS files on the model at `model_path`: for facts measured before the rulebook was
+    known. Audits the cache holds for this model's content are read back; the model is opened (once
+    for all the files) only when one is not."""
     from permitcheck.model.ifcfile import open_ifc
+    from permitcheck.model.ifcfile import sha256_of as model_sha256
     from permitcheck.model.massing import is_massing
 
     if is_massing(model_path):
         return tuple(skipped_audit(p, "a massing model has no IFC data for an IDS to check") for p in paths)
     if not paths:
         return ()
-    f = open_ifc(model_path)  # once for all the files (it was opened for each)
-    return tuple(audit(f, p) for p in paths)
+    model_sha = model_sha256(model_path)
+    found = [cached_audit(p, model_sha) for p in paths]
+    if all(a is not None for a in found):
+        return tuple(a for a in found if a is not None)
+    f = open_ifc(model_path)
+    return tuple(a if a is not None else audit(f, p, model_sha) for p, a in zip(paths, found))
 
 
-def audit(f, path: str) -> IdsAudit:
-    """Run the IDS at `path` on the open IFC file `f`."""
-    text, sha = _text(path)
+def cached_audit(path: str, model_sha: str) -> IdsAudit | None:
+    """The audit of the IDS at `path` on the model whose sha256 is `model_sha`, if the cache holds it."""
+    from permitcheck.model import ids_cache
+
+    return ids_cache.read(path, _text(path)[1], model_sha)
+
+
+def audit(f, path: str, model_sha: str | None = None) -> IdsAudit:
+    """Run the IDS at `path` on the open IFC file `f`. With `model_sha` (the file's sha256) the audit
+    is read from the cache when it holds it, and kept there when not (permitcheck.model.ids_cache)."""
+    from permitcheck.model import ids_cache
+
+    sha = _text(path)[1]
+    hit = ids_cache.read(path, sha, model_sha)
+    if hit is not None:
+        return hit
     try:
         specs = load_ids(path)
     except ImportError:
@@ -205,7 +225,9 @@ def audit(f, path: str) -> IdsAudit:
     except Exception as e:  # noqa: BLE001 - a facet that trips on a malformed model: said, the rules still run
         return IdsAudit(path, sha, "", skipped=f"the IDS could not be run on this model ({type(e).__name__}: "
                                               f"{str(e)[:200]})")
-    return IdsAudit(path, sha, str(specs.info.get("title") or ""), tuple(_spec(s) for s in specs.specifications))
+    done = IdsAudit(path, sha, str(specs.info.get("title") or ""), tuple(_spec(s) for s in specs.specifications))
+    ids_cache.write(done, model_sha)
+    return done
 
 
 def _spec(s) -> IdsSpec:

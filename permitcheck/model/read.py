@@ -75,11 +75,12 @@ def _read(f, path: str, workers: int | None, include_proxies: bool, ids: tuple[s
             f"{path}: no building element has geometry ({len(chosen)} candidates, {len(failures)} failed) "
             "— export with 3D body representations"
         )
+    sha = sha256_of(path)
     return Model(
-        path=path, sha256=sha256_of(path), schema=f.schema_identifier if hasattr(f, "schema_identifier") else f.schema,
+        path=path, sha256=sha, schema=f.schema_identifier if hasattr(f, "schema_identifier") else f.schema,
         application=application_of(f), project_global_id=project_global_id_of(f), length_unit_m=unit_m, georeference=georeference,
         buildings=buildings, storeys=storeys, elements=meshes, failures=failures,
         excluded=excluded, warnings=warnings, unmeasured_proxies=proxies,
         spaces=spaces_of(f, locations), terrain=terrain_of(f), windows=windows_of(f, unit_m),
-        readiness=tuple(audit(f, p) for p in ids),
+        readiness=tuple(audit(f, p, sha) for p in ids),
     )

@@ -1,7 +1,7 @@
 """Reports: each reads the one serialisable result and writes it for one audience.
 
 `REPORTERS` maps a format name to (module, default file name); modules are imported when used so
-an optional dependency (bcf-client for BCF, weasyprint for PDF) is needed only by the format that
+an optional dependency (weasyprint for PDF) is needed only by the format that
 uses it. `ON_REQUEST` formats are written only when named: a PDF takes seconds and adds nothing
 the HTML does not show.
 """

@@ -23,8 +23,8 @@ Each topic has:
 - a GUID that is uuid5 of the model's sha256 and the rule id, so checking the same model again
   gives the same topics (a BCF server then updates them instead of adding duplicates).
 
-Reads only the result dict. The `bcf-client` package (IfcOpenShell's BCF library) is imported
-inside `write`, so the rest of permitcheck works without it.
+Reads only the result dict. The files are written with the standard library (reports.bcf_xml),
+byte for byte as IfcOpenShell's bcf-client wrote them: importing that library took 0.1 s a check.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ import re
 import uuid
 from pathlib import Path
 
-from permitcheck.reports import decisions
+import numpy as np
+
+from permitcheck.reports import bcf_xml, decisions
 from permitcheck.reports.snapshot import plan_view, snapshot_png
 from permitcheck.reports.text import explain
 from permitcheck.reports.verdict import law_and_article
@@ -174,14 +176,12 @@ def view_of(result: dict, finding: dict) -> dict:
     return plan_view(result, finding)
 
 
-def _creation_date(result: dict):
-    from xsdata.models.datatype import XmlDateTime  # bcf-client's date type; xsdata comes with it
-
+def _creation_date(result: dict) -> str:
     try:
         when = dt.datetime.fromisoformat(result["checked_at"])
     except (KeyError, TypeError, ValueError):
         when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    return XmlDateTime.from_datetime(when)
+    return bcf_xml.date_time(when)
 
 
 def _topic_status(result: dict, rule: str) -> str:
@@ -191,15 +191,26 @@ def _topic_status(result: dict, rule: str) -> str:
     return "Closed" if d is not None and d.get("decision") == "override" and d.get("status") == "PASS" else "Open"
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v)
+    return v if norm == 0 else v / norm
+
+
+def camera_vectors(position: list[float], target: list[float]) -> tuple[list[float], list[float], list[float]]:
+    """The camera's position, direction and up vector, as bcf-client's camera_vectors_from_target_position
+    makes them: looking at `target`, its right level, its up in the vertical plane of its direction."""
+    offset = np.array(position) - np.array(target)
+    direction = _unit(-offset)
+    right = _unit(np.cross(np.array([0.0, 0.0, 1.0]), direction))
+    return (np.array(target) + offset).tolist(), direction.tolist(), _unit(np.cross(direction, right)).tolist()
+
+
+def _xyz(tag: str, v: list[float]) -> tuple:
+    return (tag, {}, [(axis, {}, bcf_xml.number(x)) for axis, x in zip("XYZ", v)])
+
+
 def write(result: dict, out: Path) -> Path:
     """Write one BCF 2.1 zip for `result` to `out` (a file, or a folder to put permitcheck.bcf in)."""
-    import numpy as np
-    from bcf.geometry import camera_vectors_from_target_position
-    from bcf.v2 import model as mdl
-    from bcf.v2.bcfxml import BcfXml
-    from bcf.v2.topic import TopicHandler
-    from bcf.v2.visinfo import VisualizationInfoHandler, build_camera_from_vectors
-
     out = Path(out)
     if out.is_dir():
         out = out / DEFAULT_NAME
@@ -214,11 +225,15 @@ def write(result: dict, out: Path) -> Path:
     project_id = model.get("project_global_id")
     project_id = project_id if isinstance(project_id, str) and re.fullmatch(r"[0-9A-Za-z_$]{22}", project_id) else None
 
-    bcf = BcfXml.create_new(project_name=_x(model_path))
     # The project is the model path: the same id on every run, so a BCF server keeps one project.
-    bcf.project_info.project.project_id = str(uuid.uuid5(NAMESPACE, f"project:{model_path}"))
-
+    project = ("ProjectExtension", {}, [
+        ("Project", {"ProjectId": str(uuid.uuid5(NAMESPACE, f"project:{model_path}"))}, [("Name", {}, _x(model_path))]),
+        ("ExtensionSchema", {}, "")])
+    entries: list[tuple[str, bytes | str]] = [("project.bcfp", bcf_xml.document(project)),
+                                              ("bcf.version", bcf_xml.document(("Version", {"VersionId": "2.1"}, [])))]
+    topics: dict[str, list] = {}  # by GUID: a GUID met again replaces its topic where it stood, as bcf-client's dict
     seen: dict[str, int] = {}
+    pictures: dict[tuple, tuple[dict, bytes]] = {}
     for finding in result.get("findings") or []:
         status = finding.get("status")
         if status not in TOPIC_STATUSES:
@@ -229,43 +244,40 @@ def write(result: dict, out: Path) -> Path:
 
         src = sources.get((finding.get("citation") or {}).get("source"), {})
         labels = [finding.get("kind"), finding.get("severity"), book.get("id"), result.get("zone")]
-        topic = mdl.Topic(
-            guid=guid,
-            title=_x(f"{status}: {finding.get('title', rule)}"),
-            description=_description(finding, sources, result),
-            creation_author=author,
-            creation_date=created,
-            topic_type=status,
-            topic_status=_topic_status(result, rule),
-            labels=[_x(label) for label in labels if label],
-            reference_link=[_x(src["url"])] if src.get("url") else [],
-        )
-        header = mdl.Header(file=[mdl.HeaderFile(filename=_x(Path(model_path).name), reference=_x(model_path),
-                                                 ifc_project=project_id, is_external=True)])
-        handler = TopicHandler(topic_dir=Path(guid))
-        handler.markup = mdl.Markup(header=header, topic=topic)
+        topic = ("Topic", {"Guid": guid, "TopicType": status, "TopicStatus": _topic_status(result, rule)},
+                 ([("ReferenceLink", {}, _x(src["url"]))] if src.get("url") else []) +
+                 [("Title", {}, _x(f"{status}: {finding.get('title', rule)}"))] +
+                 [("Labels", {}, _x(label)) for label in labels if label] +
+                 [("CreationDate", {}, created), ("CreationAuthor", {}, author),
+                  ("Description", {}, _description(finding, sources, result))])
+        header = ("Header", {}, [("File", {"IfcProject": project_id, "isExternal": "true"},
+                                  [("Filename", {}, _x(Path(model_path).name)), ("Reference", {}, _x(model_path))])])
+        viewpoint = str(uuid.uuid5(NAMESPACE, f"viewpoint:{guid}"))
+        markup = ("Markup", {}, [header, topic, ("Viewpoints", {"Guid": viewpoint}, [
+            ("Viewpoint", {}, f"{viewpoint}.bcfv"), ("Snapshot", {}, SNAPSHOT)])])
 
         # a massing model's elements are named parts ("Tower"), not IFC GlobalIds: BCF's IfcGuid holds
         # only the 22-character kind, so those are named in the description and not selected
         guids = [str(g) for g in finding.get("global_ids") or [] if _IFC_GUID.fullmatch(str(g))]
-        selected = [mdl.Component(ifc_guid=g) for g in guids]
-        components = mdl.Components(visibility=mdl.ComponentVisibility(default_visibility=True))
-        if selected:
-            components.selection = mdl.ComponentSelection(component=selected)
-            components.coloring = mdl.ComponentColoring(color=[mdl.ComponentColoringColor(
-                color=COLOUR[status], component=[mdl.Component(ifc_guid=g) for g in guids])])
+        selected = [("Component", {"IfcGuid": g}, []) for g in guids]
+        components = ("Components", {}, [("Selection", {}, selected) if selected else ("Selection", {}, None),
+                                         ("Visibility", {"DefaultVisibility": "true"}, []),
+                                         ("Coloring", {}, [("Color", {"Color": COLOUR[status]}, selected)])
+                                         if selected else ("Coloring", {}, None)])
         position, target = camera(result, finding)
-        pos, direction, up = camera_vectors_from_target_position(
-            np.array(target), offset=np.array(position) - np.array(target))
-        visinfo = mdl.VisualizationInfo(
-            guid=str(uuid.uuid5(NAMESPACE, f"viewpoint:{guid}")),
-            components=components,
-            perspective_camera=build_camera_from_vectors(pos, direction, up),
-        )
-        picture = snapshot_png(view_of(result, finding), position, target, FIELD_OF_VIEW_DEG)
-        handler.add_visinfo_handler(VisualizationInfoHandler(visinfo, snapshot=picture), snapshot_filename=SNAPSHOT)
-        bcf.topics[guid] = handler
+        pos, direction, up = camera_vectors(position, target)
+        visinfo = ("VisualizationInfo", {"Guid": viewpoint}, [components, ("PerspectiveCamera", {}, [
+            _xyz("CameraViewPoint", pos), _xyz("CameraDirection", direction), _xyz("CameraUpVector", up),
+            ("FieldOfView", {}, bcf_xml.number(FIELD_OF_VIEW_DEG))])])
+        view = view_of(result, finding)
+        key = (id(view), *position, *target)  # a per-part rule and its 3D twin: one view, one camera, drawn once
+        if key not in pictures:
+            pictures[key] = (view, snapshot_png(view, position, target, FIELD_OF_VIEW_DEG))  # the view kept: its id
+        picture = pictures[key][1]
+        topics[guid] = [(f"{guid}/", ""), (f"{guid}/markup.bcf", bcf_xml.document(markup)),
+                        (f"{guid}/{viewpoint}.bcfv", bcf_xml.document(visinfo)), (f"{guid}/{SNAPSHOT}", picture)]
 
-    bcf.save(str(out))
-    bcf.close()
+    for files in topics.values():
+        entries += files
+    out.write_bytes(bcf_xml.zipped(entries))
     return out

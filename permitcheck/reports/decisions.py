@@ -10,12 +10,12 @@ terminal form goes in as rich `Text` after `printable`.
 from __future__ import annotations
 
 from html import escape
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from permitcheck.reports.printable import printable, printable_str
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 WORD = {"accept": "accepted", "override": "overridden", "request_changes": "changes requested"}
 
@@ -64,6 +64,9 @@ def _carried_sentence(carried: dict) -> tuple[str, str]:
 
 def render(result: dict, console: Console) -> None:
     """The decisions table under the rule table (nothing without a review block)."""
+    from rich.table import Table  # rich only for the terminal: the HTML, JUnit and BCF reports use the rest
+    from rich.text import Text
+
     review = result.get("review")
     if not review:
         return

@@ -96,7 +96,8 @@ def _fill(image, inv_depth, xs, ys, iz, colour, translucent: bool) -> None:
     area = (xs[1] - xs[0]) * (ys[2] - ys[0]) - (xs[2] - xs[0]) * (ys[1] - ys[0])
     if abs(area) < 1e-9:
         return
-    px, py = np.meshgrid(np.arange(x0, x1 + 1) + 0.5, np.arange(y0, y1 + 1) + 0.5)
+    px = (np.arange(x0, x1 + 1) + 0.5)[None, :]  # a row and a column, broadcast: the same sums as a grid, fewer
+    py = (np.arange(y0, y1 + 1) + 0.5)[:, None]
     w0 = ((xs[1] - px) * (ys[2] - py) - (xs[2] - px) * (ys[1] - py)) / area
     w1 = ((xs[2] - px) * (ys[0] - py) - (xs[0] - px) * (ys[2] - py)) / area
     w2 = 1.0 - w0 - w1
