@@ -246,3 +246,99 @@ def test_an_ifc_model_s_zones_group_its_rooms_into_units_and_its_windows_are_pla
     grouped, loose = units_of(list(model.windows), rooms)
     assert len(grouped) == 16 and not loose and all(len(v) == 2 for v in grouped.values())
     assert {rooms[w.global_id].kind for w in model.windows} == {"living", "bedroom"}
+
+
+# --- cases a review found (each a wrong verdict before) -------------------------------------------
+
+def _shift(model: Model, prefix: str, dx: float, dy: float) -> Model:
+    """Move the elements, windows and rooms whose ids start with `prefix`."""
+    def moved(v):
+        v = v.copy()
+        v[:, 0] += dx
+        v[:, 1] += dy
+        return v
+    model.elements = [ElementMesh(m.global_id, m.ifc_class, m.name, m.predefined_type, m.storey_id, m.building_id,
+                                  m.parent_class, moved(m.vertices), m.faces) if m.global_id.startswith(prefix) else m
+                      for m in model.elements]
+    model.windows = [Window(w.global_id, w.name, (w.point[0] + dx, w.point[1] + dy, w.point[2]), w.width_m, w.height_m)
+                     if w.global_id.startswith(prefix) else w for w in model.windows]
+    model.spaces = [SpaceMesh(s.global_id, s.names, s.storey_id, s.building_id, moved(s.vertices), s.faces, s.unit)
+                    if s.global_id.startswith(prefix) else s for s in model.spaces]
+    return model
+
+
+def test_the_whole_window_wall_is_measured_not_only_straight_out_from_its_windows(tmp_path):
+    # the south block's north windows stand at x = 4 only; the north block, 1 m off, spans x 14..34:
+    # no window looks straight at it, but the wall they are in does
+    model = _shift(blocks(1.0, south=3, north=3), "N", 14.0, 0.0)
+    model.windows = [w for w in model.windows if not w.global_id.startswith("NwS")
+                     and not (w.global_id.startswith("SwN") and w.global_id.endswith("1"))]
+    _, m, _ = separation(tmp_path, model)
+    assert m.status == Status.FAIL and m.details["clause"] == "가목" and m.limit == pytest.approx(4.65)
+
+
+@pytest.mark.parametrize("keep", [("SwS", "NwN"), ("SwN", "NwS")])
+def test_end_walls_1_m_apart_fail_whichever_long_walls_hold_the_windows(tmp_path, keep):
+    model = _shift(blocks(1.0), "N", LEN + 1.0, -(DEPTH + 1.0))
+    model.windows = [w for w in model.windows if w.global_id.startswith(keep)]
+    model.spaces = []
+    _, m, _ = separation(tmp_path, model)
+    assert m.status == Status.FAIL and m.details["clause"] == "라, 마목" and m.limit == pytest.approx(4.0)
+
+
+def test_blocks_of_one_height_leave_가목_or_나목_open(tmp_path):
+    _, m, _ = separation(tmp_path, blocks(8.0, south=5, north=5))  # 가목 7.65 m, 나목 10 m: "the higher" is not told
+    assert m.status == Status.REVIEW and m.details["clause"] == "가목 or 나목"
+
+
+def test_living_rooms_facing_away_from_the_lower_block_take_가목(tmp_path):
+    import dataclasses
+
+    model = blocks(8.0, south=5, north=3)  # true north turned: the south block is the north one, its
+    place = site(tmp_path, model)          # living rooms look north over nothing, its bedrooms at the lower block
+    ctx = CheckContext(derive_facts(model).whole, dataclasses.replace(place, true_north=np.array([0.0, -1.0])),
+                       tuple(model.elements), KR.book.measurement_profile, declared=(("use", "아파트"),),
+                       windows=tuple(model.windows), spaces=tuple(model.spaces),
+                       building_uses=tuple(building_uses(KR).items()))
+    got = {f.rule: f for f in evaluate(ctx, KR, "KR-R2G")}["facing-blocks"]
+    m = inner(got, "separation")["block-separation"].m
+    assert m.status == Status.PASS and m.details["clause"] == "가목" and m.limit == pytest.approx(7.65)
+
+
+def test_a_block_with_no_window_may_be_a_부대시설_so_다목_is_asked_too(tmp_path):
+    model = blocks(4.0, south=1, north=10)  # the 30.3 m block's living rooms 4 m from a 3.3 m windowless block
+    model.windows = [w for w in model.windows if w.global_id.startswith("N")]
+    _, m, _ = separation(tmp_path, model)
+    assert m.status == Status.REVIEW and m.details["clause"] == "나목 or 다목"  # 10 m, or 1 x 3.3 m
+    model = blocks(3.0, south=1, north=10)
+    model.windows = [w for w in model.windows if w.global_id.startswith("N")]
+    _, m, _ = separation(tmp_path, model)
+    assert m.status == Status.FAIL  # short of both
+
+
+def test_a_zone_of_several_living_rooms_is_no_unit_and_a_unit_with_no_window_is_review(tmp_path):
+    model = blocks(8.0)
+    model.spaces = [SpaceMesh(s.global_id, s.names, s.storey_id, s.building_id, s.vertices, s.faces, "Heating zone")
+                    for s in model.spaces]
+    _, _, sun = separation(tmp_path, model)
+    assert sun.status == Status.FAIL and sun.details["failing_units"] == 4  # each living room its own unit
+    model = blocks(30.0)
+    model.windows = [w for w in model.windows if w.global_id not in ("NwS40", "NwN40")]
+    _, _, sun = separation(tmp_path, model)
+    assert sun.status == Status.REVIEW and sun.details["units"] == 16
+    assert {"unit": "N-unit-4-0", "by": "no window"}.items() <= \
+        [u for u in sun.details["listed_units"] if u["unit"] == "N-unit-4-0"][0].items()
+
+
+def test_a_window_that_cannot_be_put_on_a_wall_leaves_the_windows_check_unknown(tmp_path):
+    from permitcheck.checks import CHECKS
+    from permitcheck.rulebook.schema import SunlightHours
+
+    model = blocks(30.0)
+    model.windows = [*model.windows, Window("inner", "inner", (10.0, 5.0, 0.9), 1.0, 1.0)]  # deep inside a block
+    ctx = CheckContext(derive_facts(model).whole, site(tmp_path, model), tuple(model.elements),
+                       KR.book.measurement_profile, windows=tuple(model.windows))
+    rule = SunlightHours(id="w", kind="sunlight_hours", receptors="windows", continuous="2 h",
+                         citation={"source": "x", "article": "y"})
+    m = CHECKS["sunlight_hours"](rule, ctx)
+    assert m.status != Status.PASS and m.details["windows_not_placed"] == ["inner"]

@@ -249,7 +249,7 @@ def test_a_real_models_day_matches_every_point_at_every_step():
 
 
 def test_the_box_count_never_misses_a_point():
-    from permitcheck.sun.shadow import _any_inside
+    from permitcheck.sun.shadow import any_inside
 
     rng = np.random.default_rng(3)
     xy = rng.uniform(-50, 50, (500, 2))
@@ -258,6 +258,6 @@ def test_the_box_count_never_misses_a_point():
     truth = ((xy[None, :, 0] >= boxes[:, None, 0]) & (xy[None, :, 0] <= boxes[:, None, 2])
              & (xy[None, :, 1] >= boxes[:, None, 1]) & (xy[None, :, 1] <= boxes[:, None, 3])).any(axis=1)
     for cells in (16, 1 << 20):
-        got = _any_inside(boxes, xy, cells)
+        got = any_inside(boxes, xy, cells)
         assert not (truth & ~got).any()
         assert got.sum() <= truth.sum() * 3 + 50 if cells > 16 else True

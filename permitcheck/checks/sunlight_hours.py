@@ -44,7 +44,7 @@ from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import SunlightHours
 
 UNIT = "h"
-MAX_RECEPTORS = 2000
+MAX_RECEPTORS = 20000  # receptors cost a point query each step: 20,000 windows is a city block
 FACING_COS = 0.5  # a wall faces the site when the parcel's centre lies within 60° of its normal
 
 
@@ -93,42 +93,56 @@ def _window_receptors(ctx: CheckContext):
 def _units(rule: SunlightHours, ctx: CheckContext, windows: list, cont: np.ndarray, steps: np.ndarray, path,
            unplaced: list[str], details: dict) -> Measurement:
     """Every unit (세대) keeps `continuous` hours in a row (건축법 시행령 §86③2 단서): a unit with a
-    room named a living room keeps it when one of its living room's windows does, and lacks it when
-    none does; a unit with none named lacks it when no window of it, nor all together, keeps it, and
-    keeps it when every window does; in between it is REVIEW, as is a window short of it in no known
-    unit, unless it lights a room named a bedroom (a bedroom belongs to a unit with a living room,
-    which decides it)."""
-    from permitcheck.checks.units import rooms_of_windows, units_of
+    room named a living room keeps it when its living room does (through one window, or its windows
+    in turn), and lacks it when it does not; a unit with none named lacks it when no window of it, nor
+    all together, keeps it, and keeps it when every window does; in between it is REVIEW, as is a
+    unit with no window, and a window short of it in no known unit unless it lights a room named a
+    bedroom (a bedroom belongs to a unit with a living room, which decides it)."""
+    from permitcheck.checks.units import dwelling_units, rooms_of_windows, units_of
     from permitcheck.sun.sunlight import hours
 
     rooms = rooms_of_windows(ctx.windows, ctx.spaces)
-    lost = [w for w in ctx.windows if w.global_id in set(unplaced)]
+    away = set(unplaced)
+    lost = [w for w in ctx.windows if w.global_id in away]
     units, loose = units_of(windows + lost, rooms)
     known = np.r_[cont, np.full(len(lost), np.nan)]
     need, tol = rule.continuous, rule.step
     listed, worst = [], None
     rank = {Status.FAIL: 0, Status.REVIEW: 1, Status.PASS: 2}
     everyone = list(windows) + lost
+
+    def run(idx) -> float:  # the longest run in the sun of these windows together
+        lit_ = [i for i in idx if i < len(windows)]
+        return float(hours(steps[lit_].any(axis=0, keepdims=True), path, rule.window, rule.step)[0][0]) \
+            if lit_ else 0.0
+
     for unit, idx in sorted(units.items()):
         living = [i for i in idx if rooms[everyone[i].global_id].kind == "living"]
         look = living or idx
-        measured = [i for i in look if not np.isnan(known[i])]
-        best = max((known[i] for i in measured), default=0.0)
-        together = float(hours(steps[[i for i in idx if i < len(windows)]].any(axis=0, keepdims=True), path,
-                               rule.window, rule.step)[0][0]) if any(i < len(windows) for i in idx) else 0.0
-        complete = len(measured) == len(look)
-        if best >= need - tol and (living or min(known[i] for i in measured) >= need - tol and complete):
-            status = judge(best - need, tol) if living else Status.PASS
-        elif complete and (living or together < need - tol):
-            status = judge(best - need, tol)
+        complete = all(not np.isnan(known[i]) for i in look)
+        together = run(idx)
+        if living:
+            best = run(living)
+            status = judge(best - need, tol) if best >= need - tol or complete else Status.REVIEW
         else:
-            status = Status.REVIEW
-        entry = {"unit": unit, "status": status.value, "continuous_h": round(float(best), 3),
-                 "together_h": round(together, 3), "by": "living room" if living else "every window",
-                 "windows": [everyone[i].global_id for i in idx][:20]}
-        listed.append(entry)
+            best = max((known[i] for i in idx if not np.isnan(known[i])), default=0.0)
+            least = min(known[i] for i in idx) if complete else -np.inf
+            if least >= need - tol:
+                status = judge(least - need, tol)
+            elif complete and together < need - tol:
+                status = judge(together - need, tol)
+            else:
+                status = Status.REVIEW
+        listed.append({"unit": unit, "status": status.value, "continuous_h": round(float(best), 3),
+                       "together_h": round(together, 3), "by": "living room" if living else "every window",
+                       "windows": [everyone[i].global_id for i in idx][:20]})
         if worst is None or (rank[status], best) < (rank[worst[0]], worst[1]):
             worst = (status, best, unit)
+    for unit in sorted(dwelling_units(ctx.spaces) - set(units)):  # a unit no window lights
+        listed.append({"unit": unit, "status": Status.REVIEW.value, "continuous_h": 0.0, "together_h": 0.0,
+                       "by": "no window", "windows": []})
+        if worst is None or (rank[Status.REVIEW], 0.0) < (rank[worst[0]], worst[1]):
+            worst = (Status.REVIEW, 0.0, unit)
     short_loose = [everyone[i].global_id for i in loose if (np.isnan(known[i]) or known[i] < need - tol)
                    and getattr(rooms.get(everyone[i].global_id), "kind", None) != "bedroom"]
     status = worst[0] if worst else Status.PASS
@@ -141,7 +155,7 @@ def _units(rule: SunlightHours, ctx: CheckContext, windows: list, cont: np.ndarr
     measured = worst[1] if worst else float(np.nanmin(known[loose])) if loose and not np.all(np.isnan(known[loose])) \
         else 0.0
     reason = {Status.PASS: "units_sunlit", Status.FAIL: "units_dark"}.get(status, "units_unclear")
-    details = {**details, "units": len(units), "failing_units": failing,
+    details = {**details, "units": len(listed), "failing_units": failing,
                "open_units": sum(e["status"] == "REVIEW" for e in listed), "listed_units": listed[:50],
                "windows_in_no_unit": len(loose), "short_windows_in_no_unit": short_loose[:50],
                "worst": worst[2] if worst else "", **({"windows_not_placed": unplaced} if unplaced else {})}
@@ -159,6 +173,7 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
     building = [(m.vertices, m.faces) for m in ctx.meshes]
     blocks = context_blocks(ctx)
     context = [prism(poly, z0, z1) for _, poly, z0, z1 in blocks]
+    unplaced: list[str] = []
     if rule.receptors == "context":
         receptors = _wall_receptors(blocks, ctx, rule, len(building))
         if not blocks:
@@ -174,7 +189,8 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
         return Measurement(Status.NOT_APPLICABLE, "no_receptors", unit=UNIT, details={"context_buildings": len(blocks)})
     if len(receptors) > MAX_RECEPTORS:
         return Measurement(Status.ERROR, "check_failed", unit=UNIT, details={
-            "error": f"{len(receptors)} receptors: at most {MAX_RECEPTORS} — a larger spacing is needed"})
+            "error": f"{len(receptors)} receptors: at most {MAX_RECEPTORS} — " + (
+                "a larger spacing is needed" if rule.receptors == "context" else "the check takes no more windows")})
     start = min(rule.window[0], rule.total_window[0])
     end = max(rule.window[1], rule.total_window[1])
     path = sun_path(site.latitude_deg, start, end, rule.step * 60.0)
@@ -215,8 +231,12 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
                "total_window": list(rule.total_window), "total_limit_h": rule.total,
                "step_min": round(rule.step * 60, 3), "latitude_deg": round(site.latitude_deg, 4),
                "context_buildings": len(blocks)}
+    if status == Status.PASS and unplaced:
+        status = Status.UNKNOWN  # a window not put on a wall may be the one without sun
+    if unplaced:
+        details["windows_not_placed"] = unplaced
     reason = {Status.PASS: "sunlight_kept", Status.REVIEW: "sunlight_already_short" if not caused else
-              "sunlight_near_limit"}.get(status, "sunlight_taken")
+              "sunlight_near_limit", Status.UNKNOWN: "windows_not_placed"}.get(status, "sunlight_taken")
     if status == Status.REVIEW and not short.size:
         reason = "sunlight_near_limit"
     return Measurement(status, reason, measured=round(float(cont[worst]), 4), limit=rule.continuous, unit=UNIT,

@@ -5,7 +5,8 @@ Korean law counts sunlight per unit, not per window (건축법 시행령 §86③
 behind them (§86③2나: "거실과 주된 침실이 있는 부분의 개구부"). A model says both only through its
 spaces: a room is a living room or a bedroom by its names (any language); a unit is the IfcZone its
 rooms are assigned to, or the IfcSpace they are part of (`SpaceMesh.unit`); failing both, every room
-named a living room is one unit (a unit has one). A window lights the room whose plan lies within
+named a living room is one unit (a unit has one). A zone that holds more than one living room is no
+unit (a fire or heating zone, a unit type): each of its living rooms is one, its other rooms in none. A window lights the room whose plan lies within
 `WALL_REACH_M` of it on its storey.
 """
 
@@ -16,9 +17,8 @@ from dataclasses import dataclass
 import shapely
 from shapely.geometry import Point
 
+from permitcheck.checks.windows import WALL_REACH_M  # a window is in a wall under 1 m thick beside its room
 from permitcheck.model.types import SpaceMesh, Window
-
-WALL_REACH_M = 1.0  # a window is in a wall under 1 m thick beside the room it lights
 ROOMS: dict[str, tuple[str, ...]] = {
     "living": ("living", "lounge", "거실", "居間", "リビング", "ldk", "wohnzimmer", "séjour", "salon"),
     "bedroom": ("bedroom", "bed room", "침실", "안방", "寝室", "schlafzimmer", "chambre"),
@@ -44,13 +44,13 @@ def rooms_of_windows(windows, spaces) -> dict[str, Room]:
     """window GlobalId -> the room it lights, for the windows beside a room (others are left out)."""
     from permitcheck.profiles.uses import space_plan
 
-    grouping = {s.unit for s in spaces if s.unit}
+    grouping = {_gid(s.unit) for s in spaces if s.unit}
     rooms = [(s, space_plan(s), float(s.vertices[:, 2].min()), float(s.vertices[:, 2].max()))
-             for s in spaces if len(s.faces) and not any(u.endswith(f"({s.global_id})") or u == s.global_id
-                                                        for u in grouping)]  # a unit's own shape is no room
+             for s in spaces if len(s.faces) and s.global_id not in grouping]  # a unit's own shape is no room
     if not rooms:
         return {}
     tree = shapely.STRtree([plan for _, plan, _, _ in rooms])
+    units = dwelling_units(spaces)
     out: dict[str, Room] = {}
     for w in windows:
         x, y, z = w.point
@@ -67,10 +67,27 @@ def rooms_of_windows(windows, spaces) -> dict[str, Room]:
         if best is not None:
             space = best[1]
             kind = room_kind(space)
-            unit = space.unit or (f"{space.names[0] if space.names else 'living room'} ({space.global_id})"
-                                  if kind == "living" else None)
+            unit = space.unit if space.unit in units else (_label(space) if kind == "living" else None)
             out[w.global_id] = Room(space.global_id, kind, unit)
     return out
+
+
+def dwelling_units(spaces) -> set[str]:
+    """The units the model groups its rooms into: zones (or parent spaces) with at most one living room."""
+    living: dict[str, int] = {}
+    for s in spaces:
+        if s.unit:
+            living[s.unit] = living.get(s.unit, 0) + (room_kind(s) == "living")
+    return {u for u, n in living.items() if n <= 1}
+
+
+def _label(space: SpaceMesh) -> str:
+    return f"{space.names[0] if space.names else 'living room'} ({space.global_id})"
+
+
+def _gid(label: str) -> str:
+    """The GlobalId in a unit's label, "name (GlobalId)" or the GlobalId alone."""
+    return label[label.rindex("(") + 1:-1] if label.endswith(")") and "(" in label else label
 
 
 def units_of(windows: list[Window], rooms: dict[str, Room]) -> tuple[dict[str, list[int]], list[int]]:

@@ -74,7 +74,8 @@ def _window_walls(ctx: CheckContext, ground_up: bool) -> tuple[list[WindowWall],
 
 
 def _on(plan, p: Point):
-    rings = [g.exterior for g in shapely.get_parts(plan) if g.geom_type == "Polygon" and not g.is_empty]
+    rings = [r for g in shapely.get_parts(plan) if g.geom_type == "Polygon" and not g.is_empty
+             for r in [g.exterior, *g.interiors]]  # a courtyard's walls too
     if not rings:
         return None
     outline = shapely.MultiLineString(rings)

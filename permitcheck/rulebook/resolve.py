@@ -78,7 +78,9 @@ def _tighter_or_equal(child, parent) -> bool:
         return child.ratio <= parent.ratio + 1e-12
     if isinstance(child, BlockSeparation):  # the 조례 sets a distance at or above the decree's (§86③2 가, 나목)
         return child.ratio >= parent.ratio - 1e-12 and child.blind_to_side >= parent.blind_to_side - 1e-12 and \
-            child.side_to_side >= parent.side_to_side - 1e-12 and (parent.south_minimum is None or (
+            child.side_to_side >= parent.side_to_side - 1e-12 and \
+            (parent.facility_ratio is None or (child.facility_ratio or 0.0) >= parent.facility_ratio - 1e-12) and \
+            (parent.south_minimum is None or (
                 child.south_minimum is not None and child.south_minimum >= parent.south_minimum - 1e-12))
     if isinstance(child, MinParking):
         return _parking_within(child, parent)

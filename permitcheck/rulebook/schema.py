@@ -221,6 +221,9 @@ class BlockSeparation(RuleBase):
                                          "block south of it, at least this and ratio x the lower part's height")
     blind_to_side: Length = Field(description="라목: a wall with no daylight window facing a side wall, at least")
     side_to_side: Length = Field(description="마목: two side walls facing, at least")
+    facility_ratio: float | None = Field(None, gt=0, le=100, allow_inf_nan=False,
+                                         description="다목: facing a 부대시설 or 복리시설 (a block with no window), at "
+                                         "least ratio x its height")
     reach: Length = Field(200.0, gt=0, description="a part farther than this out from a wall does not face it")
 
     @model_validator(mode="after")

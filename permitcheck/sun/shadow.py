@@ -319,7 +319,7 @@ class ShadowDay:
     def _near(self, xy: np.ndarray) -> Casters:
         """The pieces whose shadow comes near one of the points at some step of the day."""
         c = self.casters_
-        return c.subset(np.flatnonzero(_any_inside(c.swept_boxes(self.shear), xy)))
+        return c.subset(np.flatnonzero(any_inside(c.swept_boxes(self.shear), xy)))
 
     def hours_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Shadow hours at each point (x, y). Many points are taken in strips, one a core, on
@@ -357,7 +357,7 @@ class ShadowDay:
             box = c.swept_boxes(self.shear[k:k + 1])
             box[:, :2] -= NEAR_M
             box[:, 2:] += NEAR_M
-            near = np.flatnonzero(_any_inside(box, xy[now], cells=max(64, 4 * len(now))))
+            near = np.flatnonzero(any_inside(box, xy[now], cells=max(64, 4 * len(now))))
             budget = np.full(len(now), NEAR_M / top if top > 0 else np.inf)  # in shear: metres a metre of height
             if len(near):
                 geoms, ok = c.pieces(self.directions[k], near)
@@ -417,7 +417,7 @@ class ShadowDay:
         return union(list(shapely.buffer(hulls, 0.001, join_style="mitre"))) if len(hulls) else shapely.Polygon()
 
 
-def _any_inside(boxes: np.ndarray, xy: np.ndarray, cells: int = 1 << 20) -> np.ndarray:
+def any_inside(boxes: np.ndarray, xy: np.ndarray, cells: int = 1 << 20) -> np.ndarray:
     """Whether each box (xmin, ymin, xmax, ymax) may hold one of the points: a count of the points
     on a grid of about `cells` cells, summed, read at each box's cells (those it touches in part
     too, so never a false no)."""

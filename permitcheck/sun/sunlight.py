@@ -35,7 +35,7 @@ def lit(receptors: list[Receptor], casters, path: list[SunPosition], true_north:
     Per receptor height, only the casters' pieces whose shadow comes near one of its receptors at
     some step of the day are cast (sun.shadow's swept boxes: never a false no), and closed parts
     keep only the faces that turn to the sun at some step: the answer is that of every piece."""
-    from permitcheck.sun.shadow import _any_inside
+    from permitcheck.sun.shadow import any_inside
 
     out = np.zeros((len(receptors), len(path)), dtype=bool)
     if not receptors:
@@ -55,7 +55,7 @@ def lit(receptors: list[Receptor], casters, path: list[SunPosition], true_north:
         if not casters:
             break
         c = Casters(casters, float(z), [tuple(directions[j]) for j in up])
-        planes[float(z)] = c.subset(np.flatnonzero(_any_inside(c.swept_boxes(shear), pts[levels == z, :2])))
+        planes[float(z)] = c.subset(np.flatnonzero(any_inside(c.swept_boxes(shear), pts[levels == z, :2])))
     for j in up:
         d = directions[j]
         facing = normals @ d[:2] > 1e-9
