@@ -191,8 +191,9 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
         return Measurement(Status.ERROR, "check_failed", unit=UNIT, details={
             "error": f"{len(receptors)} receptors: at most {MAX_RECEPTORS} — " + (
                 "a larger spacing is needed" if rule.receptors == "context" else "the check takes no more windows")})
-    start = min(rule.window[0], rule.total_window[0])
-    end = max(rule.window[1], rule.total_window[1])
+    start, end = rule.window  # and the total's window when the rule counts a total
+    if rule.total is not None:
+        start, end = min(start, rule.total_window[0]), max(end, rule.total_window[1])
     path = sun_path(site.latitude_deg, start, end, rule.step * 60.0)
     north = tuple(site.true_north)
     with_it = lit(receptors, building + context, path, north)
@@ -206,7 +207,7 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
     result = {}
     for name, steps in (("with", with_it), ("without", without)):
         cont, _ = hours(steps, path, rule.window, rule.step)
-        _, tot = hours(steps, path, rule.total_window, rule.step)
+        _, tot = hours(steps, path, rule.total_window if rule.total is not None else rule.window, rule.step)
         margin = cont - rule.continuous
         if rule.total is not None:
             margin = np.maximum(margin, tot - rule.total)
@@ -228,7 +229,7 @@ def check(rule: SunlightHours, ctx: CheckContext) -> Measurement:
     details = {"receptors": len(receptors), "short": int(len(short)), "caused": int(len(caused)),
                "worst": receptors[worst].key, "worst_total_h": round(float(tot[worst]), 3),
                "worst_without_h": round(float(cont0[worst]), 3), "listed": listed, "window": list(rule.window),
-               "total_window": list(rule.total_window), "total_limit_h": rule.total,
+               "total_window": list(rule.total_window if rule.total is not None else rule.window), "total_limit_h": rule.total,
                "step_min": round(rule.step * 60, 3), "latitude_deg": round(site.latitude_deg, 4),
                "context_buildings": len(blocks)}
     if status == Status.PASS and unplaced:

@@ -39,6 +39,24 @@ def _shear(v: np.ndarray, plane_z: float, direction: tuple[float, float, float])
     return np.column_stack([v[:, 0] - lift * dx / up, v[:, 1] - lift * dy / up, v[:, 2]])
 
 
+def decompose(meshes, directions=None) -> list[tuple]:
+    """Each element's pieces, whatever the plane: (element, "piece", corners, faces) for a convex part
+    or a triangular prism of a closed prism, (element, "triangles", the sun-facing triangles, their
+    lowest z) for the rest (see Casters)."""
+    out = []
+    for i, (v, f) in enumerate(meshes):
+        v, f = np.asarray(v, dtype=np.float64).reshape(-1, 3), np.asarray(f, dtype=np.int64).reshape(-1, 3)
+        if not len(f):
+            continue
+        for verts, faces, convex in _parts(v, f):
+            pieces = [(verts, faces)] if convex else _prism_pieces(verts, faces)
+            if pieces is None:
+                out.append((i, "triangles", verts[_sunward(verts, faces, directions)], float(verts[:, 2].min())))
+            else:
+                out += [(i, "piece", pv, pf) for pv, pf in pieces]
+    return out
+
+
 class Casters:
     """The meshes that cast shadow on one plane, prepared once for every sun position of a day.
 
@@ -50,37 +68,35 @@ class Casters:
     above the plane, each sheared: together they are its shadow. Nothing is merged: a point's
     shade is a query of the pieces, so a day costs array passes, not a union per element per step."""
 
-    def __init__(self, meshes, plane_z: float, directions=None):
+    def __init__(self, meshes, plane_z: float, directions=None, parts=None):
         """`directions`: the sun's of the day, when known; a closed part that is cast by its
         triangles then keeps only those that face the sun at some step (every ray through a closed
-        part leaves it through one of them), about half."""
+        part leaves it through one of them), about half. `parts`: `decompose(meshes, directions)`,
+        when several planes share it (it does not depend on the plane)."""
         from permitcheck.facts.projection import clip_above
 
         self.plane_z = plane_z
         points, owners, rest, rest_owner = [], [], [], []
-        for i, (v, f) in enumerate(meshes):
-            v, f = np.asarray(v, dtype=np.float64).reshape(-1, 3), np.asarray(f, dtype=np.int64).reshape(-1, 3)
-            if not len(f) or v[:, 2].max() <= plane_z:
-                continue
-            for verts, faces, convex in _parts(v, f):
-                pieces = [(verts, faces)] if convex else _prism_pieces(verts, faces)
-                if pieces is None:  # its triangles, each convex: together they cast its shadow
-                    tri = verts[_sunward(verts, faces, directions)]
-                    for cut in ([tri] if verts[:, 2].min() >= plane_z else clip_above(tri, plane_z)):
-                        rest.append(cut)
-                        rest_owner.append(np.full(len(cut), i))
+        for i, kind, a, b in (decompose(meshes, directions) if parts is None else parts):
+            if kind == "triangles":  # its triangles, each convex: together they cast its shadow
+                tri, low = a, b
+                if not len(tri) or tri[:, :, 2].max() <= plane_z:
                     continue
-                for pv, pf in pieces:
-                    if pv[:, 2].max() <= plane_z:
-                        continue
-                    if pv[:, 2].min() >= plane_z:  # whole: its corners
-                        points.append(pv)
-                        owners.append(i)
-                        continue
-                    pts = np.concatenate([p.reshape(-1, 3) for p in clip_above(pv[pf], plane_z)] or [np.zeros((0, 3))])
-                    if len(pts) >= 3:
-                        points.append(np.unique(np.round(pts, 6), axis=0))
-                        owners.append(i)
+                for cut in ([tri] if low >= plane_z else clip_above(tri, plane_z)):
+                    rest.append(cut)
+                    rest_owner.append(np.full(len(cut), i))
+                continue
+            pv, pf = a, b
+            if pv[:, 2].max() <= plane_z:
+                continue
+            if pv[:, 2].min() >= plane_z:  # whole: its corners
+                points.append(pv)
+                owners.append(i)
+                continue
+            pts = np.concatenate([p.reshape(-1, 3) for p in clip_above(pv[pf], plane_z)] or [np.zeros((0, 3))])
+            if len(pts) >= 3:
+                points.append(np.unique(np.round(pts, 6), axis=0))
+                owners.append(i)
         self.points = np.concatenate(points) if points else np.zeros((0, 3))
         self.point_part = np.repeat(np.arange(len(points)), [len(p) for p in points]) if points else \
             np.zeros(0, dtype=np.int64)

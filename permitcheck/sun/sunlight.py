@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from permitcheck.sun.position import SunPosition
-from permitcheck.sun.shadow import Casters, model_direction
+from permitcheck.sun.shadow import Casters, decompose, model_direction
 
 OFFSET_M = 0.05
 
@@ -33,8 +33,9 @@ def lit(receptors: list[Receptor], casters, path: list[SunPosition], true_north:
     """(receptors, steps) booleans: in the sun at each step. `casters` are (vertices, faces) meshes.
 
     Per receptor height, only the casters' pieces whose shadow comes near one of its receptors at
-    some step of the day are cast (sun.shadow's swept boxes: never a false no), and closed parts
-    keep only the faces that turn to the sun at some step: the answer is that of every piece."""
+    some step of the day are kept, and at each step only those whose shadow's box holds one of the
+    receptors looked at are cast (sun.shadow's boxes: never a false no); closed parts keep only the
+    faces that turn to the sun at some step: the answer is that of every piece."""
     from permitcheck.sun.shadow import any_inside
 
     out = np.zeros((len(receptors), len(path)), dtype=bool)
@@ -51,19 +52,26 @@ def lit(receptors: list[Receptor], casters, path: list[SunPosition], true_north:
         return out
     shear = np.array([directions[j][:2] / directions[j][2] for j in up])
     planes = {}
+    days = [tuple(directions[j]) for j in up]
+    parts = decompose(casters, days) if casters else []
     for z in np.unique(levels):
         if not casters:
             break
-        c = Casters(casters, float(z), [tuple(directions[j]) for j in up])
-        planes[float(z)] = c.subset(np.flatnonzero(any_inside(c.swept_boxes(shear), pts[levels == z, :2])))
-    for j in up:
+        c = Casters(casters, float(z), days, parts)
+        xy = pts[levels == z, :2]
+        planes[float(z)] = c.subset(np.flatnonzero(any_inside(c.swept_boxes(shear), xy, cells=max(64, 4 * len(xy)))))
+    for k, j in enumerate(up):
         d = directions[j]
         facing = normals @ d[:2] > 1e-9
         for z in np.unique(levels[facing]):
             at = np.flatnonzero(facing & (levels == z))
             shaded = np.zeros(len(at), dtype=bool)
-            if planes and len(planes[float(z)]):
-                geoms, owners = planes[float(z)].shadows(tuple(d))
+            c = planes.get(float(z))
+            if c is not None and len(c):
+                # this step's pieces whose shadow's box holds one of these receptors: the others shade none
+                which = np.flatnonzero(any_inside(c.swept_boxes(shear[k:k + 1]), pts[at, :2], cells=max(64, 4 * len(at))))
+                geoms, ok = c.pieces(tuple(d), which)
+                geoms, owners = geoms[ok], c.owner[which][ok]
                 tree = shapely.STRtree(geoms)
                 hits = tree.query(shapely.points(pts[at, :2]), predicate="intersects")  # (receptor, shadow) pairs
                 keep = owners[hits[1]] != own[at][hits[0]]  # its own building never shades it
