@@ -32,3 +32,15 @@ def read_capped(path: str | os.PathLike, limit: int) -> bytes:
     large. OSError (NotAFile among them) when it cannot be read."""
     with os.fdopen(open_regular(path), "rb") as fh:
         return fh.read(limit + 1)
+
+
+def read_limited(path: str | os.PathLike, limit: int, error: type[Exception], unreadable: str, too_large: str) -> bytes:
+    """A named input file's bytes, or `error` with one line: "PATH: <unreadable> (why)" when it cannot
+    be read, "PATH: <too_large>" when it holds more than `limit` bytes."""
+    try:
+        raw = read_capped(path, limit)
+    except OSError as e:
+        raise error(f"{path}: {unreadable.replace('{why}', str(e.strerror))}") from None
+    if len(raw) > limit:
+        raise error(f"{path}: {too_large}")
+    return raw

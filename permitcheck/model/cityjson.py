@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from permitcheck.errors import InputError
-from permitcheck.readfile import read_capped
+from permitcheck.readfile import read_limited
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_OBJECTS = 100_000
@@ -38,13 +38,9 @@ def crs_of(data: dict) -> str | None:
 
 
 def load(path: str) -> dict:
-    try:
-        raw = read_capped(path, MAX_BYTES)
-    except OSError as e:
-        raise CityJSONError(f"{path}: cannot read the CityJSON file ({e.strerror}) — check the path") from None
-    if len(raw) > MAX_BYTES:
-        raise CityJSONError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MB — cut the city model to the "
-                            "neighbourhood (cjio subset --bbox)")
+    raw = read_limited(path, MAX_BYTES, CityJSONError, "cannot read the CityJSON file ({why}) — check the path",
+                       f"larger than {MAX_BYTES // 1024 // 1024} MB — cut the city model to the neighbourhood "
+                       "(cjio subset --bbox)")
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as e:

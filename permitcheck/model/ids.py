@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 
 from permitcheck.errors import InputError
-from permitcheck.readfile import read_capped
+from permitcheck.readfile import read_capped, read_limited
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SPECS = 200
@@ -69,12 +69,9 @@ class IdsAudit:
 
 
 def _text(path: str) -> tuple[str, str]:
-    try:
-        raw = read_capped(path, MAX_BYTES)
-    except OSError as e:
-        raise IdsError(f"{path}: cannot read the IDS file ({e.strerror}) — check the rulebook's readiness: ids") from None
-    if len(raw) > MAX_BYTES:
-        raise IdsError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MB — an IDS of what a rulebook needs is short")
+    raw = read_limited(path, MAX_BYTES, IdsError,
+                       "cannot read the IDS file ({why}) — check the rulebook's readiness: ids",
+                       f"larger than {MAX_BYTES // 1024 // 1024} MB — an IDS of what a rulebook needs is short")
     if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
         raise IdsError(f"{path}: the IDS has a DOCTYPE or entities — an IDS file needs neither; remove them")
     try:

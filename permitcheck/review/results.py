@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from permitcheck.errors import InputError
-from permitcheck.readfile import read_capped
+from permitcheck.readfile import read_limited
 
 MAX_RESULT_BYTES = 256 * 1024 * 1024  # a result with every section drawing is a few MB
 RESULT_FILE = "permitcheck-result.json"  # the json report's name (permitcheck.reports.REPORTERS)
@@ -119,12 +119,8 @@ def parse(text: bytes | str, where: str) -> dict:
 
 
 def read_file(path: Path) -> dict:
-    try:
-        data = read_capped(path, MAX_RESULT_BYTES)
-    except OSError as e:
-        raise InputError(f"{path}: cannot read the result ({e.strerror}) — check the path") from None
-    if len(data) > MAX_RESULT_BYTES:
-        raise InputError(f"{path}: over {MAX_RESULT_BYTES // 2**20} MB — not a permitcheck result")
+    data = read_limited(path, MAX_RESULT_BYTES, InputError, "cannot read the result ({why}) — check the path",
+                        f"over {MAX_RESULT_BYTES // 2**20} MB — not a permitcheck result")
     return parse(data, str(path))
 
 
