@@ -106,6 +106,27 @@ def test_edge_distances_match_the_signed_distance_to_each_edge():
     assert np.array_equal(dist[~inside] < 0, brute[~inside] < 0)
 
 
+def test_edge_distances_by_arrays_and_by_tree_agree(monkeypatch):
+    import permitcheck.checks.setback as setback
+    from permitcheck.site.types import Edge
+
+    t = np.linspace(0, 2 * np.pi, 41)[:-1]
+    ring = np.column_stack([20 * np.cos(t), 12 * np.sin(t)])
+    parcel = shapely.Polygon(ring)
+    edges = []
+    for i in range(len(ring)):
+        a, b = ring[i], ring[(i + 1) % len(ring)]
+        d = (b - a) / np.linalg.norm(b - a)
+        edges.append(Edge(i, shapely.LineString([a, b]), frozenset({"side"}), (float(d[1]), float(-d[0]))))
+    xy = np.random.default_rng(1).uniform(-25, 25, size=(5000, 2))
+    by_arrays = setback.edge_distances(xy, edges[:30], parcel)
+    monkeypatch.setattr(setback, "FEW_EDGES", 0)
+    by_tree = setback.edge_distances(xy, edges[:30], parcel)
+    assert np.allclose(by_arrays[0], by_tree[0], atol=1e-9)
+    exact = shapely.distance(shapely.points(xy)[:, None], np.array([e.line for e in edges[:30]])[None, :]).min(axis=1)
+    assert np.allclose(np.abs(by_arrays[0]), exact, atol=1e-9)
+
+
 def test_sections_only_when_a_report_draws_them():
     from permitcheck.checking import check_model
 
