@@ -261,3 +261,25 @@ def test_the_box_count_never_misses_a_point():
         got = any_inside(boxes, xy, cells)
         assert not (truth & ~got).any()
         assert got.sum() <= truth.sum() * 3 + 50 if cells > 16 else True
+
+
+def test_parts_are_convex_only_when_closed_convex_at_every_edge_and_one_solid():
+    """decompose's classes, all elements in one pass: a box is one piece (either winding), an L-prism its
+    cap's prisms, a notched column and an open sheet their triangles; two boxes meeting at a corner,
+    though convex at every edge, are no convex solid; two elements never weld into one part."""
+    from permitcheck.sun.shadow import decompose
+
+    tower, l_prism, notched, inward, sheet, _ = _mixed_casters()
+    a = _box(0, 0, 1, 1, 1)
+    b = _box(1, 1, 2, 2, 1)
+    b = (b[0] + np.array([0.0, 0.0, 1.0]), b[1])  # its lowest corner on a's highest
+    pinched = (np.vstack([a[0], b[0]]), np.vstack([a[1], b[1] + len(a[0])]))
+    flipped = (tower[0], tower[1][:, ::-1])
+    twin = _box(8, 0, 16, 6, 24)  # shares a face's corners with the tower, in another element
+    kinds = {}
+    for i, kind, _, _ in decompose([tower, l_prism, notched, inward, sheet, pinched, flipped, twin]):
+        kinds.setdefault(i, []).append(kind)
+    assert kinds[0] == ["piece"] and kinds[6] == ["piece"] and kinds[7] == ["piece"]
+    assert set(kinds[1]) == {"piece"} and len(kinds[1]) > 2  # the L's cap triangles, each a prism
+    assert kinds[2] == ["triangles"] and kinds[3] == ["triangles"] and kinds[4] == ["triangles"]
+    assert kinds[5] == ["triangles"]

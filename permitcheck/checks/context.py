@@ -126,12 +126,22 @@ class CheckContext:
 
     @cached_property
     def _element_plans(self):
-        """(each element's lowest z, each element's whole plan): what every level's plan reuses."""
+        """(each element's lowest z, each element's whole plan): what every level's plan reuses. An
+        element standing wholly above ground has its whole plan in the facts already (as the
+        measurement profiles take it); the others are projected here, in one batch."""
+        from permitcheck.facts.footprint import ABOVE_TOLERANCE
         from permitcheck.facts.projection import element_plans
 
-        meshes = [(m.vertices, m.faces) for m in self.meshes]
-        low = np.array([float(np.asarray(v)[:, 2].min()) if len(v) else np.inf for v, _ in meshes])
-        return low, element_plans(meshes)
+        low = np.array([float(np.asarray(m.vertices)[:, 2].min()) if len(m.vertices) else np.inf for m in self.meshes])
+        known = self.facts.element_plans
+        ids = [m.global_id for m in self.meshes]
+        unique = len(set(ids)) == len(ids)  # a GlobalId given twice names no one plan
+        above = self.facts.ground_elevation_m + ABOVE_TOLERANCE
+        plans = [known.get(g) if unique and lo >= above else None for g, lo in zip(ids, low)]
+        todo = [i for i, p in enumerate(plans) if p is None]
+        for i, p in zip(todo, element_plans([(self.meshes[i].vertices, self.meshes[i].faces) for i in todo])):
+            plans[i] = p
+        return low, plans
 
     def plan_above(self, level: float):
         """The building's plan above a level (model z): the floor plate a window at that level sits

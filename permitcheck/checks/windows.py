@@ -77,13 +77,15 @@ def _lot_line(ctx: CheckContext, q: np.ndarray, n: np.ndarray):
     return best
 
 
-def _bounds(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
-    """Each triangle's plan bounds (lowest x, y; highest x, y): the same for every window and every
-    check of the run, so found once (`CheckContext.shared`)."""
-    if "triangle_bounds" not in ctx.shared:
+def _boxes(ctx: CheckContext) -> shapely.STRtree:
+    """A tree of each triangle's plan box: the same for every window and every check of the run, so
+    built once (`CheckContext.shared`); a window's neighbourhood is a query, not a pass over every
+    triangle (Janesville: 150,000 of them, 0.7 ms a window)."""
+    if "triangle_boxes" not in ctx.shared:
         tri = ctx.triangles[0]
-        ctx.shared["triangle_bounds"] = (tri[:, :, :2].min(axis=1), tri[:, :, :2].max(axis=1))
-    return ctx.shared["triangle_bounds"]
+        lo, hi = tri[:, :, :2].min(axis=1), tri[:, :, :2].max(axis=1)
+        ctx.shared["triangle_boxes"] = shapely.STRtree(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    return ctx.shared["triangle_boxes"]
 
 
 def part_height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | None]:
@@ -95,10 +97,8 @@ def part_height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | N
     qq = np.r_[q, 0.0]
     box = ((tuple(ex), float(ex @ qq) - half), (tuple(-ex), -float(ex @ qq) - half),
            (tuple(ey), float(ey @ qq) - AROUND_M), (tuple(-ey), -float(ey @ qq) - 0.5))
-    lo, hi = _bounds(ctx)
     reach = half + AROUND_M
-    near = (hi[:, 0] >= q[0] - reach) & (lo[:, 0] <= q[0] + reach) & (hi[:, 1] >= q[1] - reach) & \
-        (lo[:, 1] <= q[1] + reach)
+    near = np.sort(_boxes(ctx).query(shapely.box(q[0] - reach, q[1] - reach, q[0] + reach, q[1] + reach)))
     inside = clip(tri[near], box)
     if len(inside) == 0:
         return 0.0, None
