@@ -37,6 +37,7 @@ UNIT = "m"  # what a finding of this kind measures in
 WALL_REACH_M = 1.0  # a window this near the outline is in an outer wall (walls are under 1 m thick)
 AROUND_M = 1.0  # along the wall either side of the window, and into the building: the part it lights
 RAY_M = 1000.0
+BATCH = 256  # triangles cut to a window's box at a time, the highest first
 
 
 def _outline(ctx: CheckContext):
@@ -97,14 +98,27 @@ def part_height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | N
     qq = np.r_[q, 0.0]
     box = ((tuple(ex), float(ex @ qq) - half), (tuple(-ex), -float(ex @ qq) - half),
            (tuple(ey), float(ey @ qq) - AROUND_M), (tuple(-ey), -float(ey @ qq) - 0.5))
-    reach = half + AROUND_M
-    near = np.sort(_boxes(ctx).query(shapely.box(q[0] - reach, q[1] - reach, q[0] + reach, q[1] + reach)))
-    inside = clip(tri[near], box)
-    if len(inside) == 0:
+    corners = np.array([q + s * half * np.asarray(t) + d * np.asarray(n) for s in (-1.0, 1.0) for d in (-AROUND_M, 0.5)])
+    (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+    near = np.sort(_boxes(ctx).query(shapely.box(x0, y0, x1, y1)))
+    # the highest first: a batch of triangles is cut to the box only while its highest corner could
+    # still stand above the best point found (a wall's top is found before the floors under it)
+    cand = tri[near]
+    top = cand[:, :, 2].max(axis=1)
+    order = np.argsort(-top, kind="stable")
+    best = None
+    for start in range(0, len(order), BATCH):
+        if best is not None and top[order[start]] <= best[0]:
+            break
+        inside = clip(cand[order[start:start + BATCH]], box)
+        if len(inside):
+            pts = inside.reshape(-1, 4)
+            k = int(np.argmax(pts[:, 2]))
+            if best is None or pts[k, 2] > best[0]:
+                best = (float(pts[k, 2]), int(pts[k, 3]))
+    if best is None:
         return 0.0, None
-    pts = inside.reshape(-1, 4)
-    k = int(np.argmax(pts[:, 2]))
-    return float(pts[k, 2]) - ctx.facts.ground_elevation_m, ids[int(pts[k, 3])]
+    return best[0] - ctx.facts.ground_elevation_m, ids[best[1]]
 
 
 def check(rule: WindowSetback, ctx: CheckContext) -> Measurement:
