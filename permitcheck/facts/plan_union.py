@@ -65,18 +65,29 @@ def _union_rings(rings: list[np.ndarray]) -> BaseGeometry:
     import manifold3d
 
     section = manifold3d.CrossSection(rings, manifold3d.FillRule.Positive)
+    loops = [np.asarray(r, dtype=np.float64) for r in section.to_polygons()]
+    loops = [r for r in loops if len(r) >= 3]
+    twice = [_twice_area(r) for r in loops]
+    if sum(a > 0 for a in twice) > 1:  # several outlines: each with its holes, as Clipper nests them
+        pieces = [[np.asarray(r, dtype=np.float64) for r in p.to_polygons()] for p in section.decompose()]
+    else:  # one outline (the most common plan): every other loop is a hole in it
+        pieces = [loops]
     polys = []
-    for piece in section.decompose():  # one outline each, with its holes
-        loops = [np.asarray(r, dtype=np.float64) for r in piece.to_polygons()]
-        loops = [r for r in loops if len(r) >= 3]
-        if not loops:
+    for piece in pieces:
+        piece = [r for r in piece if len(r) >= 3]
+        if not piece:
             continue
-        area = [float(np.dot(r[:, 0], np.roll(r[:, 1], -1)) - np.dot(np.roll(r[:, 0], -1), r[:, 1])) for r in loops]
-        k = int(np.argmax(area))
-        poly = shapely.Polygon(loops[k], [r for i, r in enumerate(loops) if i != k])
+        k = int(np.argmax([_twice_area(r) for r in piece]))
+        poly = shapely.Polygon(piece[k], [r for i, r in enumerate(piece) if i != k])
         if not poly.is_valid:  # a loop that touches itself at a vertex, as Clipper may leave it
             poly = shapely.make_valid(poly)
         polys.extend(p for p in shapely.get_parts(poly) if p.geom_type == "Polygon" and not p.is_empty)
     if not polys:
         return shapely.Polygon()
     return polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
+
+
+def _twice_area(ring: np.ndarray) -> float:
+    """Twice the signed area of a ring given without its closing point: positive counter-clockwise."""
+    x, y = ring[:, 0], ring[:, 1]
+    return float(x[:-1] @ y[1:] - x[1:] @ y[:-1] + x[-1] * y[0] - x[0] * y[-1])

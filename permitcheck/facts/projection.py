@@ -202,7 +202,7 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
     order = np.argsort(vcid, kind="stable")
     hulls = np.full(len(comps), None, dtype=object)
     present = np.unique(vcid)
-    hulls[present] = shapely.convex_hull(shapely.multipoints(points[order], indices=np.searchsorted(present, vcid[order])))
+    hulls[present] = convex_hulls(points[order], np.searchsorted(present, vcid[order]))
     area = np.zeros(len(comps))
     area[present] = shapely.area(hulls[present])
     is_hull = ~open_ & (shapely.get_type_id(hulls) == 3) & (np.abs(filled - area) <= CONVEX_SHARE * area + 1e-9)
@@ -223,6 +223,13 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
         merged = union_polygons(geoms) if len(geoms) > 1 else geoms[0]
         out[i] = None if merged.is_empty else merged
     return out
+
+
+def convex_hulls(points: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """The convex hull of each group of plan points (`indices`: each point's group, 0.., sorted; three
+    points a group at least): as the hull of a line through them, which builds no point objects
+    (half the time of a multipoint's)."""
+    return shapely.convex_hull(shapely.linestrings(points, indices=indices))
 
 
 def _row_hash(keys: np.ndarray) -> np.ndarray:

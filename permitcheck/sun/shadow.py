@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from permitcheck.facts.projection import union
+from permitcheck.facts.projection import convex_hulls, union
 from permitcheck.sun.position import SunPosition
 
 MAX_POINTS = 400_000  # grid points a shadow-hour map may take (a 316 m square at 0.5 m)
@@ -135,8 +135,7 @@ class Casters:
         if len(parts):
             take = np.isin(self.point_part, parts)
             xy = _shear(self.points[take], self.plane_z, direction)[:, :2]
-            out[:len(parts)] = shapely.convex_hull(
-                shapely.multipoints(xy, indices=np.searchsorted(parts, self.point_part[take])))
+            out[:len(parts)] = convex_hulls(xy, np.searchsorted(parts, self.point_part[take]))
         at = len(parts)
         for (polys, _), a, b in zip(self.rest, self.rest_start[:-1], self.rest_start[1:]):
             lo, hi = np.searchsorted(which, a), np.searchsorted(which, b)
