@@ -332,3 +332,22 @@ def test_parallel_sections_are_one_silhouette_moved():
     b = Edge(1, shapely.LineString([(-100, -20), (100, -20)]), frozenset(), (0.0, -1.0))
     sa, sb = silhouette(meshes, 0.0, a), silhouette(meshes, 0.0, b)
     assert sa.bounds[0] == pytest.approx(sb.bounds[0] + 30.0, abs=1e-6) and sa.area == pytest.approx(sb.area)
+
+
+def test_the_triangles_left_out_of_the_exact_setback_never_hold_the_nearest_point():
+    from permitcheck.checks.setback import may_come_within
+
+    edge = shapely.LineString([(0, 0), (10, 0)])
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        tri = rng.uniform(-30, 30, size=(300, 3, 2)) * np.array([1.0, 0.3]) + np.array([0.0, 12.0])
+        # a long sliver whose corners lie far beyond the edge's ends, its side passing close over it
+        tri[0] = [(-20, 1.0 + rng.uniform(0, 1)), (-20, 5), (30, 1.2)]
+        polys = shapely.polygons(np.concatenate([tri, tri[:, :1]], axis=1))
+        corner = shapely.distance(shapely.points(tri.reshape(-1, 2)), edge)
+        exact = shapely.distance(polys, edge)
+        for b in (0.5, 3.0, 9.0):
+            kept = may_come_within(tri, corner, b)
+            assert kept[int(np.argmin(exact))]  # the nearest triangle, whatever its corners
+            assert kept[exact < b].all()  # every triangle within the distance
+            assert kept.sum() < len(tri)  # and most of the rest left out

@@ -113,6 +113,15 @@ def edge_distances(xy: np.ndarray, edges, parcel) -> tuple[np.ndarray, np.ndarra
     return dist, which
 
 
+def may_come_within(tri: np.ndarray, corner_distance: np.ndarray, b: float) -> np.ndarray:
+    """Which triangles (k, 3, >=2) may come nearer the edges than their nearest corner does, or
+    within `b`: a triangle is no nearer than its nearest corner less its longest side (`corner_distance`:
+    each corner's, row by row)."""
+    xy = tri[:, :, :2]
+    side = np.hypot(*(xy - np.roll(xy, 1, axis=1)).transpose(2, 0, 1)).max(axis=1)
+    return corner_distance.reshape(-1, 3).min(axis=1) - side <= max(float(corner_distance.min()), b) + 1e-9
+
+
 def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
     if isinstance(rule.distance, DistanceRange):
         return _range(rule, ctx)
@@ -153,7 +162,9 @@ def check(rule: MinSetback, ctx: CheckContext) -> Measurement:
                 failing[int(i)] = max(failing.get(int(i), 0.0), float(need[i]))
         if a == 0 and float(dist_v.min()) >= 0:
             # a fixed distance is measured exactly: from each edge to the nearest triangle's plan
-            # (a part of a face may come nearer than its corners), unless a corner is past the edge
+            # (a part of a face may come nearer than its corners), unless a corner is past the edge;
+            # of the triangles that may come that near
+            tri = tri[may_come_within(tri, dist_v, b)]
             polys = shapely.polygons(tri[:, :, :2])
             tree = shapely.STRtree(polys)
             (ei, ti), d = tree.query_nearest(lines, return_distance=True, all_matches=False)
