@@ -351,3 +351,26 @@ def test_the_triangles_left_out_of_the_exact_setback_never_hold_the_nearest_poin
             assert kept[int(np.argmin(exact))]  # the nearest triangle, whatever its corners
             assert kept[exact < b].all()  # every triangle within the distance
             assert kept.sum() < len(tri)  # and most of the rest left out
+
+
+def test_small_triangles_drawn_at_once_are_the_picture_drawn_one_by_one():
+    from permitcheck.reports import snapshot
+
+    rng = np.random.default_rng(11)
+    centres = rng.uniform([0, 0], [120, 90], size=(600, 2))
+    xs = centres[:, 0:1] + rng.uniform(-6, 6, size=(600, 3))
+    ys = centres[:, 1:2] + rng.uniform(-6, 6, size=(600, 3))
+    iz = rng.uniform(0.05, 0.2, size=(600, 3))
+    iz[::7] = iz[::7].mean(axis=1, keepdims=True)  # flat ones, some of equal depth where they overlap
+    iz[1::7] = iz[::7][: len(iz[1::7])]
+    colours = rng.uniform(0, 255, size=(600, 3))
+    pictures = []
+    for at_once in (False, True):
+        image, depth = np.zeros((90, 120, 3)), np.zeros((90, 120))
+        if at_once:
+            snapshot._fill_many(image, depth, xs, ys, iz, colours)
+        else:
+            for i in range(len(xs)):
+                snapshot._fill(image, depth, xs[i], ys[i], iz[i], colours[i], translucent=False)
+        pictures.append(image)
+    assert np.array_equal(pictures[0], pictures[1])

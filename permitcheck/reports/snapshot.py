@@ -81,9 +81,47 @@ def render(view: dict, position, target, fov_deg: float = 60.0, width: int = WID
         colours = _shade(COLOUR[name], n)
         sx, sy, z = _project(tris.reshape(-1, 3), position, target, fov_deg, width, height)
         sx, sy, z = sx.reshape(-1, 3), sy.reshape(-1, 3), z.reshape(-1, 3)
-        for i in np.flatnonzero((z > _NEAR).all(axis=1)):
+        front = (z > _NEAR).all(axis=1)
+        box = (np.ptp(sx, axis=1) + 2) * (np.ptp(sy, axis=1) + 2)
+        small = front & (box <= SMALL_PX) if name != "envelope" else np.zeros(len(z), dtype=bool)
+        if small.any():  # the many small ones in one pass (a steel frame's 4,000: 0.2 s one by one)
+            _fill_many(image, inv_depth, sx[small], sy[small], 1.0 / z[small], colours[small])
+        for i in np.flatnonzero(front & ~small):
             _fill(image, inv_depth, sx[i], sy[i], 1.0 / z[i], colours[i], translucent=name == "envelope")
     return np.clip(image, 0, 255).astype(np.uint8)
+
+
+SMALL_PX = 400  # a triangle whose box on the screen holds at most this many pixels is drawn with the others
+
+
+def _fill_many(image, inv_depth, xs, ys, iz, colours) -> None:
+    """Opaque triangles into the image at once: at each pixel the nearest of them (the last of equal
+    depth, as drawing them in turn would), where it is in front of what is drawn."""
+    h, w = inv_depth.shape
+    x0, x1 = np.floor(xs.min(axis=1)).astype(np.int64), np.ceil(xs.max(axis=1)).astype(np.int64)
+    y0, y1 = np.floor(ys.min(axis=1)).astype(np.int64), np.ceil(ys.max(axis=1)).astype(np.int64)
+    area = (xs[:, 1] - xs[:, 0]) * (ys[:, 2] - ys[:, 0]) - (xs[:, 2] - xs[:, 0]) * (ys[:, 1] - ys[:, 0])
+    keep = np.abs(area) >= 1e-9
+    count = (x1 - x0 + 1) * (y1 - y0 + 1) * keep
+    tri = np.repeat(np.arange(len(xs)), count)  # each triangle's box, pixel by pixel
+    k = np.arange(len(tri)) - np.repeat(np.cumsum(count) - count, count)
+    span = (x1 - x0 + 1)[tri]
+    px, py = x0[tri] + k % span, y0[tri] + k // span
+    on = (px >= 0) & (px < w) & (py >= 0) & (py < h)
+    tri, px, py = tri[on], px[on], py[on]
+    X, Y, a = px + 0.5, py + 0.5, area[tri]
+    w0 = ((xs[tri, 1] - X) * (ys[tri, 2] - Y) - (xs[tri, 2] - X) * (ys[tri, 1] - Y)) / a
+    w1 = ((xs[tri, 2] - X) * (ys[tri, 0] - Y) - (xs[tri, 0] - X) * (ys[tri, 2] - Y)) / a
+    w2 = 1.0 - w0 - w1
+    inside = (w0 >= -1e-9) & (w1 >= -1e-9) & (w2 >= -1e-9)
+    depth = (w0 * iz[tri, 0] + w1 * iz[tri, 1] + w2 * iz[tri, 2])[inside]
+    tri, pixel = tri[inside], (py * w + px)[inside]
+    order = np.lexsort((tri, depth, pixel))
+    last = order[np.r_[pixel[order][1:] != pixel[order][:-1], True]]  # per pixel: the deepest 1/z, the last of it
+    flat_depth, flat_image = inv_depth.reshape(-1), image.reshape(-1, 3)
+    ahead = last[depth[last] >= flat_depth[pixel[last]] * (1 - 1e-6)]
+    flat_depth[pixel[ahead]] = depth[ahead]
+    flat_image[pixel[ahead]] = colours[tri[ahead]]
 
 
 def _fill(image, inv_depth, xs, ys, iz, colour, translucent: bool) -> None:
