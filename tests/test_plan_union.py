@@ -69,3 +69,12 @@ def test_every_elements_faces_and_the_footprint_are_geos_unions(model):
             _same(union_triangles(m.vertices[m.faces]), shapely.buffer(shapely.multipolygons(polys), 0))
     plans = [p for p in element_plans([(m.vertices, m.faces) for m in elements]) if p is not None]
     _same(union_polygons(plans), shapely.union_all(plans))
+
+
+def test_coordinates_beyond_clippers_range_are_united_by_geos():
+    far = 1e15  # Clipper2 refuses past about 4e10 of a unit
+    tri = np.array([[[far, 0], [far + 2, 0], [far, 2]], [[far + 1, 0], [far + 3, 0], [far + 1, 2]]], float)
+    got = union_triangles(tri)
+    assert got.is_valid and got.area > 0
+    boxes = [shapely.box(far, 0, far + 2, 2), shapely.box(far + 1, 0, far + 3, 2)]
+    assert union_polygons(boxes).equals(shapely.union_all(boxes))

@@ -28,7 +28,10 @@ def union_triangles(tri: np.ndarray) -> BaseGeometry:
     xy = xy[cross != 0]
     cw = cross[cross != 0] < 0
     xy[cw] = xy[cw][:, ::-1]
-    return _union_rings(list(xy))
+    out = _union_rings(list(xy))
+    if out is None:
+        return _polygonal(shapely.union_all(shapely.polygons(np.concatenate([xy, xy[:, :1]], axis=1))))
+    return out
 
 
 def union_polygons(geoms) -> BaseGeometry:
@@ -56,15 +59,21 @@ def union_polygons(geoms) -> BaseGeometry:
         ring = coords[s:s + n - 1]  # shapely repeats the first point last; Clipper closes itself
         if len(ring) >= 3:
             out.append(ring[::-1] if f else ring)
-    return _union_rings(out)
+    merged = _union_rings(out)
+    return _polygonal(shapely.union_all(parts)) if merged is None else merged
 
 
-def _union_rings(rings: list[np.ndarray]) -> BaseGeometry:
+def _union_rings(rings: list[np.ndarray]) -> BaseGeometry | None:
+    """The union by Clipper2; None for coordinates beyond its range (about 4e10 of a unit: no element
+    gets there, see model.geometry.MAX_COORDINATE_M), which GEOS then unites."""
     if not rings:
         return shapely.Polygon()
     import manifold3d
 
-    section = manifold3d.CrossSection(rings, manifold3d.FillRule.Positive)
+    try:
+        section = manifold3d.CrossSection(rings, manifold3d.FillRule.Positive)
+    except RuntimeError:  # "Values exceed permitted range"
+        return None
     loops = [np.asarray(r, dtype=np.float64) for r in section.to_polygons()]
     loops = [r for r in loops if len(r) >= 3]
     twice = [_twice_area(r) for r in loops]
@@ -91,3 +100,10 @@ def _twice_area(ring: np.ndarray) -> float:
     """Twice the signed area of a ring given without its closing point: positive counter-clockwise."""
     x, y = ring[:, 0], ring[:, 1]
     return float(x[:-1] @ y[1:] - x[1:] @ y[:-1] + x[-1] * y[0] - x[0] * y[-1])
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty]
+    if not parts:
+        return shapely.Polygon()
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
