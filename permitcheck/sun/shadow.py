@@ -109,7 +109,7 @@ class Casters:
         self.point_part = np.repeat(np.arange(len(points)), [len(p) for p in points]) if points else \
             np.zeros(0, dtype=np.int64)
         self.part_owner = np.asarray(owners, dtype=np.int64)
-        self.rest = [(r, o) for r, o in zip(rest, rest_owner) if len(r)]  # (triangles or quads, their elements)
+        self.rest = [(r, o) for r, o in zip(rest, rest_owner) if len(r)]  # (triangles, their elements)
         # pieces: the convex parts first (0 .. parts-1), then each polygon of `rest` in order
         self.n_parts = len(self.part_owner)
         self.rest_start = np.cumsum([self.n_parts] + [len(r) for r, _ in self.rest])
@@ -136,14 +136,10 @@ class Casters:
             take = np.isin(self.point_part, parts)
             xy = _shear(self.points[take], self.plane_z, direction)[:, :2]
             out[:len(parts)] = convex_hulls(xy, np.searchsorted(parts, self.point_part[take]))
-        at = len(parts)
-        for (polys, _), a, b in zip(self.rest, self.rest_start[:-1], self.rest_start[1:]):
-            lo, hi = np.searchsorted(which, a), np.searchsorted(which, b)
-            if hi > lo:
-                rows = polys[which[lo:hi] - a]
-                flat = _shear(rows.reshape(-1, 3), self.plane_z, direction)[:, :2].reshape(rows.shape[0], -1, 2)
-                out[at:at + hi - lo] = shapely.polygons(flat)
-                at += hi - lo
+        rows = self._rest_rows()[which[which >= self.n_parts] - self.n_parts]
+        if len(rows):
+            flat = _shear(rows.reshape(-1, 3), self.plane_z, direction)[:, :2].reshape(rows.shape[0], -1, 2)
+            out[len(parts):] = shapely.polygons(flat)
         area = shapely.area(out) if len(out) else np.zeros(0)
         return out, (shapely.get_type_id(out) == 3) & (area > 1e-9)
 
@@ -163,11 +159,18 @@ class Casters:
             starts = np.flatnonzero(np.r_[True, self.point_part[1:] != self.point_part[:-1]])
             out[:self.n_parts, :2] = np.minimum.reduceat(self.points[:, :2] - z * hi_s, starts, axis=0)
             out[:self.n_parts, 2:] = np.maximum.reduceat(self.points[:, :2] - z * lo_s, starts, axis=0)
-        for (r, _), a in zip(self.rest, self.rest_start[:-1]):
+        r = self._rest_rows()
+        if len(r):
             z = r[:, :, 2:3] - self.plane_z
-            out[a:a + len(r), :2] = (r[:, :, :2] - z * hi_s).min(axis=1)
-            out[a:a + len(r), 2:] = (r[:, :, :2] - z * lo_s).max(axis=1)
+            out[self.n_parts:, :2] = (r[:, :, :2] - z * hi_s).min(axis=1)
+            out[self.n_parts:, 2:] = (r[:, :, :2] - z * lo_s).max(axis=1)
         return out
+
+    def _rest_rows(self) -> np.ndarray:
+        """The triangles of `rest`, every group in one array (each step reads them at once)."""
+        if getattr(self, "_rows", None) is None:
+            self._rows = np.concatenate([r for r, _ in self.rest]) if self.rest else np.zeros((0, 3, 3))
+        return self._rows
 
     def subset(self, which: np.ndarray) -> "Casters":
         """These pieces only (sorted piece numbers), renumbered from 0 in that order."""
