@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+import shapely
 import trimesh
 
 from permitcheck.sun.position import SOLSTICE_DECLINATION_DEG, solar_hour, step_weights, sun_at, sun_path
@@ -283,3 +284,83 @@ def test_parts_are_convex_only_when_closed_convex_at_every_edge_and_one_solid():
     assert set(kinds[1]) == {"piece"} and len(kinds[1]) > 2  # the L's cap triangles, each a prism
     assert kinds[2] == ["triangles"] and kinds[3] == ["triangles"] and kinds[4] == ["triangles"]
     assert kinds[5] == ["triangles"]
+
+
+
+# A review's counterexamples (notes: review of issue 14's speed pass): closed, convex at every edge,
+# one sphere, and still no convex solid — each must cast its own shadow, not its hull's.
+def _truth(v, f, plane_z, d):
+    dx, dy, up = d; lift = v[:, 2] - plane_z
+    s = np.column_stack([v[:, 0] - lift*dx/up, v[:, 1] - lift*dy/up])
+    t = s[f]; cr = (t[:,1,0]-t[:,0,0])*(t[:,2,1]-t[:,0,1])-(t[:,1,1]-t[:,0,1])*(t[:,2,0]-t[:,0,0])
+    t = t[np.abs(cr) > 1e-12]
+    return shapely.union_all(shapely.polygons(np.concatenate([t, t[:, :1]], axis=1)))
+
+def _star_bipyramid():
+    # equator visited in pentagram order (winds twice round the axis); apexes above and below
+    ang = np.pi/2 + 2*np.pi*np.arange(5)/5
+    p = np.column_stack([np.cos(ang), np.sin(ang), np.zeros(5)])
+    q = p[[0, 2, 4, 1, 3]]
+    v = np.vstack([q, [[0, 0, 1.0]], [[0, 0, -1.0]]]) + [0, 0, 2.0]
+    f = [[5, k, (k+1) % 5] for k in range(5)] + [[6, (k+1) % 5, k] for k in range(5)]
+    return v, np.array(f)
+
+def _l_prism_with_needles(w=5e-6, H=3.0):
+    # an L-shaped prism (6x6 with a 3x3 notch); the reflex corner's two inner walls start with a
+    # strip w wide along the reflex vertical edge (needle triangles), so every fold at that edge
+    # is tested only against a corner w away from it
+    # insert points w from the reflex corner along both incident edges
+    ring = [(0,0),(6,0),(6,3),(3+w,3),(3,3),(3,3+w),(3,6),(0,6)]
+    n = len(ring)
+    bot = [(x,y,0.0) for x,y in ring]; top = [(x,y,H) for x,y in ring]
+    v = np.array(bot+top)
+    f = []
+    for i in range(n):
+        j = (i+1) % n
+        f += [[i, j, n+j], [i, n+j, n+i]]
+    # caps, triangulated (fan from vertex 0 is wrong for an L; use shapely's triangulation by ear)
+    poly = shapely.Polygon(ring)
+    tris = shapely.get_parts(shapely.constrained_delaunay_triangles(poly))
+    idx = {pt: k for k, pt in enumerate(ring)}
+    for t in tris:
+        c = list(t.exterior.coords)[:3]
+        k = [idx[tuple(map(float, p))] for p in c]
+        if not shapely.Polygon(c).exterior.is_ccw: k = k[::-1]
+        f.append([k[0], k[2], k[1]])            # bottom, facing down
+        f.append([n+k[0], n+k[1], n+k[2]])     # top, facing up
+    return v + [0,0,1.0], np.array(f)
+
+def _l_prism_with_flat_face(H=3.0):
+    # the same L, its reflex vertical edge split at mid height by a zero-area (collinear) triangle
+    ring = [(0,0),(6,0),(6,3),(3,3),(3,6),(0,6)]
+    n = len(ring)
+    v = [(x,y,0.0) for x,y in ring] + [(x,y,H) for x,y in ring] + [(3,3,H/2)]
+    m = 2*n
+    f = []
+    for i in range(n):
+        j = (i+1) % n
+        if i == 3:  # wall (3,3)->(3,6), its edge on the reflex corner split at m
+            f += [[m, i, j], [m, j, n+j], [m, n+j, n+i]]
+            f += [[n+i, i, m]]  # zero area: n+i, i and m on one vertical line
+        else:
+            f += [[i, j, n+j], [i, n+j, n+i]]
+    poly = shapely.Polygon(ring)
+    idx = {pt: k for k, pt in enumerate(ring)}
+    for t in shapely.get_parts(shapely.constrained_delaunay_triangles(poly)):
+        c = list(t.exterior.coords)[:3]
+        k = [idx[tuple(map(float, p))] for p in c]
+        if not shapely.Polygon(c).exterior.is_ccw: k = k[::-1]
+        f.append([k[0], k[2], k[1]]); f.append([n+k[0], n+k[1], n+k[2]])
+    return np.array(v) + [0,0,1.0], np.array(f)
+
+
+@pytest.mark.parametrize("make", [_star_bipyramid, _l_prism_with_needles, _l_prism_with_flat_face])
+def test_a_part_convex_at_every_edge_but_not_convex_casts_its_own_shadow(make):
+    from permitcheck.sun.shadow import element_shadows
+
+    v, f = make()
+    d = (0.3, 0.2, 1.0)
+    got = element_shadows([(v, f)], 0.0, d)[0]
+    exact = _truth(v, f, 0.0, d)
+    assert abs(got.area - exact.area) <= 1e-3 * exact.area
+    assert shapely.area(shapely.symmetric_difference(got, exact)) <= 1e-3 * exact.area

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from permitcheck.facts.plan_union import union_triangles
-from permitcheck.facts.projection import clip_halfspace, union
+from permitcheck.facts.projection import clip_halfspace, merge_triangles, parallel_map, plan_polygons, union
 from permitcheck.model.types import ElementMesh
 
 # A half-space {x : n . x > c}, n in (x, y, z).
@@ -117,8 +116,13 @@ def plan_inside(regions: list[Region], tri: np.ndarray):
     order = np.argsort(owner, kind="stable")
     inside, owner = inside[order], owner[order]
     cuts = np.flatnonzero(np.diff(owner)) + 1
-    plans = [union_triangles(t) for t in np.split(inside[:, :, :3], cuts)]
-    plans = [p for p in plans if not p.is_empty]
+    groups = np.split(inside[:, :, :3], cuts)
+
+    def plan(t):
+        polys = plan_polygons(t)
+        return merge_triangles(polys) if len(polys) else None
+
+    plans = [g for g in parallel_map(plan, groups) if g is not None]
     return union(plans) if plans else None
 
 

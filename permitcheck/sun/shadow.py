@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 from permitcheck.facts.projection import convex_hulls, union
 from permitcheck.sun.position import SunPosition
 
+CONVEX_SHARE = 0.002  # a closed part within this share of its convex hull's volume is convex
 MAX_POINTS = 400_000  # grid points a shadow-hour map may take (a 316 m square at 0.5 m)
 
 
@@ -208,10 +209,10 @@ def _parts(meshes):
     """(element, vertices, faces, convex) of each part (vertex-connected, welded) of every element.
 
     Welding, parts, the closed test and convexity are whole-array passes over every element at once
-    (element by element, Janesville's 1,000 elements took 0.5 s). A part is convex when it is closed
-    and every edge folds outward: the far corner of the face across each edge lies behind (or on)
-    the plane of the face before it, and it is one sphere (V - E + F = 2) — a closed surface of one
-    sphere convex at every edge bounds a convex solid."""
+    (element by element, Janesville's 1,000 elements took 0.5 s). A part is taken as convex when it
+    is closed, every edge folds outward (the far corner of the face across each edge lies behind or
+    on the plane of the face before it) and it is one sphere (V - E + F = 2) — which most parts fail
+    at once — and then `_convex` confirms it on the whole part."""
     from permitcheck.facts.mesh import WELD_M
     from permitcheck.facts.projection import _groups, face_components, weld
 
@@ -276,7 +277,30 @@ def _parts(meshes):
     pel[cid] = fel
     for c, group in _groups(cid):
         used, local = np.unique(F[group], return_inverse=True)
-        yield int(pel[c]), V[used], local.reshape(-1, 3), bool(convex[c])
+        v, f = V[used], local.reshape(-1, 3)
+        # convex at every edge is necessary, not enough (a surface through itself, an edge split by a
+        # sliver): confirmed by every corner behind every face, as a convex solid's are
+        yield int(pel[c]), v, f, bool(convex[c]) and _convex(v, f)
+
+
+def _convex(v: np.ndarray, f: np.ndarray) -> bool:
+    """Closed (each edge run once each way) and as big as its convex hull."""
+    if len(v) < 4 or not _closed(v, f):
+        return False
+    t = v[f]
+    volume = abs(np.einsum("ij,ij->i", t[:, 0], np.cross(t[:, 1], t[:, 2])).sum()) / 6.0
+    if volume <= 1e-12:
+        return False  # flat: no solid
+    if len(f) * len(v) <= 1_000_000:  # no corner in front of any face (or, wound inward, behind): convex
+        normal = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
+        ahead = np.einsum("fk,fvk->fv", normal, v[None, :, :] - t[:, None, 0, :])
+        tol = 1e-6 * np.linalg.norm(normal, axis=1)[:, None] * (1.0 + np.ptp(v, axis=0).max())
+        if np.all(ahead <= tol) or np.all(ahead >= -tol):
+            return True
+    import manifold3d
+
+    hull = manifold3d.Manifold.hull_points(v - v.mean(axis=0)).volume()
+    return hull > 0 and volume >= (1.0 - CONVEX_SHARE) * hull
 
 
 MAX_PIECES = 400  # cap triangles a prism is cut into; past this it is planned as it is
