@@ -374,3 +374,56 @@ def test_small_triangles_drawn_at_once_are_the_picture_drawn_one_by_one():
                 snapshot._fill(image, depth, xs[i], ys[i], iz[i], colours[i], translucent=False)
         pictures.append(image)
     assert np.array_equal(pictures[0], pictures[1])
+
+
+def _l_prism(gid, x0, y0, z0, size, depth):
+    """An L-shaped prism (no hull of itself): 2 x 2 with a 1 x 1 notch, `depth` deep along y."""
+    import trimesh
+
+    ring = shapely.Polygon([(0, 0), (size, 0), (size, size / 2), (size / 2, size / 2), (size / 2, size), (0, size)])
+    t = trimesh.creation.extrude_polygon(ring, depth)  # in x, y; extruded along z
+    v = np.asarray(t.vertices, float)[:, [0, 2, 1]] + [x0, y0, z0]  # the L stands in x, z; depth along y
+    return ElementMesh(gid, "IfcBeam", gid, None, None, "B", None, v, np.asarray(t.faces)[:, ::-1])
+
+
+@pytest.mark.parametrize("w", [(0.0, 1.0), (1.0, 0.0), (0.6, 0.8), (-0.8, 0.6)])
+def test_the_outline_leaves_out_only_what_the_hulls_hide(w, monkeypatch):
+    """A section's silhouette merges only the parts the hulls do not hide: the same outline as
+    every element's plan united, and fewer merges (an L behind a box is never merged; one standing
+    out of it is)."""
+    from permitcheck.facts import projection
+    from permitcheck.facts.projection import outline_above, plans_above, union
+
+    meshes = [_box("wall", 0, 0, -1, 10, 0.3, 6), _l_prism("hidden", 2, 1, 1, 2.0, 0.4),
+              _l_prism("out", 8.5, 1, 4.5, 2.0, 0.4), _l_prism("below", 4, 1, -2, 2.0, 0.4)]
+    w = np.asarray(w)
+    across = np.array([-w[1], w[0]])
+    coords = [(np.column_stack([m.vertices[:, :2] @ w, m.vertices[:, 2], m.vertices[:, :2] @ across]), m.faces)
+              for m in meshes]
+    merged = []
+    real = projection.merge_triangles
+    monkeypatch.setattr(projection, "merge_triangles", lambda p: merged.append(len(p)) or real(p))
+    fast = union(outline_above(coords, 0.0, axis=1))
+    culled = len(merged)
+    merged.clear()
+    slow = union([p for p in plans_above(coords, 0.0, axis=1) if p is not None])
+    assert fast.symmetric_difference(slow).area < 1e-6 and fast.area == pytest.approx(slow.area, abs=1e-6)
+    if w[0] == 1.0:  # across x the Ls show their notch: the one behind the wall is never merged
+        assert 0 < culled < len(merged)
+
+
+@pytest.mark.parametrize("model", ["01_AC20-FZK-Haus.ifc", "03_Duplex_A_20110907.ifc", "06_Lake_Kegonsa_Revit2014_feet.ifc"])
+def test_the_culled_silhouette_of_real_models_is_the_union_of_every_plan(model, real_model):
+    from permitcheck.facts.footprint import ABOVE_TOLERANCE
+    from permitcheck.facts.projection import outline_above, plans_above, union
+    from permitcheck.model import read_model
+
+    meshes = read_model(real_model(model), workers=1).elements
+    ground = min(float(m.vertices[:, 2].min()) for m in meshes if len(m.vertices))
+    for w in (np.array([0.0, -1.0]), np.array([0.8, 0.6])):
+        across = np.array([-w[1], w[0]])
+        coords = [(np.column_stack([m.vertices[:, :2] @ w, m.vertices[:, 2] - ground, m.vertices[:, :2] @ across]),
+                   m.faces) for m in meshes]
+        fast = union(outline_above(coords, ABOVE_TOLERANCE, axis=1))
+        slow = union([p for p in plans_above(coords, ABOVE_TOLERANCE, axis=1) if p is not None])
+        assert fast.symmetric_difference(slow).area < 1e-5 * slow.area

@@ -13,7 +13,7 @@ import shapely
 import shapely.affinity
 
 from permitcheck.facts.footprint import ABOVE_TOLERANCE
-from permitcheck.facts.projection import plans_above, union
+from permitcheck.facts.projection import outline_above, union
 from permitcheck.model.types import ElementMesh
 from permitcheck.site.types import Edge
 
@@ -46,8 +46,8 @@ def along(meshes: tuple[ElementMesh, ...], ground: float, w: np.ndarray):
         """(distance, height, position along the edge): an affine map, so a closed solid stays closed."""
         return np.column_stack([v[:, :2] @ w, v[:, 2] - ground, v[:, :2] @ across])
 
-    # One batch, each element by its parts' hulls where they fill them (facts.projection.element_plans),
-    # cut at the ground where it stands below it.
-    parts = plans_above([(section_coords(np.asarray(m.vertices, dtype=float)), m.faces) for m in meshes],
-                        ABOVE_TOLERANCE, axis=1)
-    return shapely.simplify(union([p for p in parts if p is not None]), 0.01)
+    # One batch, each element by its parts' hulls where they fill them, cut at the ground where it
+    # stands below it; a part hidden behind those hulls is not merged (facts.projection.outline_above).
+    parts = outline_above([(section_coords(np.asarray(m.vertices, dtype=float)), m.faces) for m in meshes],
+                          ABOVE_TOLERANCE, axis=1)
+    return shapely.simplify(union(parts), 0.01)

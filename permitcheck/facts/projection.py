@@ -141,14 +141,76 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
     Welding, the closed test, orientation, parts and hulls are whole-array operations over every
     element at once, so 2,000 small beams cost a few array passes, not 2,000 rounds of Python.
     """
+    out: list[BaseGeometry | None] = [None] * len(meshes)
+    t = _parts(meshes, above, axis)
+    if t is None:
+        return out
+    parts: dict[int, list] = {}
+    for c in np.flatnonzero(t.is_hull & t.shown):
+        parts.setdefault(int(t.cel[c]), []).append(t.hulls[c])
+    for i, merged in _merged(t, t.rest):
+        parts.setdefault(i, []).append(merged)
+    for i, geoms in parts.items():
+        merged = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
+        out[i] = None if merged.is_empty else merged
+    return out
+
+
+def outline_above(meshes, level: float, axis: int = 2) -> list[BaseGeometry]:
+    """Polygons whose union is the union of `plans_above(meshes, level, axis)`, for when only that
+    union counts (a section's silhouette): a part that is no hull is merged only when its hull is not
+    inside the union of the parts that are (a bolt, a plate or an I-beam behind a column or the
+    cladding adds nothing to the outline)."""
+    whole, cut = _split_at(meshes, level, axis)
+    tables = [t for t in (_parts([meshes[i] for i in whole], None, axis),
+                          _parts([meshes[i] for i in cut], level, axis)) if t is not None]
+    covering = [t.hulls[np.flatnonzero(t.is_hull & t.shown)] for t in tables]
+    cover = union(np.concatenate(covering)) if tables else shapely.Polygon()
+    if not cover.is_empty:
+        shapely.prepare(cover)
+    out = [] if cover.is_empty else [cover]
+    for t in tables:
+        rest = t.rest
+        if len(rest) and not cover.is_empty:
+            candidates = np.unique(t.cid[rest])
+            hulls = t.hulls[candidates]
+            known = np.asarray([h is not None for h in hulls], dtype=bool)
+            hidden = candidates[known][shapely.covers(cover, hulls[known])]
+            rest = rest[~np.isin(t.cid[rest], hidden)]
+            rest = rest[~_hidden(t.tri[rest], cover)]
+        out += [m for _, m in _merged(t, rest) if not m.is_empty]
+    return out
+
+
+def _hidden(tri: np.ndarray, cover: BaseGeometry) -> np.ndarray:
+    """Which triangles' plans lie inside `cover` (prepared): those with a corner outside are not;
+    the others are tested whole."""
+    xy = tri[:, :, :2]
+    inside = shapely.contains_xy(cover, xy[..., 0].reshape(-1), xy[..., 1].reshape(-1)).reshape(-1, 3).all(axis=1)
+    out = np.zeros(len(tri), dtype=bool)
+    pick = np.flatnonzero(inside)
+    if len(pick):
+        ring = np.concatenate([xy[pick], xy[pick, :1]], axis=1)
+        out[pick] = shapely.covers(cover, shapely.polygons(ring))
+    return out
+
+
+class _Parts:
+    """Every element's parts at once (`element_plans`): their faces' plan triangles, which are their
+    hulls, and which faces are still to be merged."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _parts(meshes, above: float | None, axis: int) -> "_Parts | None":
     from permitcheck.facts.mesh import WELD_M
 
-    out: list[BaseGeometry | None] = [None] * len(meshes)
     nv = np.array([len(v) for v, _ in meshes], dtype=np.int64)
     nf = np.array([len(f) for _, f in meshes], dtype=np.int64)
     live = np.flatnonzero((nv > 0) & (nf > 0))
     if len(live) == 0:
-        return out
+        return None
     vo = np.concatenate([[0], np.cumsum(nv[live])[:-1]])
     V = np.concatenate([np.asarray(meshes[i][0], dtype=np.float64).reshape(-1, 3) for i in live])
     F = np.concatenate([np.asarray(meshes[i][1], dtype=np.int64).reshape(-1, 3) + o for i, o in zip(live, vo)])
@@ -159,7 +221,7 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
     keep = (F[:, 0] != F[:, 1]) & (F[:, 1] != F[:, 2]) & (F[:, 2] != F[:, 0])
     F, fel = F[keep], fel[keep]
     if len(F) == 0:
-        return out
+        return None
     n = len(V)
     comps, cid = np.unique(face_components(F, n), return_inverse=True)  # each face's part
     cel = np.zeros(len(comps), dtype=np.int64)
@@ -187,7 +249,7 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
         normal[axis] = 1.0
         pieces, source = clip_indexed(tri, normal, above)
         if not pieces:
-            return out
+            return None
         src = np.concatenate(source)
         tri, cid, fel = np.concatenate(pieces), cid[src], fel[src]
     a2, b2 = tri[:, 1, :2] - tri[:, 0, :2], tri[:, 2, :2] - tri[:, 0, :2]
@@ -208,22 +270,21 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
     area[present] = shapely.area(hulls[present])
     is_hull = ~open_ & (shapely.get_type_id(hulls) == 3) & (np.abs(filled - area) <= CONVEX_SHARE * area + 1e-9)
     is_hull[np.setdiff1d(np.arange(len(comps)), present)] = False  # cut away whole
-    parts: dict[int, list] = {}
-    for c in np.flatnonzero(is_hull & (np.bincount(cid, weights=front, minlength=len(comps)) > 0)):
-        parts.setdefault(int(cel[c]), []).append(hulls[c])
     # The rest, merged per element: the faces turned up of its closed parts that are no hull, and
-    # every face of its open parts — those turned up apart from those turned down, since a surface's
-    # two sides coincide in plan and GEOS merges coincident edges slowly (a spiral stair's open
-    # handrail: 0.18 s at once, 0.07 s in two).
+    # every face of its open parts.
     rest = np.flatnonzero(open_[cid] | (~is_hull[cid] & front))
-    merges = [(i // 2, plan_polygons(tri[rest[group]])) for i, group in _groups(fel[rest] * 2 + front[rest])]
+    shown = np.bincount(cid, weights=front, minlength=len(comps)) > 0
+    return _Parts(tri=tri, cid=cid, fel=fel, cel=cel, front=front, hulls=hulls, is_hull=is_hull, shown=shown,
+                  rest=rest)
+
+
+def _merged(t: _Parts, rest: np.ndarray) -> list[tuple[int, BaseGeometry]]:
+    """(element, merged plan) of the faces `rest`, element by element — those turned up apart from
+    those turned down, since a surface's two sides coincide in plan and GEOS merges coincident edges
+    slowly (a spiral stair's open handrail: 0.18 s at once, 0.07 s in two)."""
+    merges = [(i // 2, plan_polygons(t.tri[rest[group]])) for i, group in _groups(t.fel[rest] * 2 + t.front[rest])]
     merges = [(i, polys) for i, polys in merges if len(polys)]
-    for (i, _), merged in zip(merges, parallel_map(lambda m: merge_triangles(m[1]), merges)):
-        parts.setdefault(i, []).append(merged)
-    for i, geoms in parts.items():
-        merged = shapely.union_all(geoms) if len(geoms) > 1 else geoms[0]
-        out[i] = None if merged.is_empty else merged
-    return out
+    return [(i, merged) for (i, _), merged in zip(merges, parallel_map(lambda m: merge_triangles(m[1]), merges))]
 
 
 def convex_hulls(points: np.ndarray, indices: np.ndarray) -> np.ndarray:
@@ -254,12 +315,16 @@ def weld(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.reshape(-1)
 
 
+def _split_at(meshes, level: float, axis: int) -> tuple[list[int], list[int]]:
+    """Indices of the meshes wholly at or above the level, and of the others."""
+    low = [float(np.asarray(v)[:, axis].min()) if len(v) else level for v, _ in meshes]
+    return [i for i, z in enumerate(low) if z >= level], [i for i, z in enumerate(low) if z < level]
+
+
 def plans_above(meshes, level: float, axis: int = 2) -> list[BaseGeometry | None]:
     """`element_plans(meshes, above=level, axis)` in the meshes' order, those wholly above the level
     taken whole (their hulls from each vertex once, no clipping)."""
-    low = [float(np.asarray(v)[:, axis].min()) if len(v) else level for v, _ in meshes]
-    whole = [i for i, z in enumerate(low) if z >= level]
-    cut = [i for i, z in enumerate(low) if z < level]
+    whole, cut = _split_at(meshes, level, axis)
     out: list[BaseGeometry | None] = [None] * len(meshes)
     for idx, plans in ((whole, element_plans([meshes[i] for i in whole])),
                        (cut, element_plans([meshes[i] for i in cut], above=level, axis=axis))):
