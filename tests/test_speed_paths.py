@@ -427,3 +427,58 @@ def test_the_culled_silhouette_of_real_models_is_the_union_of_every_plan(model, 
         fast = union(outline_above(coords, ABOVE_TOLERANCE, axis=1))
         slow = union([p for p in plans_above(coords, ABOVE_TOLERANCE, axis=1) if p is not None])
         assert fast.symmetric_difference(slow).area < 1e-5 * slow.area
+
+
+@pytest.mark.parametrize("model", ["01_AC20-FZK-Haus.ifc", "03_Duplex_A_20110907.ifc", "06_Lake_Kegonsa_Revit2014_feet.ifc"])
+def test_the_plan_over_a_plane_from_parts_is_the_plan_from_every_triangle(model, real_model):
+    """What a report draws over a plane or an envelope: from the elements' parts (hulls, the hidden
+    left out) the same plan as every triangle inside merged, for planes rising either way, a strip,
+    and a region keeping what is below a level (its cut face up: merged from the triangles)."""
+    from permitcheck.checks.regions import Region, plan_inside, soup
+    from permitcheck.model import read_model
+
+    meshes = tuple(read_model(real_model(model), workers=1).elements)
+    tri, _ = soup(meshes)
+    lo, hi = tri[..., :3].reshape(-1, 3).min(axis=0), tri[..., :3].reshape(-1, 3).max(axis=0)
+    mid = (lo + hi) / 2
+    cases = [
+        Region("plane", (), (0.0, 0.5, 1.0), -(mid[2] + 0.5 * hi[1]), "vertical"),  # rising southwards
+        Region("plane", (((1.0, 0.0, 0.0), float(mid[0])),), (-1.0, 0.0, 2.0), float(-mid[2] * 2 + mid[0]), "vertical"),
+        Region("clear", (((0.0, 1.0, 0.0), float(mid[1])),), (0.0, -1.0, 0.0), float(mid[1] + 2.0), "horizontal"),
+        Region("cap", (), (0.0, 0.0, -1.0), float(mid[2]), "vertical"),  # below a level: the cut faces up
+    ]
+    for region in cases:
+        fast, slow = plan_inside([region], tri, meshes), plan_inside([region], tri)
+        assert (fast is None) == (slow is None)
+        if slow is not None:
+            assert slow.area > 0.5
+            assert fast.symmetric_difference(slow).area < 1e-4 * slow.area
+
+
+def _l_plan(gid, x0, y0, z0, size, height):
+    """An L-shaped prism in plan (no hull of itself: 2 x 2 less a 1 x 1 notch), `height` tall."""
+    import trimesh
+
+    ring = shapely.Polygon([(0, 0), (size, 0), (size, size / 2), (size / 2, size / 2), (size / 2, size), (0, size)])
+    t = trimesh.creation.extrude_polygon(ring, height)
+    return ElementMesh(gid, "IfcSlab", gid, None, None, "B", None, np.asarray(t.vertices, float) + [x0, y0, z0],
+                       np.asarray(t.faces))
+
+
+def test_a_part_over_a_plane_hidden_by_a_hull_is_never_merged(monkeypatch):
+    from permitcheck.checks import regions
+    from permitcheck.checks.regions import Region, plan_inside, soup
+    from permitcheck.facts import projection
+
+    meshes = (_box("slab", 0, 0, 0, 10, 10, 3), _l_plan("under", 2, 2, 2.5, 2.0, 1.5), _l_plan("out", 11, 2, 2.5, 2.0, 1.5))
+    tri, _ = soup(meshes)
+    plane = Region("plane", (), (0.0, 0.0, 1.0), -2.0, "vertical")  # what stands above 2 m
+    merged = []
+    real = projection.merge_triangles
+    for module in (projection, regions):
+        monkeypatch.setattr(module, "merge_triangles", lambda p: merged.append(len(p)) or real(p))
+    fast = plan_inside([plane], tri, meshes)
+    fast_merges = len(merged)
+    slow = plan_inside([plane], tri)
+    assert fast.area == pytest.approx(103.0) and fast.symmetric_difference(slow).area < 1e-9
+    assert fast_merges == 1 and len(merged) - fast_merges == 3  # the slab its hull, the L under it left out

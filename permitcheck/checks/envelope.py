@@ -221,7 +221,7 @@ def check(rule: Envelope, ctx: CheckContext) -> Measurement:
         view = view3d(rs, forbidden, mass, ctx)
     ids_out = sorted({g for s, h in judged if s != Status.PASS for g, d in h.element_depths.items()
                       if d * h.region.run > -tol_of(h)})
-    where = plan_inside([h.region for h in over if h.region.label != "parcel"], tri) if over else None
+    where = plan_inside([h.region for h in over if h.region.label != "parcel"], tri, ctx.meshes) if over else None
     if parcel_hit is not None and parcel_hit.depth > 0 and not ctx.facts.footprint.is_empty:
         outside = ctx.facts.footprint.difference(ctx.site.parcel)
         if not outside.is_empty:

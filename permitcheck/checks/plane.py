@@ -287,7 +287,7 @@ def check(rule: Plane, ctx: CheckContext) -> Measurement:
     x, y, z = worst.point
     strip, _, edge = next(x for x in ss if x[0].edge == worst.region.edge)
     d_at = float(strip.distance(np.array([x, y])))
-    where = plan_inside([h.region for h in hits if h.depth > 0], tri) if worst.depth > 0 else None
+    where = plan_inside([h.region for h in hits if h.depth > 0], tri, ctx.meshes) if worst.depth > 0 else None
     top = max(ctx.facts.height_m or 0.0, rule.start_height) * 1.15 + 1
     sil = ctx.silhouette(edge, strip)
     section = {}

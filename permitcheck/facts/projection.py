@@ -142,7 +142,7 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
     element at once, so 2,000 small beams cost a few array passes, not 2,000 rounds of Python.
     """
     out: list[BaseGeometry | None] = [None] * len(meshes)
-    t = _parts(meshes, above, axis)
+    t = _parts(meshes, _level(above, axis))
     if t is None:
         return out
     parts: dict[int, list] = {}
@@ -158,12 +158,27 @@ def element_plans(meshes, above: float | None = None, axis: int = 2) -> list[Bas
 
 def outline_above(meshes, level: float, axis: int = 2) -> list[BaseGeometry]:
     """Polygons whose union is the union of `plans_above(meshes, level, axis)`, for when only that
-    union counts (a section's silhouette): a part that is no hull is merged only when its hull is not
-    inside the union of the parts that are (a bolt, a plate or an I-beam behind a column or the
-    cladding adds nothing to the outline)."""
+    union counts (a section's silhouette; `outline`)."""
     whole, cut = _split_at(meshes, level, axis)
-    tables = [t for t in (_parts([meshes[i] for i in whole], None, axis),
-                          _parts([meshes[i] for i in cut], level, axis)) if t is not None]
+    return outline([_parts([meshes[i] for i in whole]), _parts([meshes[i] for i in cut], _level(level, axis))])
+
+
+def outline_inside(meshes, halfspaces) -> list[BaseGeometry]:
+    """Polygons whose union is the plan of what of the meshes lies where every half-space
+    {x : n . x > c} holds (`outline`). A closed part cut by them is taken by its faces turned up, so
+    every half-space must keep the side above it or beside it (n_z >= 0: the cut's cap faces down or
+    is edge-on); raises ValueError otherwise."""
+    if any(float(n[2]) < 0 for n, _ in halfspaces):
+        raise ValueError("a half-space keeping what is below it leaves a cap facing up")
+    return outline([_parts(meshes, tuple(halfspaces))])
+
+
+def outline(tables: list) -> list[BaseGeometry]:
+    """The polygons of parts tables (`_parts`) whose union is the union of their plans: a part that
+    is no hull is merged only when its hull is not inside the union of the parts that are, and of
+    those merged only the triangles outside it (a bolt, a plate or an I-beam behind a column or the
+    cladding adds nothing to an outline)."""
+    tables = [t for t in tables if t is not None]
     covering = [t.hulls[np.flatnonzero(t.is_hull & t.shown)] for t in tables]
     cover = union(np.concatenate(covering)) if tables else shapely.Polygon()
     if not cover.is_empty:
@@ -195,6 +210,15 @@ def _hidden(tri: np.ndarray, cover: BaseGeometry) -> np.ndarray:
     return out
 
 
+def _level(level: float | None, axis: int) -> tuple:
+    """The half-space above a level on one coordinate (none for no level)."""
+    if level is None:
+        return ()
+    normal = [0.0, 0.0, 0.0]
+    normal[axis] = 1.0
+    return ((tuple(normal), float(level)),)
+
+
 class _Parts:
     """Every element's parts at once (`element_plans`): their faces' plan triangles, which are their
     hulls, and which faces are still to be merged."""
@@ -203,7 +227,8 @@ class _Parts:
         self.__dict__.update(kw)
 
 
-def _parts(meshes, above: float | None, axis: int) -> "_Parts | None":
+def _parts(meshes, halfspaces: tuple = ()) -> "_Parts | None":
+    """`element_plans`'s table of every part of the meshes, cut to the half-spaces {x : n . x > c}."""
     from permitcheck.facts.mesh import WELD_M
 
     nv = np.array([len(v) for v, _ in meshes], dtype=np.int64)
@@ -244,20 +269,20 @@ def _parts(meshes, above: float | None, axis: int) -> "_Parts | None":
                       minlength=len(comps))
     flip = ((vol < 0) & ~open_)[cid]
     tri[flip] = tri[flip][:, ::-1]
-    if above is not None:  # what stands above the level, each piece with its part and element
-        normal = np.zeros(3)
-        normal[axis] = 1.0
-        pieces, source = clip_indexed(tri, normal, above)
-        if not pieces:
-            return None
-        src = np.concatenate(source)
-        tri, cid, fel = np.concatenate(pieces), cid[src], fel[src]
+    if halfspaces:  # what stands inside them (above a level), each piece with its part and element
+        src = np.arange(len(tri))
+        for normal, offset in halfspaces:
+            pieces, source = clip_indexed(tri, np.asarray(normal, dtype=float), float(offset))
+            if not pieces:
+                return None
+            tri, src = np.concatenate(pieces), src[np.concatenate(source)]
+        cid, fel = cid[src], fel[src]
     a2, b2 = tri[:, 1, :2] - tri[:, 0, :2], tri[:, 2, :2] - tri[:, 0, :2]
     cross = a2[:, 0] * b2[:, 1] - a2[:, 1] * b2[:, 0]
     front = cross > 0
     filled = np.bincount(cid, weights=np.where(front, cross, 0.0), minlength=len(comps)) / 2.0
     # Each part's hull: from its vertices, each once; cut, from its pieces' corners.
-    if above is None:
+    if not halfspaces:
         used, at = np.unique(F.reshape(-1), return_index=True)
         points, vcid = V[used, :2], cid[at // 3]
     else:
