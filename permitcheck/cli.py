@@ -331,6 +331,11 @@ def check(
     object_id: Optional[str] = _OBJECT,
 ) -> None:
     """Check a model on its parcel against a rulebook. Exit 0 compliant, 1 not shown compliant, 2 bad input."""
+    from permitcheck.model.ifcfile import open_ahead
+    from permitcheck.model.massing import is_massing
+
+    if not is_massing(model):
+        open_ahead(str(model))  # parsed while the checks are imported and the rulebook is loaded
     from permitcheck.checking import check_model
     from permitcheck.errors import EXIT_NONCOMPLIANT, EXIT_OK
 

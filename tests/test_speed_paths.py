@@ -482,3 +482,34 @@ def test_a_part_over_a_plane_hidden_by_a_hull_is_never_merged(monkeypatch):
     slow = plan_inside([plane], tri)
     assert fast.area == pytest.approx(103.0) and fast.symmetric_difference(slow).area < 1e-9
     assert fast_merges == 1 and len(merged) - fast_merges == 3  # the slab its hull, the L under it left out
+
+
+def test_a_model_opened_ahead_is_opened_once_and_again_when_it_changed(tmp_path, monkeypatch):
+    from permitcheck.model import ifcfile
+
+    src = (ROOT / "samples" / "buildings" / "box_m.ifc").read_bytes()
+    path = tmp_path / "m.ifc"
+    path.write_bytes(src)
+    opened = []
+    real = ifcfile._open
+    monkeypatch.setattr(ifcfile, "_open", lambda p: opened.append(p) or real(p))
+    ifcfile.open_ahead(str(path))
+    f = ifcfile.open_ifc(str(path))
+    assert len(opened) == 1 and f.by_type("IfcBuilding")
+    ifcfile.open_ahead(str(path))
+    path.write_bytes(src + b"\n")  # changed after it was opened ahead: read as it is now
+    os.utime(path, ns=(1, 1))
+    ifcfile.open_ifc(str(path))
+    assert len(opened) == 3 and not ifcfile._AHEAD
+
+
+def test_an_error_found_ahead_is_raised_where_the_model_is_opened(tmp_path):
+    from permitcheck.errors import ModelUnreadable
+    from permitcheck.model import ifcfile
+
+    path = tmp_path / "cut.ifc"
+    path.write_bytes((ROOT / "samples" / "buildings" / "box_m.ifc").read_bytes()[:2000])
+    ifcfile.open_ahead(str(path))
+    with pytest.raises(ModelUnreadable, match="truncated"):
+        ifcfile.open_ifc(str(path))
+    assert not ifcfile._AHEAD

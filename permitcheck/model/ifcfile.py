@@ -7,8 +7,10 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 import zipfile
 import zlib
+from concurrent.futures import Future
 
 import ifcopenshell
 
@@ -32,9 +34,53 @@ MAX_UNZIPPED_BYTES = 2 << 30
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
+_AHEAD: dict[str, tuple[tuple, Future]] = {}  # real path -> (size and time when opened, the file or the error)
+
+
+def _stamp(path: str) -> tuple[str, tuple] | None:
+    """The file's real path and its size and time now: a file changed since it was opened ahead is
+    opened again."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return os.path.realpath(path), (st.st_size, st.st_mtime_ns)
+
+
+def open_ahead(path: str) -> None:
+    """Start opening `path` on a thread: ifcopenshell parses without the GIL, so a command imports
+    the checks and loads its rulebook meanwhile; `open_ifc` of the same file, unchanged, takes the
+    file (or the error) it found. The thread is not a daemon: a command that stops on other bad
+    input first waits for the parse to end before it exits."""
+    stamp = _stamp(path)
+    if stamp is None or stamp[0] in _AHEAD:
+        return
+    done: Future = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(_open(path))
+        except BaseException as e:  # noqa: BLE001 - raised where the file is asked for, as if opened there
+            done.set_exception(e)
+
+    _AHEAD[stamp[0]] = (stamp[1], done)
+    threading.Thread(target=run, name="permitcheck-open-ahead").start()
+
+
 def open_ifc(path: str) -> ifcopenshell.file:
     """Open an IFC-SPF file, or the one .ifc inside a zip (.ifczip), or raise an InputError that says
     what is wrong and how to fix it. The path stays the file as submitted (its sha256 too)."""
+    stamp = _stamp(path) if _AHEAD else None
+    ahead = _AHEAD.pop(stamp[0], None) if stamp is not None else None
+    if ahead is not None:
+        when, done = ahead
+        if when == stamp[1]:
+            return done.result()
+        done.exception()  # the file changed since: the thread is let finish, what it found left
+    return _open(path)
+
+
+def _open(path: str) -> ifcopenshell.file:
     if not os.path.exists(path):
         raise ModelNotFound(f"{path}: no such file — check the path to the IFC model")
     if os.path.isdir(path):
