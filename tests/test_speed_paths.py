@@ -376,6 +376,21 @@ def test_small_triangles_drawn_at_once_are_the_picture_drawn_one_by_one():
     assert np.array_equal(pictures[0], pictures[1])
 
 
+def test_small_triangles_all_off_the_screen_draw_nothing_and_fail_nothing():
+    """A neighbour out of the picture: its small triangles project beside the screen (a BCF
+    snapshot of a finding on the far side of a context building raised IndexError)."""
+    from permitcheck.reports import snapshot
+
+    view = {"building": [[[0, 0, 0], [10, 0, 0], [0, 10, 0]]],
+            "context": [[[500, 0, 1], [500.5, 0, 1], [500, 0.5, 1]], [[-400, 3, 2], [-400.3, 3, 2], [-400, 3.4, 2]]]}
+    alone = snapshot.render({"building": view["building"]}, (5, -20, 10), (3, 3, 0))
+    assert np.array_equal(snapshot.render(view, (5, -20, 10), (3, 3, 0)), alone)
+    image, depth = np.zeros((90, 120, 3)), np.zeros((90, 120))
+    snapshot._fill_many(image, depth, np.array([[-50.0, -49.0, -50.0]]), np.array([[5.0, 5.0, 6.0]]),
+                        np.array([[0.1, 0.1, 0.1]]), np.array([[255.0, 0, 0]]))
+    assert not image.any()
+
+
 def _l_prism(gid, x0, y0, z0, size, depth):
     """An L-shaped prism (no hull of itself): 2 x 2 with a 1 x 1 notch, `depth` deep along y."""
     import trimesh

@@ -116,6 +116,8 @@ def _fill_many(image, inv_depth, xs, ys, iz, colours) -> None:
     inside = (w0 >= -1e-9) & (w1 >= -1e-9) & (w2 >= -1e-9)
     depth = (w0 * iz[tri, 0] + w1 * iz[tri, 1] + w2 * iz[tri, 2])[inside]
     tri, pixel = tri[inside], (py * w + px)[inside]
+    if len(pixel) == 0:  # all off the screen, or between pixel centres
+        return
     order = np.lexsort((tri, depth, pixel))
     last = order[np.r_[pixel[order][1:] != pixel[order][:-1], True]]  # per pixel: the deepest 1/z, the last of it
     flat_depth, flat_image = inv_depth.reshape(-1), image.reshape(-1, 3)
