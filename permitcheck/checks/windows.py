@@ -47,10 +47,17 @@ def _outline(ctx: CheckContext):
 
 
 def facing_wall(outline, fp, p: Point):
-    """(point on the wall, unit tangent, unit outward normal) for the outline nearest to p."""
-    s = outline.project(p)
-    q = outline.interpolate(s)
-    a, b = outline.interpolate(max(s - 0.05, 0.0)), outline.interpolate(s + 0.05)
+    """(point on the wall, unit tangent, unit outward normal) for the outline nearest to p. The
+    tangent is taken 5 cm either side along the nearest ring, round its closing vertex if need be:
+    where a ring happens to start (an overlay's choice) changes nothing."""
+    rings = list(outline.geoms) if hasattr(outline, "geoms") else [outline]
+    ring = rings[int(np.argmin(shapely.distance(rings, p)))]
+    s, length = ring.project(p), ring.length
+    q = ring.interpolate(s)
+    if ring.is_closed and length > 0.1:
+        a, b = ring.interpolate((s - 0.05) % length), ring.interpolate((s + 0.05) % length)
+    else:
+        a, b = ring.interpolate(max(s - 0.05, 0.0)), ring.interpolate(min(s + 0.05, length))
     t = np.array([b.x - a.x, b.y - a.y])
     norm = float(np.hypot(*t))
     if norm < 1e-9:
