@@ -126,36 +126,35 @@ class CheckContext:
 
     @cached_property
     def _element_plans(self):
-        """(each element's lowest z, each element's whole plan): what every level's plan reuses. An
-        element standing wholly above ground has its whole plan in the facts already (as the
-        measurement profiles take it); the others are projected here, in one batch."""
+        """(each element's lowest and highest z, its whole plan where the facts hold it): what every
+        level's plan reuses. An element standing wholly above ground has its whole plan in the facts
+        already (as the measurement profiles take it)."""
         from permitcheck.facts.footprint import ABOVE_TOLERANCE
-        from permitcheck.facts.projection import element_plans
 
-        low = np.array([float(np.asarray(m.vertices)[:, 2].min()) if len(m.vertices) else np.inf for m in self.meshes])
+        z = [np.asarray(m.vertices)[:, 2] if len(m.vertices) else np.array([np.inf]) for m in self.meshes]
+        low, high = np.array([float(v.min()) for v in z]), np.array([float(v.max()) for v in z])
         known = self.facts.element_plans
         ids = [m.global_id for m in self.meshes]
         unique = len(set(ids)) == len(ids)  # a GlobalId given twice names no one plan
         above = self.facts.ground_elevation_m + ABOVE_TOLERANCE
-        plans = [known.get(g) if unique and lo >= above else None for g, lo in zip(ids, low)]
-        todo = [i for i, p in enumerate(plans) if p is None]
-        for i, p in zip(todo, element_plans([(self.meshes[i].vertices, self.meshes[i].faces) for i in todo])):
-            plans[i] = p
-        return low, plans
+        return low, high, [known.get(g) if unique and lo >= above else None for g, lo in zip(ids, low)]
 
     def plan_above(self, level: float):
         """The building's plan above a level (model z): the floor plate a window at that level sits
         in, over a podium or not. Levels are taken down to the 10 cm below; each is built once, from
-        the whole plans of the elements above it and the cut plans of those across it."""
-        from permitcheck.facts.projection import element_plans, union
+        the whole plans of the elements above it (the facts') and the parts of the others above it,
+        those hidden under the rest left out (`facts.projection.outline`)."""
+        from permitcheck.facts.projection import outline_over, union
 
         key = math.floor(float(level) * 10.0 + 1e-9) / 10.0
         if key not in self._plans_above:
-            low, whole = self._element_plans
-            across = [i for i, m in enumerate(self.meshes) if low[i] < key and float(m.vertices[:, 2].max()) > key]
-            cut = element_plans([(self.meshes[i].vertices, self.meshes[i].faces) for i in across], above=key)
-            plans = [whole[i] for i in np.flatnonzero(low >= key)] + list(cut)
-            self._plans_above[key] = union([p for p in plans if p is not None and not p.is_empty])
+            low, high, whole = self._element_plans
+            plans = [whole[i] for i in np.flatnonzero(low >= key) if whole[i] is not None and not whole[i].is_empty]
+            unknown = [i for i in np.flatnonzero(low >= key) if whole[i] is None]
+            across = np.flatnonzero((low < key) & (high > key))
+            mesh = [(m.vertices, m.faces) for m in self.meshes]
+            self._plans_above[key] = union(outline_over([mesh[i] for i in unknown], [mesh[i] for i in across], key,
+                                                        plans=plans))
         return self._plans_above[key]
 
     @property

@@ -163,6 +163,12 @@ def outline_above(meshes, level: float, axis: int = 2) -> list[BaseGeometry]:
     return outline([_parts([meshes[i] for i in whole]), _parts([meshes[i] for i in cut], _level(level, axis))])
 
 
+def outline_over(whole, cut, level: float, plans=()) -> list[BaseGeometry]:
+    """Polygons whose union is the plan above a level of the meshes `whole` (wholly above it) and
+    `cut` (across it), with the plans `plans` (known already) beside them (`outline`)."""
+    return outline([_parts(whole), _parts(cut, _level(level, 2))], plans)
+
+
 def outline_inside(meshes, halfspaces) -> list[BaseGeometry]:
     """Polygons whose union is the plan of what of the meshes lies where every half-space
     {x : n . x > c} holds (`outline`). A closed part cut by them is taken by its faces turned up, so
@@ -173,14 +179,14 @@ def outline_inside(meshes, halfspaces) -> list[BaseGeometry]:
     return outline([_parts(meshes, tuple(halfspaces))])
 
 
-def outline(tables: list) -> list[BaseGeometry]:
-    """The polygons of parts tables (`_parts`) whose union is the union of their plans: a part that
-    is no hull is merged only when its hull is not inside the union of the parts that are, and of
-    those merged only the triangles outside it (a bolt, a plate or an I-beam behind a column or the
-    cladding adds nothing to an outline)."""
+def outline(tables: list, plans=()) -> list[BaseGeometry]:
+    """The polygons of parts tables (`_parts`) whose union is the union of their plans (and of
+    `plans`, known already): a part that is no hull is merged only when its hull is not inside the
+    union of the parts that are and the plans, and of those merged only the triangles outside it (a
+    bolt, a plate or an I-beam behind a column or the cladding adds nothing to an outline)."""
     tables = [t for t in tables if t is not None]
-    covering = [t.hulls[np.flatnonzero(t.is_hull & t.shown)] for t in tables]
-    cover = union(np.concatenate(covering)) if tables else shapely.Polygon()
+    covering = [t.hulls[np.flatnonzero(t.is_hull & t.shown)] for t in tables] + [np.asarray(list(plans), dtype=object)]
+    cover = union(np.concatenate(covering))
     if not cover.is_empty:
         shapely.prepare(cover)
     out = [] if cover.is_empty else [cover]
