@@ -528,3 +528,65 @@ def test_an_error_found_ahead_is_raised_where_the_model_is_opened(tmp_path):
     with pytest.raises(ModelUnreadable, match="truncated"):
         ifcfile.open_ifc(str(path))
     assert not ifcfile._AHEAD
+
+
+@pytest.mark.parametrize("batch", [1, 7, 256, 1 << 20])
+def test_a_window_part_height_names_the_first_element_of_a_tie_whatever_the_batches(batch, monkeypatch):
+    """A parapet whose cut tops reach the roof's height exactly: of equal heights the element first
+    in the model is named, however the triangles are batched (the review's counterexample named one
+    element or the other by where the tie fell)."""
+    import types
+
+    from permitcheck.checks import windows
+
+    monkeypatch.setattr(windows, "BATCH", batch)
+    rows = []
+    parapet = [[[x, -0.2, 0.0], [x + 5.0, -0.2, 5.0], [x, -0.2, 5.0]] for x in np.linspace(-1.9, 1.9, 300)]
+    roof = [[[-0.5, -0.5, 5.0], [0.5, -0.5, 5.0], [0.0, -0.9, 5.0]]]
+    for order in ((roof, parapet), (parapet, roof)):
+        tri = np.concatenate([np.concatenate([np.asarray(g, float), np.full((len(g), 3, 1), float(i))], axis=2)
+                              for i, g in enumerate(order)])
+        ids = ("first", "second")
+        ctx = types.SimpleNamespace(triangles=(tri, ids), shared={}, facts=types.SimpleNamespace(ground_elevation_m=0.0))
+        rows.append(windows.part_height(ctx, np.array([0.0, 0.0]), np.array([1.0, 0.0]), np.array([0.0, 1.0]), 2.0))
+    assert rows == [(5.0, "first"), (5.0, "first")]
+
+
+def test_a_model_gone_since_it_was_opened_ahead_leaves_nothing_behind(tmp_path):
+    from permitcheck.errors import ModelNotFound
+    from permitcheck.model import ifcfile
+
+    path = tmp_path / "m.ifc"
+    path.write_bytes((ROOT / "samples" / "buildings" / "box_m.ifc").read_bytes())
+    ifcfile.open_ahead(str(path))
+    path.unlink()
+    with pytest.raises(ModelNotFound, match="no such file"):
+        ifcfile.open_ifc(str(path))
+    assert not ifcfile._AHEAD
+
+
+def test_the_plan_over_a_plane_keeps_a_notch_and_an_overhang_the_triangles_show():
+    """What was merged exactly stays exact: a slab with a 0.12 % notch is not its hull, nor is a
+    bracket whose flanges overlap in plan (their tops sum to within 0.05 % of its hull)."""
+    import manifold3d
+
+    from permitcheck.checks.regions import Region, plan_inside, soup
+
+    def cube(lo, hi):
+        lo, hi = np.asarray(lo, float), np.asarray(hi, float)
+        return manifold3d.Manifold.cube(tuple(hi - lo)).translate(tuple(lo))
+
+    def element(gid, solid):
+        m = solid.to_mesh()
+        return ElementMesh(gid, "IfcMember", gid, None, None, "B", None,
+                           np.asarray(m.vert_properties, float)[:, :3], np.asarray(m.tri_verts, np.int64))
+
+    bracket = element("bracket", cube([0, 0, 0], [2, 1, 1]) + cube([0, 0, 0.5], [0.05, 0.05, 2.5])
+                      + cube([0, 0, 2], [1, 3, 3]))
+    slab = element("slab", cube([0, 0, 0], [20, 20, 0.3]) - cube([19.3, 19.3, -0.5], [20, 20, 0.5]))
+    above = Region("plane", (), (0.0, 0.0, 1.0), -0.1, "vertical")
+    for e, area in ((bracket, 4.0), (slab, 400.0 - 0.49)):
+        tri, _ = soup((e,))
+        fast = plan_inside([above], tri, (e,))
+        assert fast.area == pytest.approx(area, abs=1e-4)  # manifold3d keeps single precision
+        assert fast.symmetric_difference(plan_inside([above], tri)).area < 1e-6

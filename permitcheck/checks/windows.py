@@ -113,16 +113,17 @@ def part_height(ctx: CheckContext, q, t, n, half: float) -> tuple[float, str | N
     cand = tri[near]
     top = cand[:, :, 2].max(axis=1)
     order = np.argsort(-top, kind="stable")
-    best = None
+    best = None  # (height, element index): of equal heights the element first in the model
     for start in range(0, len(order), BATCH):
-        if best is not None and top[order[start]] <= best[0]:
+        if best is not None and top[order[start]] < best[0]:
             break
         inside = clip(cand[order[start:start + BATCH]], box)
         if len(inside):
             pts = inside.reshape(-1, 4)
-            k = int(np.argmax(pts[:, 2]))
-            if best is None or pts[k, 2] > best[0]:
-                best = (float(pts[k, 2]), int(pts[k, 3]))
+            z = float(pts[:, 2].max())
+            first = int(pts[pts[:, 2] == z, 3].min())
+            if best is None or z > best[0] or (z == best[0] and first < best[1]):
+                best = (z, first)
     if best is None:
         return 0.0, None
     return best[0] - ctx.facts.ground_elevation_m, ids[best[1]]

@@ -122,6 +122,7 @@ def face_components(faces: np.ndarray, n_vertices: int) -> np.ndarray:
 
 
 CONVEX_SHARE = 0.002  # a projection whose faces fill its hull to this share is the hull
+EXACT_SHARE = 1e-9  # ... to this share: the hull, but for rounding (what was merged exactly stays exact)
 
 
 def element_plan(vertices: np.ndarray, faces: np.ndarray) -> BaseGeometry | None:
@@ -173,10 +174,12 @@ def outline_inside(meshes, halfspaces) -> list[BaseGeometry]:
     """Polygons whose union is the plan of what of the meshes lies where every half-space
     {x : n . x > c} holds (`outline`). A closed part cut by them is taken by its faces turned up, so
     every half-space must keep the side above it or beside it (n_z >= 0: the cut's cap faces down or
-    is edge-on); raises ValueError otherwise."""
+    is edge-on); raises ValueError otherwise. A part is its hull only when its faces fill it exactly
+    (EXACT_SHARE), as the triangles merged would give: a notch is kept, and faces overlapping in plan
+    (a Z-shaped bracket, whose flanges' tops sum to nearly its hull) are merged."""
     if any(float(n[2]) < 0 for n, _ in halfspaces):
         raise ValueError("a half-space keeping what is below it leaves a cap facing up")
-    return outline([_parts(meshes, tuple(halfspaces))])
+    return outline([_parts(meshes, tuple(halfspaces), share=EXACT_SHARE)])
 
 
 def outline(tables: list, plans=()) -> list[BaseGeometry]:
@@ -233,8 +236,9 @@ class _Parts:
         self.__dict__.update(kw)
 
 
-def _parts(meshes, halfspaces: tuple = ()) -> "_Parts | None":
-    """`element_plans`'s table of every part of the meshes, cut to the half-spaces {x : n . x > c}."""
+def _parts(meshes, halfspaces: tuple = (), share: float = CONVEX_SHARE) -> "_Parts | None":
+    """`element_plans`'s table of every part of the meshes, cut to the half-spaces {x : n . x > c};
+    a part whose faces turned up fill its hull to `share` is that hull."""
     from permitcheck.facts.mesh import WELD_M
 
     nv = np.array([len(v) for v, _ in meshes], dtype=np.int64)
@@ -299,7 +303,7 @@ def _parts(meshes, halfspaces: tuple = ()) -> "_Parts | None":
     hulls[present] = convex_hulls(points[order], np.searchsorted(present, vcid[order]))
     area = np.zeros(len(comps))
     area[present] = shapely.area(hulls[present])
-    is_hull = ~open_ & (shapely.get_type_id(hulls) == 3) & (np.abs(filled - area) <= CONVEX_SHARE * area + 1e-9)
+    is_hull = ~open_ & (shapely.get_type_id(hulls) == 3) & (np.abs(filled - area) <= share * area + 1e-9)
     is_hull[np.setdiff1d(np.arange(len(comps)), present)] = False  # cut away whole
     # The rest, merged per element: the faces turned up of its closed parts that are no hull, and
     # every face of its open parts.

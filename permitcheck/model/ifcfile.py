@@ -34,17 +34,17 @@ MAX_UNZIPPED_BYTES = 2 << 30
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-_AHEAD: dict[str, tuple[tuple, Future]] = {}  # real path -> (size and time when opened, the file or the error)
+_AHEAD: dict[str, tuple[tuple, Future]] = {}  # path as given -> (real path, size and time then; the file or the error)
 
 
-def _stamp(path: str) -> tuple[str, tuple] | None:
-    """The file's real path and its size and time now: a file changed since it was opened ahead is
-    opened again."""
+def _stamp(path: str) -> tuple | None:
+    """The file as it is now (its real path, size, time and inode): a file changed or moved since it
+    was opened ahead is opened again."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):
         return None
-    return os.path.realpath(path), (st.st_size, st.st_mtime_ns)
+    return os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
 
 
 def open_ahead(path: str) -> None:
@@ -52,8 +52,8 @@ def open_ahead(path: str) -> None:
     the checks and loads its rulebook meanwhile; `open_ifc` of the same file, unchanged, takes the
     file (or the error) it found. The thread is not a daemon: a command that stops on other bad
     input first waits for the parse to end before it exits."""
-    stamp = _stamp(path)
-    if stamp is None or stamp[0] in _AHEAD:
+    key, stamp = os.fspath(path), _stamp(path)
+    if stamp is None or key in _AHEAD:
         return
     done: Future = Future()
 
@@ -63,20 +63,19 @@ def open_ahead(path: str) -> None:
         except BaseException as e:  # noqa: BLE001 - raised where the file is asked for, as if opened there
             done.set_exception(e)
 
-    _AHEAD[stamp[0]] = (stamp[1], done)
+    _AHEAD[key] = (stamp, done)
     threading.Thread(target=run, name="permitcheck-open-ahead").start()
 
 
 def open_ifc(path: str) -> ifcopenshell.file:
     """Open an IFC-SPF file, or the one .ifc inside a zip (.ifczip), or raise an InputError that says
     what is wrong and how to fix it. The path stays the file as submitted (its sha256 too)."""
-    stamp = _stamp(path) if _AHEAD else None
-    ahead = _AHEAD.pop(stamp[0], None) if stamp is not None else None
+    ahead = _AHEAD.pop(os.fspath(path), None) if _AHEAD else None
     if ahead is not None:
         when, done = ahead
-        if when == stamp[1]:
+        if when == _stamp(path):
             return done.result()
-        done.exception()  # the file changed since: the thread is let finish, what it found left
+        done.exception()  # changed, moved or gone since: the thread is let finish, what it found left
     return _open(path)
 
 

@@ -96,7 +96,8 @@ SMALL_PX = 400  # a triangle whose box on the screen holds at most this many pix
 
 def _fill_many(image, inv_depth, xs, ys, iz, colours) -> None:
     """Opaque triangles into the image at once: at each pixel the nearest of them (the last of equal
-    depth, as drawing them in turn would), where it is in front of what is drawn."""
+    depth), where it is in front of what is drawn. Drawn in turn, a later one within 1e-6 of the
+    depth would win instead: a pixel may differ where two faces nearly coincide."""
     h, w = inv_depth.shape
     x0, x1 = np.floor(xs.min(axis=1)).astype(np.int64), np.ceil(xs.max(axis=1)).astype(np.int64)
     y0, y1 = np.floor(ys.min(axis=1)).astype(np.int64), np.ceil(ys.max(axis=1)).astype(np.int64)
