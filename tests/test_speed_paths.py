@@ -571,6 +571,7 @@ def test_the_plan_over_a_plane_keeps_a_notch_and_an_overhang_the_triangles_show(
     import manifold3d
 
     from permitcheck.checks.regions import Region, plan_inside, soup
+    from permitcheck.facts.projection import element_plans
 
     def cube(lo, hi):
         lo, hi = np.asarray(lo, float), np.asarray(hi, float)
@@ -584,6 +585,10 @@ def test_the_plan_over_a_plane_keeps_a_notch_and_an_overhang_the_triangles_show(
     bracket = element("bracket", cube([0, 0, 0], [2, 1, 1]) + cube([0, 0, 0.5], [0.05, 0.05, 2.5])
                       + cube([0, 0, 2], [1, 3, 3]))
     slab = element("slab", cube([0, 0, 0], [20, 20, 0.3]) - cube([19.3, 19.3, -0.5], [20, 20, 0.5]))
+    # the element's own plan (the facts', a footprint's): the bracket as it is, the slab its hull
+    # within CONVEX_SHARE as it always was
+    plans = element_plans([(bracket.vertices, bracket.faces), (slab.vertices, slab.faces)])
+    assert plans[0].area == pytest.approx(4.0, abs=1e-4) and plans[1].area == pytest.approx(400.0 - 0.49 / 2, abs=1e-4)
     above = Region("plane", (), (0.0, 0.0, 1.0), -0.1, "vertical")
     for e, area in ((bracket, 4.0), (slab, 400.0 - 0.49)):
         tri, _ = soup((e,))

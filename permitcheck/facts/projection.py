@@ -305,6 +305,16 @@ def _parts(meshes, halfspaces: tuple = (), share: float = CONVEX_SHARE) -> "_Par
     area[present] = shapely.area(hulls[present])
     is_hull = ~open_ & (shapely.get_type_id(hulls) == 3) & (np.abs(filled - area) <= share * area + 1e-9)
     is_hull[np.setdiff1d(np.arange(len(comps)), present)] = False  # cut away whole
+    # Within `share` but not exactly: faces turned up that overlap in plan (a bracket's flanges) may
+    # make up for a notch; those few parts are merged, and their plan says whether they are the hull.
+    loose = np.flatnonzero(is_hull & (np.abs(filled - area) > 1e-9 * area + 1e-12))
+    if len(loose):
+        pick = np.flatnonzero(np.isin(cid, loose) & front)
+        groups = [(c, tri[pick[g]]) for c, g in _groups(cid[pick])]
+        plans = parallel_map(lambda cg: merge_triangles(plan_polygons(cg[1])), groups)
+        for (c, _), plan in zip(groups, plans):
+            if abs(plan.area - area[c]) > share * area[c] + 1e-9:
+                is_hull[c] = False
     # The rest, merged per element: the faces turned up of its closed parts that are no hull, and
     # every face of its open parts.
     rest = np.flatnonzero(open_[cid] | (~is_hull[cid] & front))
