@@ -7,6 +7,8 @@ clipped at a level first when only what stands above it counts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -228,12 +230,20 @@ def _level(level: float | None, axis: int) -> tuple:
     return ((tuple(normal), float(level)),)
 
 
+@dataclass(frozen=True)
 class _Parts:
     """Every element's parts at once (`element_plans`): their faces' plan triangles, which are their
     hulls, and which faces are still to be merged."""
 
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
+    tri: np.ndarray  # (k, 3, 3) faces, turned outward where closed, cut to the half-spaces
+    cid: np.ndarray  # each face's part
+    fel: np.ndarray  # each face's element
+    cel: np.ndarray  # each part's element
+    front: np.ndarray  # each face turned up (its plan counter-clockwise)
+    hulls: np.ndarray  # each part's convex hull in plan (None where cut away)
+    is_hull: np.ndarray  # each part is its hull
+    shown: np.ndarray  # each part has a face turned up
+    rest: np.ndarray  # the faces to merge: of open parts, and those turned up of parts no hull
 
 
 def _parts(meshes, halfspaces: tuple = (), share: float = CONVEX_SHARE) -> "_Parts | None":
