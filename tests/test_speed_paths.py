@@ -595,3 +595,21 @@ def test_the_plan_over_a_plane_keeps_a_notch_and_an_overhang_the_triangles_show(
         fast = plan_inside([above], tri, (e,))
         assert fast.area == pytest.approx(area, abs=1e-4)  # manifold3d keeps single precision
         assert fast.symmetric_difference(plan_inside([above], tri)).area < 1e-6
+
+
+def test_the_check_command_reads_the_model_it_opened_ahead_once(monkeypatch):
+    from typer.testing import CliRunner
+
+    from permitcheck.cli import app
+    from permitcheck.model import ifcfile
+
+    import threading
+
+    opened = []
+    real = ifcfile._open
+    monkeypatch.setattr(ifcfile, "_open", lambda p: opened.append(threading.current_thread().name) or real(p))
+    r = CliRunner().invoke(app, ["check", str(ROOT / "samples" / "buildings" / "box_m.ifc"), "--site",
+                                 str(ROOT / "samples/sites/box_tight.geojson"), "--rules",
+                                 str(ROOT / "rules/kr/national.yaml"), "--anchor", "220000,560000", "-q"])
+    assert r.exit_code in (0, 1), r.output
+    assert opened == ["permitcheck-open-ahead"] and not ifcfile._AHEAD  # opened once, ahead, and taken
