@@ -364,3 +364,22 @@ def test_a_part_convex_at_every_edge_but_not_convex_casts_its_own_shadow(make):
     exact = _truth(v, f, 0.0, d)
     assert abs(got.area - exact.area) <= 1e-3 * exact.area
     assert shapely.area(shapely.symmetric_difference(got, exact)) <= 1e-3 * exact.area
+
+
+def test_parts_confirmed_convex_all_at_once_are_those_confirmed_one_by_one(monkeypatch):
+    """The corners-behind-every-face test run over every small part in one array gives each part the
+    class `_convex` gives it alone: random hulls (either winding), the counterexamples above, boxes."""
+    from permitcheck.sun import shadow
+
+    rng = np.random.default_rng(5)
+    meshes = []
+    for k in range(40):
+        hull = trimesh.convex.convex_hull(rng.normal(size=(int(rng.integers(5, 30)), 3)) + [3.0 * k, 0, 5])
+        faces = np.asarray(hull.faces)
+        meshes.append((np.asarray(hull.vertices, float), faces[:, ::-1] if k % 3 == 0 else faces))
+    meshes += [_star_bipyramid(), _l_prism_with_needles(), _l_prism_with_flat_face(), _box(0, 0, 1, 1, 1)]
+    at_once = [(i, len(v), c) for i, v, _, c in shadow._parts(meshes)]
+    monkeypatch.setattr(shadow, "SMALL_PAIRS", 0)
+    alone = [(i, len(v), c) for i, v, _, c in shadow._parts(meshes)]
+    assert at_once == alone
+    assert sum(c for _, _, c in at_once) >= 41 and not any(c for i, _, c in at_once if i in (40, 41, 42))

@@ -275,12 +275,48 @@ def _parts(meshes):
     convex[cid[f[ahead > tol]]] = False
     pel = np.zeros(parts, dtype=np.int64)
     pel[cid] = fel
+    # convex at every edge is necessary, not enough (a surface through itself, an edge split by a
+    # sliver): confirmed by every corner behind every face, as a convex solid's are — for all the
+    # parts at once, and by `_convex` (its hull's volume) for a part that is not so confirmed
+    sure = _behind_every_face(V, F, cid, normal, size, corners, faces, convex)
     for c, group in _groups(cid):
         used, local = np.unique(F[group], return_inverse=True)
         v, f = V[used], local.reshape(-1, 3)
-        # convex at every edge is necessary, not enough (a surface through itself, an edge split by a
-        # sliver): confirmed by every corner behind every face, as a convex solid's are
-        yield int(pel[c]), v, f, bool(convex[c]) and _convex(v, f)
+        yield int(pel[c]), v, f, bool(convex[c]) and (bool(sure[c]) or _convex(v, f))
+
+
+SMALL_PAIRS = 4096  # faces x corners of a part confirmed convex with the others at once
+
+
+def _behind_every_face(V, F, cid, normal, size, corners, faces, candidate) -> np.ndarray:
+    """For each part (`cid` of each face) among `candidate`: every corner of it behind (or on)
+    the plane of every face of it, or every one in front (wound inward), within the tolerance of
+    `_convex` — the same test, as one array of face x corner pairs, for the small parts (a box, a
+    slab, a post: the many); a large one is tested by itself, where the pairs broadcast faster."""
+    sure = np.zeros(len(candidate), dtype=bool)
+    todo = np.flatnonzero(candidate & (corners * faces <= SMALL_PAIRS) & (corners >= 4))
+    if not len(todo):
+        return sure
+    pick = np.isin(cid, todo)
+    fpart, fidx = cid[pick], np.flatnonzero(pick)
+    order = np.argsort(fpart, kind="stable")
+    fpart, fidx = fpart[order], fidx[order]  # the candidates' faces, part by part
+    pairs = np.unique(np.column_stack([np.repeat(cid[pick], 3), F[pick].reshape(-1)]), axis=0)
+    vpart, vidx = pairs[:, 0], pairs[:, 1]  # their corners, part by part
+    a = np.bincount(fpart, minlength=len(candidate))[todo]
+    b = np.bincount(vpart, minlength=len(candidate))[todo]
+    fstart, vstart = np.cumsum(a) - a, np.cumsum(b) - b
+    count = a * b
+    k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    which = np.repeat(np.arange(len(todo)), count)
+    face = fidx[np.repeat(fstart, count) + k // b[which]]
+    corner = vidx[np.repeat(vstart, count) + k % b[which]]
+    ahead = np.einsum("ij,ij->i", normal[face], V[corner] - V[F[face, 0]])
+    tol = 1e-6 * np.linalg.norm(normal[face], axis=1) * size[todo[which]]
+    front = np.bincount(which, weights=ahead > tol, minlength=len(todo)) > 0
+    back = np.bincount(which, weights=ahead < -tol, minlength=len(todo)) > 0
+    sure[todo] = ~front | ~back
+    return sure
 
 
 def _convex(v: np.ndarray, f: np.ndarray) -> bool:
