@@ -191,7 +191,9 @@ def outline(tables: list, plans=()) -> list[BaseGeometry]:
     bolt, a plate or an I-beam behind a column or the cladding adds nothing to an outline)."""
     tables = [t for t in tables if t is not None]
     covering = [t.hulls[np.flatnonzero(t.is_hull & t.shown)] for t in tables] + [np.asarray(list(plans), dtype=object)]
-    cover = union(np.concatenate(covering))
+    cover = np.concatenate(covering)
+    # In floating point, then snapped (a third of the time of snap-rounding the union).
+    cover = polygonal(shapely.set_precision(shapely.union_all(cover), GRID)) if len(cover) else shapely.Polygon()
     if not cover.is_empty:
         shapely.prepare(cover)
     out = [] if cover.is_empty else [cover]
