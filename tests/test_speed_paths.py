@@ -628,3 +628,29 @@ def test_the_outline_closes_hairline_gaps_between_elements():
     plan = union(outline_over([(m.vertices, m.faces) for m in meshes], [], 0.0))
     assert plan.geom_type == "Polygon" and len(plan.interiors) == 0
     assert plan.area == pytest.approx(2.0, abs=1e-6)
+
+
+def test_the_storeys_uprights_by_one_sweep_are_those_each_storey_would_scan():
+    """The walls and columns standing in each storey (legal storey views), found in one sweep up the
+    building: the same, in the model's order, as each storey scanning every upright (which grew as
+    the square of a tower's height) — walls through several storeys, ones just touching a floor,
+    storeys at one elevation, and an upright with no height."""
+    from permitcheck.profiles.storeys import _standing
+
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        n = int(rng.integers(1, 60))
+        lo = np.round(rng.uniform(-3, 30, n), 1)
+        hi = lo + np.round(rng.choice([0.05, 0.1, 0.2, 3.0, 9.0, 30.0], n), 1)
+        if n > 3:
+            lo[1] = np.nan
+        walls = [_box(f"w{k}", 0, 0, lo[k], 1, 1, hi[k]) if np.isfinite(lo[k]) else
+                 ElementMesh(f"w{k}", "IfcWall", f"w{k}", None, None, "B", None,
+                             np.array([[0.0, 0.0, np.nan]] * 4), np.array([[0, 1, 2], [0, 2, 3]]))
+                 for k in range(n)]
+        elevations = sorted(np.round(rng.uniform(-3, 30, int(rng.integers(1, 12))), 0))
+        spans = [(e, elevations[i + 1] if i + 1 < len(elevations) else e + 3.0) for i, e in enumerate(elevations)]
+        swept = list(_standing(walls, spans))
+        scanned = [[w for w in walls if float(w.vertices[:, 2].min()) < upper - 0.1
+                    and float(w.vertices[:, 2].max()) > e + 0.1] for e, upper in spans]
+        assert [[w.global_id for w in s] for s in swept] == [[w.global_id for w in s] for s in scanned]

@@ -41,15 +41,15 @@ def storey_views(facts: Facts, levels: Levels, meshes: list[ElementMesh], roof_b
     when it stands more than 0.1 m into the storey's height.
     """
     counted = sorted((s for s in facts.storeys if s.counted), key=lambda s: s.elevation_m)
-    uprights = [(m, float(m.vertices[:, 2].min()), float(m.vertices[:, 2].max()))
-                for m in meshes if is_wall(m) or is_column(m)]
+    uprights = [m for m in meshes if is_wall(m) or is_column(m)]
     ids = {m.global_id for m in meshes}
     plans = plans if plans is not None else {}
     out = []
+    standing = _standing(uprights, [(s.elevation_m, counted[i + 1].elevation_m if i + 1 < len(counted)
+                                     else s.elevation_m + 3.0) for i, s in enumerate(counted)])
     for i, s in enumerate(counted):
         floors = [m for m in levels.floors.get(s.global_id, ()) if m.global_id in ids]
-        upper = counted[i + 1].elevation_m if i + 1 < len(counted) else s.elevation_m + 3.0
-        members = [m for m, lo, hi in uprights if lo < upper - 0.1 and hi > s.elevation_m + 0.1]
+        members = next(standing)
         # a building without floor slabs: the plate is its walls' outline, holes filled (as facts.storeys)
         plate = union([_plan(m, plans) for m in floors + members])
         if not levels.any_slab.get(_building_of(s, meshes), False):
@@ -68,6 +68,27 @@ def storey_views(facts: Facts, levels: Levels, meshes: list[ElementMesh], roof_b
                 ((max(tops) - s.elevation_m) if tops else None)
         out.append(StoreyView(s, height, plate, o, tuple(balconies(o)), tuple(members)))
     return out
+
+
+def _standing(uprights: list[ElementMesh], spans: list[tuple[float, float]]):
+    """For each storey (elevation, the next one's; both rising), the uprights standing more than
+    0.1 m into it, in the model's order: one sweep up the building (a tower's storeys each scanning
+    every wall grew as the square of its height)."""
+    import heapq
+
+    lo = np.array([float(m.vertices[:, 2].min()) for m in uprights])
+    hi = np.array([float(m.vertices[:, 2].max()) for m in uprights])
+    by_low = np.argsort(lo, kind="stable")
+    by_low = by_low[~np.isnan(hi[by_low]) & ~np.isnan(lo[by_low])]  # no height: in no storey, as compared
+    started, active = 0, []  # (top, index): those started, the lowest top first
+    for elevation, upper in spans:
+        while started < len(by_low) and lo[by_low[started]] < upper - 0.1:
+            j = int(by_low[started])
+            heapq.heappush(active, (hi[j], j))
+            started += 1
+        while active and active[0][0] <= elevation + 0.1:
+            heapq.heappop(active)
+        yield [uprights[j] for j in sorted(j for _, j in active)]
 
 
 def _plan(m: ElementMesh, plans: dict):
