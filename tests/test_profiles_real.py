@@ -70,9 +70,9 @@ def _figures(ins) -> dict:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
 def test_legal_facts_keep_their_pinned_figures(real_model, name):
-    """Every legal figure of the real models as pinned (tests/real_legal_facts.json, 0.5 mm² / 0.5 mm): a
-    faster union that drops GEOS's 0.1 mm snapping moved three building areas by up to 2 m² while every
-    other test passed. A change that should move them rewrites the file
+    """Every legal figure of the real models as pinned (tests/real_legal_facts.json, to 5e-4: 5 cm² of an
+    area, 0.5 mm of a length): a faster union that drops GEOS's 0.1 mm snapping moved three building
+    areas by up to 2 m² while every other test passed. A change that should move them rewrites the file
     (`python tests/test_profiles_real.py --update`) and says why in its commit."""
     pinned = json.loads(PINNED.read_text(encoding="utf-8"))[name]
     got = _figures(inspected(str(real_model(name))))
