@@ -3,7 +3,8 @@
 For each model in ../shared/ifc: `inspect_model` (all cores), then `check_inspection` against the
 Korean national rulebook in 제2종일반주거지역 on a parcel 5 m round the footprint whose north line is
 2 m off it (so the north setback and plane fail and their sections are drawn), with the json and
-html reports written. Each model and code version runs in a fresh process, the versions one after
+html reports written; the legal facts measured aside as `permitcheck check` measures them
+(`aside=True`, where the code has it). Each model and code version runs in a fresh process, the versions one after
 the other per model so machine noise hits both alike. The ratio is check / inspect.
 
 A second table times the commands as an officer runs them, each in a fresh process (imports
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import inspect
 import json
 import os
 import subprocess
@@ -54,7 +56,8 @@ def _one(model: str, rules: Path) -> dict:
         site = _site(insp, Path(tmp) / "site.geojson")
         t = time.perf_counter()
         book = load_rulebook(rules)  # the rulebook of the code measured: an old one cannot read a newer
-        result = check_inspection(insp, site, book, zone="KR-R2G", anchor=ANCHOR)
+        aside = {"aside": True} if "aside" in inspect.signature(check_inspection).parameters else {}  # as the CLI
+        result = check_inspection(insp, site, book, zone="KR-R2G", anchor=ANCHOR, **aside)
         write_all(result.to_dict(), Path(tmp) / "report", ["json", "html"])
         t_check = time.perf_counter() - t
     return {"inspect": t_inspect, "check": t_check, "verdict": result.verdict.value}

@@ -263,7 +263,7 @@ def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rul
                 rules_folders: tuple[str | os.PathLike, ...] = (), include_proxies: bool = False,
                 declared: dict[str, str] | None = None, sections: bool = True,
                 submission: dict[str, str] | None = None,
-                massing: MassingOptions | None = None) -> CheckResult:
+                massing: MassingOptions | None = None, aside: bool = False) -> CheckResult:
     """Check one model on one site against one rulebook. Raises InputError for bad input.
 
     `rules_folders`: folders whose rulebooks `extends:` may name besides the rulebook's own folder.
@@ -272,7 +272,8 @@ def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rul
     need (off when no report will draw them: the verdict and figures are the same). `submission`: what
     the reports' cover block names (SUBMISSION_FIELDS: project, applicant, submission, reviewer).
     `massing`: how to read a massing model (a mesh or a CityJSON building: unit, up axis, floor levels,
-    which object).
+    which object). `aside`: the legal facts measured in a forked copy beside the rules
+    (`check_inspection`).
     """
     cover = submission_fields(submission)  # a bad field is refused before any work
     rulebook = load_rulebook(rules_path, rules_path=rules_folders)  # cheapest first: fails before geometry
@@ -280,15 +281,21 @@ def check_model(model_path: str | os.PathLike, site_path: str | os.PathLike, rul
                                include_proxies=include_proxies,
                                ids=tuple(path for path, _, _ in readiness_files(rulebook)), massing=massing)
     return check_inspection(inspection, site_path, rulebook, zone=zone, site_crs=site_crs, anchor=anchor,
-                            rotation_deg=rotation_deg, declared=declared, sections=sections, submission=cover)
+                            rotation_deg=rotation_deg, declared=declared, sections=sections, submission=cover,
+                            aside=aside)
 
 
 def check_inspection(inspection: Inspection, site_path: str | os.PathLike, rulebook: LoadedRulebook,
                      zone: str | None = None, site_crs: str | None = None,
                      anchor: tuple[float, float] | None = None, rotation_deg: float = 0.0,
                      declared: dict[str, str] | None = None, sections: bool = True,
-                     submission: dict[str, str] | None = None) -> CheckResult:
-    """The check on facts already measured: a rulebook change re-checks without reading geometry."""
+                     submission: dict[str, str] | None = None, aside: bool = False) -> CheckResult:
+    """The check on facts already measured: a rulebook change re-checks without reading geometry.
+
+    `aside`: measure the legal facts in a forked copy of this process while the rules that do not
+    read them run here (`permitcheck.aside`; two cores for one check; the same result). For a
+    process that checks one model (the CLI); where no fork is safe (another thread running) or the
+    model is small, they are measured in turn."""
     declared_items = _declared(declared)
     cover = tuple(submission_fields(submission).items())
     site = load_site(site_path, inspection.model.georeference, site_crs=site_crs, anchor=anchor,
@@ -297,19 +304,36 @@ def check_inspection(inspection: Inspection, site_path: str | os.PathLike, ruleb
     code = _zone(rulebook, site, zone)
     split = () if zone is not None else zone_split(rulebook, site)
     profile = measurement_profile(rulebook)
-    legal, legal_error = _legal(inspection, profile)
+    if aside and profile.name is not None and _worth_aside(inspection):
+        from permitcheck.aside import Aside
+
+        legal_measured = Aside(_legal, inspection, profile)  # on the other core, while the other rules run
+    else:
+        legal_measured = _legal(inspection, profile)
     ctx = CheckContext(inspection.facts.whole, site, tuple(inspection.model.elements), profile,
                        unmeasured=tuple(x.global_id for x in inspection.model.failures),
-                       legal=legal, legal_error=legal_error, declared=declared_items,
+                       legal_measured=legal_measured, declared=declared_items,
                        windows=tuple(inspection.model.windows), spaces=tuple(inspection.model.spaces),
                        building_uses=tuple(building_uses(rulebook).items()),
                        declared_values=tuple(declared_values(rulebook).items()),
                        model_uses=tuple(dict.fromkeys(u for b in inspection.model.buildings for u in b.uses)),
                        sections=sections, zone_split=split)
-    findings = tuple(_preflight(inspection, rulebook, site)) + tuple(evaluate(ctx, rulebook, code))
+    try:
+        findings = tuple(_preflight(inspection, rulebook, site)) + tuple(evaluate(ctx, rulebook, code))
+    finally:
+        if hasattr(legal_measured, "wait"):
+            legal_measured.wait()  # the copy reaped however the rules ended
+    legal = ctx.legal  # raises here what the measurement raised (bad input), as measured in turn
     return CheckResult(inspection, site, rulebook, code, findings,
                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), legal, declared_items,
                        ctx.lot.to_dict(), cover)
+
+
+ASIDE_ELEMENTS = 100  # fewer, and the legal measurement (0.1 s) gains nothing in a copy
+
+
+def _worth_aside(inspection: Inspection) -> bool:
+    return len(inspection.model.elements) >= ASIDE_ELEMENTS
 
 
 SUBMISSION_FIELDS = ("project", "applicant", "submission", "reviewer")

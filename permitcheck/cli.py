@@ -349,7 +349,7 @@ def check(
                              declared=_declarations(declare), sections=bool(as_json or report or targets),
                              submission={"project": project, "applicant": applicant, "submission": submission,
                                          "reviewer": reviewer},
-                             massing=_massing(unit, up, storey_height, levels, object_id))
+                             massing=_massing(unit, up, storey_height, levels, object_id), aside=True)
         to_stdout = any(str(o) == "-" for _, o in targets)
         if to_stdout and as_json:
             from permitcheck.errors import UsageError

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from permitcheck.checks import CHECKS, UNITS, CheckContext
+from permitcheck.checks import CHECKS, READS_LEGAL, UNITS, CheckContext
 from permitcheck.checks.alternatives import combine, outcome
 from permitcheck.checks.conditions import truth
 from permitcheck.checks.exemptions import exemption
@@ -139,6 +139,12 @@ def _any_of(rule: AnyOf, ctx: CheckContext, scope: _Scope, common: list, names: 
     return combine(outcomes)
 
 
+def _reads_legal(rule) -> bool:
+    if isinstance(rule, AnyOf):
+        return any(_reads_legal(r) for alt in rule.alternatives for r in alt.rules)
+    return rule.kind in READS_LEGAL
+
+
 def evaluate(ctx: CheckContext, rulebook: LoadedRulebook, zone: str) -> list[Finding]:
     rules = rules_for_zone(rulebook, zone)
     names = zone_codes(rulebook)
@@ -148,7 +154,9 @@ def evaluate(ctx: CheckContext, rulebook: LoadedRulebook, zone: str) -> list[Fin
     ctx = dataclasses.replace(ctx, rules=tuple(r for r in common if r.id not in scope.out),
                               exempt=frozenset(scope.out))
     measured = {}
-    for rule in rules:
+    # the rules that read the legal facts last: measured aside (`CheckContext.legal_measured`), they
+    # come while the others are measured (the findings keep the rulebook's order)
+    for rule in sorted(rules, key=_reads_legal):
         if isinstance(rule, AnyOf):
             holds, shown = scope.conditions[rule.id]
             if holds is False:

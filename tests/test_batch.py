@@ -76,7 +76,7 @@ def test_every_case_is_recorded_whatever_its_worker_does(cases, tmp_path, faulty
     summary = run_batch(cases, out, workers=2, limits=Limits(timeout_s=8, memory_mb=1024))
     got = {name: (status, verdict, error) for name, status, verdict, error, _ in rows(out)}
     assert set(got) == {"good", "failing", "truncated", "hang", "crash", "memory"}
-    assert got["good"][1] == "PASS" and got["failing"][1] == "FAIL"
+    assert got["good"][1] == "PASS" and got["failing"][1] == "FAIL", got  # what each case ended with, on failure
     assert got["truncated"][1] == "ERROR" and "truncated" in got["truncated"][2]
     assert got["hang"][1] == "ERROR" and "timed out after 8 s" in got["hang"][2]
     assert got["crash"][1] == "ERROR" and "SIGSEGV" in got["crash"][2]

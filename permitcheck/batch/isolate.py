@@ -10,7 +10,6 @@ folder that a re-run has taken over.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -23,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from permitcheck.aside import die_with_parent
 from permitcheck.batch.cases import Case
 from permitcheck.batch.work import error_outcome, run_case
 
@@ -37,34 +37,6 @@ def _cap_memory(memory_mb: int | None) -> None:
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-PR_SET_PDEATHSIG = 1
-
-
-def _find_prctl():
-    """libc's prctl, looked up in the parent: a forked child of a threaded process must not dlopen."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-
-_prctl = _find_prctl()
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to SIGKILL this process when its parent dies; exit now if it already has.
-
-    The signal follows the parent *thread* that forked us, which waits for its workers, so it is
-    the batch's lifetime. Elsewhere (no prctl) this does nothing.
-    """
-    if _prctl is None or _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-        return
-    if os.getppid() != parent_pid:  # the parent died before the request was in place
-        os._exit(1)
 
 
 def _child(conn, case: Case, inputs: dict, reports_dir: Path, cache_dir: Path | None, formats: list[str],

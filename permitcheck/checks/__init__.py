@@ -1,5 +1,5 @@
-"""One module per rule kind: each declares its UNIT and a `check(rule, ctx) -> Measurement`; the
-registry maps a rulebook `kind` to its module. `any_of` is evaluated by the engine, which judges
+"""One module per rule kind: each declares its UNIT, whether it reads the legal facts (LEGAL) and a
+`check(rule, ctx) -> Measurement`; the registry maps a rulebook `kind` to its module. `any_of` is evaluated by the engine, which judges
 each alternative's rules and lets `alternatives.combine` decide."""
 
 from permitcheck.checks import (alternatives, coverage, envelope, facing, far, footprint_area, height, manual, parking,
@@ -26,5 +26,6 @@ KINDS = {
 }
 CHECKS = {kind: module.check for kind, module in KINDS.items() if hasattr(module, "check")}
 UNITS = {kind: module.UNIT for kind, module in KINDS.items()}
+READS_LEGAL = frozenset(kind for kind, module in KINDS.items() if getattr(module, "LEGAL", False))
 
-__all__ = ["CHECKS", "KINDS", "UNITS", "CheckContext"]
+__all__ = ["CHECKS", "KINDS", "READS_LEGAL", "UNITS", "CheckContext"]

@@ -34,8 +34,9 @@ class CheckContext:
     rules: tuple = ()  # every rule in force in the zone: an envelope rule gathers the others
     exempt: frozenset = frozenset()  # ids of the zone's rules an exemption took out of force here
     unmeasured: tuple[str, ...] = ()  # GlobalIds of elements whose geometry could not be measured
-    legal: LegalFacts | None = None  # the facts as the rulebook's measurement profile defines them
-    legal_error: str | None = None  # why the profile could not measure the model
+    # (the facts as the rulebook's measurement profile defines them, why the profile could not
+    # measure the model), or an `aside.Aside` measuring them in a forked copy: `legal` waits for it
+    legal_measured: object = (None, None)
     declared: tuple[tuple[str, str], ...] = ()  # what the applicant declares (--declare KEY=VALUE)
     windows: tuple = ()  # the model's windows (permitcheck.model.types.Window)
     spaces: tuple = ()  # the model's IfcSpaces (permitcheck.model.types.SpaceMesh): parking stalls
@@ -44,6 +45,20 @@ class CheckContext:
     declared_values: tuple = ()  # ((key, (values the rulebook's conditions name, ...)), ...)
     sections: bool = True  # build the silhouettes a report's section drawings need
     zone_split: tuple = ()  # ((zone, share of the parcel), ...) when the parcel lies in several zones
+
+    @property
+    def legal(self) -> LegalFacts | None:
+        """The facts as the rulebook's measurement profile defines them (None: no profile, or failed)."""
+        return self._legal()[0]
+
+    @property
+    def legal_error(self) -> str | None:
+        """Why the profile could not measure the model."""
+        return self._legal()[1]
+
+    def _legal(self) -> tuple[LegalFacts | None, str | None]:
+        m = self.legal_measured
+        return m.result() if hasattr(m, "result") else m
 
     @cached_property
     def lot(self):
@@ -143,8 +158,9 @@ class CheckContext:
         """The building's plan above a level (model z): the floor plate a window at that level sits
         in, over a podium or not. Levels are taken down to the 10 cm below; each is built once, from
         the whole plans of the elements above it (the facts') and the parts of the others above it,
-        those hidden under the rest left out (`facts.projection.outline`)."""
-        from permitcheck.facts.projection import outline_over, union
+        those hidden under the rest left out (`facts.projection.outline`); the hairline holes an
+        overlay leaves between elements are filled (a window is never placed on one)."""
+        from permitcheck.facts.projection import outline_over, union, without_hairlines
 
         key = math.floor(float(level) * 10.0 + 1e-9) / 10.0
         if key not in self._plans_above:
@@ -153,8 +169,8 @@ class CheckContext:
             unknown = [i for i in np.flatnonzero(low >= key) if whole[i] is None]
             across = np.flatnonzero((low < key) & (high > key))
             mesh = [(m.vertices, m.faces) for m in self.meshes]
-            self._plans_above[key] = union(outline_over([mesh[i] for i in unknown], [mesh[i] for i in across], key,
-                                                        plans=plans))
+            self._plans_above[key] = without_hairlines(union(outline_over(
+                [mesh[i] for i in unknown], [mesh[i] for i in across], key, plans=plans)))
         return self._plans_above[key]
 
     @property

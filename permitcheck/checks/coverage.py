@@ -19,6 +19,7 @@ from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxCoverage
 
 UNIT = "ratio"  # what a finding of this kind measures in
+LEGAL = True  # it reads the legal facts: the engine measures it after the kinds that do not
 
 
 def check(rule: MaxCoverage, ctx: CheckContext) -> Measurement:

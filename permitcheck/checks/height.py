@@ -23,6 +23,7 @@ from permitcheck.results import Measurement
 from permitcheck.rulebook.schema import MaxHeight
 
 UNIT = "m"  # what a finding of this kind measures in
+LEGAL = True  # it reads the legal facts: the engine measures it after the kinds that do not
 
 
 def check(rule: MaxHeight, ctx: CheckContext) -> Measurement:

@@ -34,6 +34,7 @@ from permitcheck.results import Measurement, Status
 from permitcheck.rulebook.schema import MinParking
 
 UNIT = "spaces"  # what a finding of this kind measures in
+LEGAL = True  # it reads the legal facts: the engine measures it after the kinds that do not
 # One stall's plan, m²: 주차장법 시행규칙 §3① from 경형 2.0 x 3.6 m (7.2) to 장애인전용 3.3 x 5.0 m (16.5), with a
 # margin for walls drawn to the space's outline; a larger parking space is a hall whose stalls are not modelled.
 STALL_M2 = (6.0, 20.0)

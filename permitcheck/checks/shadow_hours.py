@@ -48,6 +48,7 @@ from permitcheck.results import Measurement, Status, judge
 from permitcheck.rulebook.schema import ShadowHours
 
 UNIT = "h"
+LEGAL = True  # it reads the legal facts: the engine measures it after the kinds that do not
 WIDE_ROAD_M = 10.0  # 施行令 §135-12③1: a wider road counts 5 m short of its far side
 
 

@@ -20,6 +20,7 @@ from shapely.geometry import Point
 
 from permitcheck.checks.context import CheckContext
 from permitcheck.checks.windows import WALL_REACH_M, facing_wall
+from permitcheck.facts.projection import hairline
 from permitcheck.model.types import Window
 
 DAYLIGHT_M2 = 0.5  # 채광창: "창넓이가 0.5제곱미터 이상인 창" (건축법 시행령 §86③2라)
@@ -75,7 +76,7 @@ def _window_walls(ctx: CheckContext, ground_up: bool) -> tuple[list[WindowWall],
 
 def _on(plan, p: Point):
     rings = [r for g in shapely.get_parts(plan) if g.geom_type == "Polygon" and not g.is_empty
-             for r in [g.exterior, *g.interiors]]  # a courtyard's walls too
+             for r in [g.exterior, *(h for h in g.interiors if not hairline(h))]]  # a courtyard's walls too
     if not rings:
         return None
     outline = shapely.MultiLineString(rings)
