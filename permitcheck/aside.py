@@ -47,9 +47,10 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def can_fork() -> bool:
-    """A fork is safe here: the platform has one and no other thread is running (a thread holding a
-    lock at the fork would leave it held in the copy for ever)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """A fork is safe here: Linux (macOS's system libraries are not safe to use in a forked copy,
+    which is why Python spawns there) and no other thread running (a thread holding a lock at the
+    fork would leave it held in the copy for ever)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 class Aside:
