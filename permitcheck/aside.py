@@ -70,11 +70,14 @@ class Aside:
         parent = os.getpid()
         # what exists now is left out of the collector's passes in both copies until the answer is
         # in: a pass writes to every object it visits, and each page written is copied, in turn
+        # (left frozen after, where the caller had frozen objects of its own: theirs to unfreeze)
+        self._unfreeze = gc.get_freeze_count() == 0
         gc.freeze()
         try:
             pid = os.fork()
         except OSError:  # no process to spare (EAGAIN, ENOMEM): done here when asked
-            gc.unfreeze()
+            if self._unfreeze:
+                gc.unfreeze()
             os.close(read)
             os.close(write)
             return
@@ -88,13 +91,19 @@ class Aside:
         however this process goes on (an interrupted check does not measure here instead)."""
         if self._pid is None:
             return
+        pid, read, self._pid, self._read = self._pid, self._read, None, None
         chunks = []
-        with os.fdopen(self._read, "rb") as pipe:
-            while chunk := pipe.read(1 << 20):
-                chunks.append(chunk)
-        os.waitpid(self._pid, 0)
-        gc.unfreeze()
-        self._pid = None
+        try:
+            with os.fdopen(read, "rb") as pipe:
+                while chunk := pipe.read(1 << 20):
+                    chunks.append(chunk)
+        except BaseException:  # interrupted: the copy is not waited for, nor its answer kept
+            os.kill(pid, signal.SIGKILL)
+            raise
+        finally:
+            os.waitpid(pid, 0)
+            if self._unfreeze:
+                gc.unfreeze()
         try:
             ok, value = pickle.loads(b"".join(chunks))
         except Exception:  # noqa: BLE001 - the copy died (killed, out of memory) before it answered
@@ -127,11 +136,16 @@ def _child(write: int, read: int, parent: int, fn, args) -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         gc.disable()  # a short life: no pass of the collector over the parent's objects
         try:
-            payload = pickle.dumps((True, fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+            value = fn(*args)
         except Exception as e:  # noqa: BLE001 - the parent raises it, or runs fn itself when it cannot be sent
             try:
                 payload = pickle.dumps((False, e), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:  # noqa: BLE001
+                payload = pickle.dumps((False, None))
+        else:
+            try:
+                payload = pickle.dumps((True, value), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - a value that cannot be sent: the parent computes it
                 payload = pickle.dumps((False, None))
         view = memoryview(payload)
         while view:

@@ -113,3 +113,51 @@ def test_a_check_with_the_legal_facts_aside_is_the_check_in_turn(forking, monkey
     assert made and True in order and order == sorted(order)  # those reading the legal facts last
     made.clear()
     assert run(aside=False) == in_turn and not made
+
+
+def test_a_value_that_cannot_be_sent_is_computed_here(forking):
+    value = Aside(lambda: {"lock": threading.Lock()}).result()  # a lock does not pickle
+    assert isinstance(value["lock"], type(threading.Lock()))
+
+
+def test_an_interrupted_wait_leaves_no_copy_no_frozen_objects_and_no_closed_pipe(forking):
+    """Ctrl-C while a check waits for its legal facts: the interrupt goes on as the check's (the CLI's
+    exit 130, not an internal error about a closed file), the copy is killed and reaped, the
+    collector thaws, and a later ask measures here (found by a review)."""
+    import gc
+    import time
+
+    def slow():
+        time.sleep(30)
+        return "late"
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    job = Aside(slow)
+    pid = job._pid
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            job.wait()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped already
+    assert gc.get_freeze_count() == 0
+    job._fn = lambda: "here"
+    assert job.result() == "here"
+
+
+def test_a_callers_own_frozen_objects_stay_frozen(forking):
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert Aside(lambda: 7).result() == 7
+        assert gc.get_freeze_count() >= frozen > 0
+    finally:
+        gc.unfreeze()
