@@ -1,6 +1,7 @@
 """One module per rule kind: each declares its UNIT, whether it reads the legal facts (LEGAL) and a
-`check(rule, ctx) -> Measurement`; the registry maps a rulebook `kind` to its module. `any_of` is evaluated by the engine, which judges
-each alternative's rules and lets `alternatives.combine` decide."""
+`check(rule, ctx) -> Measurement`; the registry maps a rulebook `kind` to its module. `any_of` is
+evaluated by the engine, which judges each alternative's rules and lets `alternatives.combine`
+decide."""
 
 from permitcheck.checks import (alternatives, coverage, envelope, facing, far, footprint_area, height, manual, parking,
                                 plane, setback, shadow_hours, storeys, sunlight_hours, windows, within)
